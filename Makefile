@@ -1,0 +1,34 @@
+# mdmforge: `make test` is what CI runs (.ci/run); `make bench` measures.
+GO       ?= go
+FUZZTIME ?= 10s
+
+.PHONY: all build test fuzz bench schema update vet
+
+all: build
+
+build:
+	$(GO) build -o bin/mdmforge ./cmd/mdmforge
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: files above need formatting'; exit 1; }
+	$(GO) vet ./...
+
+# Unit, golden, interop and end-to-end tests, then a short run of each fuzzer.
+test: vet
+	$(GO) test -race ./...
+	$(MAKE) fuzz
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./profiles
+	@if [ -d signing ]; then $(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./signing; fi
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# Regenerate the embedded Apple schema from ../shared/apple-device-management.
+schema:
+	$(GO) generate ./profiles/schema
+
+# Rewrite golden files from the current output; review the diff before committing.
+update:
+	$(GO) test ./... -update

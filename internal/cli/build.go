@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/spf13/cobra"
+)
+
+type buildOptions struct {
+	IO    *IO
+	Paths []string
+	Out   string
+}
+
+func newBuildCmd(streams *IO, runF func(*buildOptions) error) *cobra.Command {
+	opts := &buildOptions{IO: streams}
+	cmd := &cobra.Command{
+		Use:   "build PATH... --out DIR",
+		Short: "Compile policies into profiles and Outlook app configurations",
+		Long: `Build validates policy files, and folders of them, and compiles each policy
+NAME into DIR:
+
+  NAME.mobileconfig    Apple configuration profile (XML property list)
+  NAME.outlook.json    Outlook Managed Apps app configuration, as the Microsoft
+                       Graph targetedManagedAppConfiguration body
+  NAME.outlook.plist   Outlook Managed Devices app configuration (Intune "XML
+                       data", Jamf Pro, Workspace ONE)
+
+Outputs are byte-identical for the same policy, and PayloadUUIDs derive from
+identifiers, so uploading a rebuilt profile updates devices in place. If any
+policy has an error nothing is written; files are replaced atomically.`,
+		Example: `  $ mdmforge build examples --out out
+  $ mdmforge build policies/contacts.yaml policies/wifi.yaml --out dist`,
+		Args: atLeastOneArg("a policy file or folder to build"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if opts.Out == "" {
+				return usageError(cmd, "missing --out DIR, the folder to write the outputs to")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return buildRun(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "folder to write the outputs to (created if missing)")
+	return cmd
+}
+
+func buildRun(opts *buildOptions) error {
+	policies, ds := profiles.Load(opts.Paths...)
+	if err := printFindings(opts.IO.Err, ds); err != nil {
+		return err
+	}
+	var files []outFile
+	for _, p := range policies {
+		outs, err := p.Build(profiles.Options{})
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.File, err)
+		}
+		for _, o := range outs {
+			files = append(files, outFile{Path: filepath.Join(opts.Out, o.Name), Data: o.Data})
+		}
+	}
+	changed, err := writeFiles(files)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintln(opts.IO.Out, f.Path)
+	}
+	fmt.Fprintf(opts.IO.Err, "mdmforge: built %s into %s (%d files, %d changed)%s\n",
+		countPolicies(len(policies)), opts.Out, len(files), len(changed), warningSuffix(ds))
+	return nil
+}

@@ -1,0 +1,133 @@
+// Package cli is the mdmforge command tree. Commands return errors; Run is
+// the one place that prints them and turns them into exit codes.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit codes, documented in the README and `mdmforge help exit-codes`.
+const (
+	ExitOK      = 0 // success
+	ExitFailure = 1 // the input is invalid or a check failed; findings are on stderr
+	ExitUsage   = 2 // the command line is wrong
+)
+
+// Version is set by the linker for releases.
+var Version = "dev"
+
+// IO is the streams a command uses; tests replace them.
+type IO struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// StdinTerminal reports whether In is an interactive terminal, for
+	// password prompts.
+	StdinTerminal bool
+}
+
+// Main runs mdmforge on the process's arguments and streams.
+func Main() int {
+	return Run(os.Args[1:], &IO{
+		In:            os.Stdin,
+		Out:           os.Stdout,
+		Err:           os.Stderr,
+		StdinTerminal: term.IsTerminal(int(os.Stdin.Fd())),
+	})
+}
+
+// Run executes one command line and returns its exit code.
+func Run(args []string, streams *IO) int {
+	root := newRootCmd(streams)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var e *exitError
+	if !errors.As(err, &e) {
+		e = &exitError{code: ExitFailure, err: err}
+	}
+	if e.err != nil {
+		fmt.Fprintf(streams.Err, "mdmforge: error: %v\n", e.err)
+	}
+	for _, h := range e.hints {
+		fmt.Fprintf(streams.Err, "mdmforge: hint: %s\n", h)
+	}
+	return e.code
+}
+
+// exitError carries an exit code and hints up to Run. A nil err prints
+// nothing, for commands that already reported their findings.
+type exitError struct {
+	code  int
+	err   error
+	hints []string
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageError(cmd *cobra.Command, format string, args ...any) error {
+	return &exitError{
+		code:  ExitUsage,
+		err:   fmt.Errorf(format, args...),
+		hints: []string{fmt.Sprintf("run '%s --help' for usage", cmd.CommandPath())},
+	}
+}
+
+func withHint(err error, hints ...string) error {
+	return &exitError{code: ExitFailure, err: err, hints: hints}
+}
+
+func newRootCmd(streams *IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mdmforge",
+		Short: "Compile YAML policies into Apple configuration profiles and Outlook app configurations",
+		Long: `mdmforge compiles reviewed YAML policy files into the files an MDM deploys:
+Apple configuration profiles (.mobileconfig) and the matching Microsoft Outlook
+app configuration for Intune and other MDMs. The same policy always compiles
+into the same bytes, with UUIDs derived from identifiers, so a rebuilt profile
+updates devices in place.`,
+		Example: `  $ mdmforge init policies
+  $ mdmforge validate policies
+  $ mdmforge build policies --out out`,
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError(cmd, "%v", err)
+	})
+	root.AddCommand(
+		newBuildCmd(streams, nil),
+		newValidateCmd(streams, nil),
+		newInitCmd(streams, nil),
+	)
+	return root
+}
+
+// atLeastOneArg is cobra.MinimumNArgs(1) with our usage error.
+func atLeastOneArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageError(cmd, "missing %s", what)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// outFile is a file a command will write.
+type outFile struct {
+	Path string
+	Data []byte
+}
+
+// writeFiles writes every file or none. Each file is staged as a temporary
+// file beside its destination and renamed only when all are staged, so a
+// failed run leaves the folder as it was and readers never see half a file.
+// Files whose content is unchanged are not rewritten. It returns the paths it
+// changed.
+func writeFiles(files []outFile) ([]string, error) {
+	var created []string // folders this call made, removed again on failure
+	var staged []string
+	fail := func(err error) ([]string, error) {
+		for _, t := range staged {
+			os.Remove(t)
+		}
+		for i := len(created) - 1; i >= 0; i-- {
+			os.Remove(created[i])
+		}
+		return nil, err
+	}
+	type pending struct{ tmp, dst string }
+	var todo []pending
+	for _, f := range files {
+		dir := filepath.Dir(f.Path)
+		made, err := makeDir(dir)
+		created = append(created, made...)
+		if err != nil {
+			return fail(err)
+		}
+		if old, err := os.ReadFile(f.Path); err == nil && bytes.Equal(old, f.Data) {
+			continue
+		}
+		if info, err := os.Lstat(f.Path); err == nil && info.IsDir() {
+			return fail(fmt.Errorf("%s is a folder; cannot write a file there", f.Path))
+		}
+		tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".tmp*")
+		if err != nil {
+			return fail(fmt.Errorf("cannot write to %s: %v", dir, unwrapPath(err)))
+		}
+		staged = append(staged, tmp.Name())
+		_, werr := tmp.Write(f.Data)
+		if werr == nil {
+			werr = tmp.Sync()
+		}
+		if cerr := tmp.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr == nil {
+			werr = os.Chmod(tmp.Name(), 0o644)
+		}
+		if werr != nil {
+			return fail(fmt.Errorf("cannot write %s: %v", f.Path, unwrapPath(werr)))
+		}
+		todo = append(todo, pending{tmp.Name(), f.Path})
+	}
+	var changed []string
+	for i, p := range todo {
+		if err := os.Rename(p.tmp, p.dst); err != nil {
+			for _, q := range todo[i:] {
+				os.Remove(q.tmp)
+			}
+			return changed, fmt.Errorf("cannot write %s: %v", p.dst, unwrapPath(err))
+		}
+		changed = append(changed, p.dst)
+	}
+	return changed, nil
+}
+
+// makeDir creates dir and its missing parents, returning those it created.
+func makeDir(dir string) ([]string, error) {
+	info, err := os.Stat(dir)
+	if err == nil {
+		if !info.IsDir() {
+			return nil, fmt.Errorf("%s is a file, not a folder", dir)
+		}
+		return nil, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("cannot use %s: %v", dir, unwrapPath(err))
+	}
+	created, err := makeDir(filepath.Dir(dir))
+	if err != nil {
+		return created, err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return created, fmt.Errorf("cannot create %s: %v", dir, unwrapPath(err))
+	}
+	return append(created, dir), nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}

@@ -1,0 +1,618 @@
+package profiles
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.yaml.in/yaml/v3"
+	"howett.net/plist"
+)
+
+// Output is one file a policy compiles into.
+type Output struct {
+	Name string // file name, e.g. contacts.mobileconfig
+	Data []byte
+}
+
+// Options control compilation.
+type Options struct {
+	// Target is the MDM whose variable syntax the outputs use; the zero
+	// value means Intune.
+	Target Target
+}
+
+// Outlook's identifiers. Intune's app-protection objects name the iOS app in
+// lower case, unlike the App Store bundle id com.microsoft.Office.Outlook.
+const (
+	OutlookIOSBundleID      = "com.microsoft.office.outlook"
+	OutlookAndroidPackageID = "com.microsoft.office.outlook"
+)
+
+// uuidNamespace roots every UUID mdmforge derives. It must never change:
+// devices match a new profile to the installed one by identifier and UUID.
+var uuidNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/mdmforge/mdmforge/payload-uuid"))
+
+// PayloadUUID derives the UUID for a payload identifier. The same identifier
+// always yields the same UUID, so a rebuilt profile updates devices in place
+// instead of installing beside the old one.
+func PayloadUUID(identifier string) string {
+	return strings.ToUpper(uuid.NewSHA1(uuidNamespace, []byte(identifier)).String())
+}
+
+// Build compiles a valid policy into its outputs: NAME.mobileconfig when it
+// has Apple payloads, and NAME.outlook.json and NAME.outlook.plist when it
+// configures Outlook. Each output is decoded back and checked before it is
+// returned. Build does not validate; call Validate first.
+func (p *Policy) Build(opts Options) ([]Output, error) {
+	var outs []Output
+	name := p.Profile.Name
+	if p.Exchange != nil || p.Restrictions != nil || len(p.Payloads) > 0 {
+		data, err := p.Mobileconfig(opts)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, Output{Name: name + ".mobileconfig", Data: data})
+	}
+	if p.Outlook != nil {
+		data, err := p.OutlookManagedApps(opts)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, Output{Name: name + ".outlook.json", Data: data})
+		if data, err = p.OutlookManagedDevices(opts); err != nil {
+			return nil, err
+		}
+		outs = append(outs, Output{Name: name + ".outlook.plist", Data: data})
+	}
+	return outs, nil
+}
+
+// Mobileconfig returns the profile as an unsigned XML property list.
+func (p *Policy) Mobileconfig(opts Options) ([]byte, error) {
+	tree, err := p.ProfileTree(opts)
+	if err != nil {
+		return nil, err
+	}
+	data, err := encodePlist(tree)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.Profile.Name, err)
+	}
+	if err := readBack(data, tree); err != nil {
+		return nil, fmt.Errorf("%s: the encoded profile does not read back: %w", p.Profile.Name, err)
+	}
+	return data, nil
+}
+
+// ProfileTree returns the profile as plist values (map[string]any, []any,
+// string, bool, int64, float64, []byte, time.Time), variables written in the
+// target's syntax.
+func (p *Policy) ProfileTree(opts Options) (map[string]any, error) {
+	info := p.Profile
+	top := map[string]any{
+		"PayloadDisplayName": firstNonEmpty(info.DisplayName, info.Name),
+		"PayloadIdentifier":  info.Identifier,
+		"PayloadType":        "Configuration",
+		"PayloadUUID":        PayloadUUID(info.Identifier),
+		"PayloadVersion":     int64(1),
+	}
+	setString(top, "PayloadOrganization", info.Organization)
+	setString(top, "PayloadDescription", info.Description)
+	if r := info.Removal; r != nil {
+		setBool(top, "PayloadRemovalDisallowed", r.Disallowed)
+		if r.Date != "" {
+			t, err := parseDate(r.Date)
+			if err != nil {
+				return nil, err
+			}
+			top["RemovalDate"] = t
+		}
+		if r.After != "" {
+			d, err := parseDuration(r.After)
+			if err != nil {
+				return nil, err
+			}
+			top["DurationUntilRemoval"] = d.Seconds()
+		}
+	}
+
+	var content []any
+	if e := p.Exchange; e != nil {
+		content = append(content, p.exchangePayload(e))
+	}
+	if r := p.Restrictions; r != nil {
+		content = append(content, p.restrictionsPayload(r))
+	}
+	for i := range p.Payloads {
+		pl := &p.Payloads[i]
+		keys, errs := plistDict(p.File, &pl.Keys, fmt.Sprintf("payloads[%d].keys", i))
+		if len(errs) > 0 {
+			return nil, errs.Err()
+		}
+		keys["PayloadType"] = pl.Type
+		keys["PayloadVersion"] = int64(1)
+		keys["PayloadIdentifier"] = info.Identifier + "." + pl.Name
+		keys["PayloadUUID"] = PayloadUUID(info.Identifier + "." + pl.Name)
+		keys["PayloadDisplayName"] = firstNonEmpty(pl.DisplayName, pl.Name)
+		content = append(content, keys)
+	}
+	top["PayloadContent"] = content
+
+	target := opts.target()
+	rendered, err := renderTree(top, target)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.Profile.Name, err)
+	}
+	return rendered.(map[string]any), nil
+}
+
+func (p *Policy) exchangePayload(e *Exchange) map[string]any {
+	id := p.Profile.Identifier + ".exchange"
+	m := map[string]any{
+		"PayloadType":        "com.apple.eas.account",
+		"PayloadVersion":     int64(1),
+		"PayloadIdentifier":  id,
+		"PayloadUUID":        PayloadUUID(id),
+		"PayloadDisplayName": firstNonEmpty(e.AccountName, p.Profile.DisplayName, p.Profile.Name),
+		"OAuth":              e.Auth == "oauth",
+		"SSL":                e.SSL == nil || *e.SSL,
+	}
+	setString(m, "Host", e.Host)
+	setString(m, "EmailAddress", e.Email)
+	setString(m, "UserName", e.Username)
+	if e.Auth == "password" {
+		setString(m, "Password", e.Password)
+	}
+	if o := e.OAuth; o != nil && e.Auth == "oauth" {
+		setString(m, "OAuthSignInURL", o.SignInURL)
+		setString(m, "OAuthTokenRequestURL", o.TokenRequestURL)
+	}
+	if e.Auth == "certificate" && e.Certificate != "" {
+		m["PayloadCertificateUUID"] = PayloadUUID(p.Profile.Identifier + "." + e.Certificate)
+	}
+	sync := e.syncSet()
+	overridable := e.UsersCanChangeSync == nil || *e.UsersCanChangeSync
+	for _, t := range DataTypes {
+		key := "Enable" + strings.ToUpper(t[:1]) + t[1:]
+		m[key] = sync[t]
+		// Apple spells these …Overridable; the S/MIME keys are …Overrideable.
+		m[key+"UserOverridable"] = overridable
+	}
+	if e.MailDays != nil {
+		m["MailNumberOfPastDaysToSync"] = int64(*e.MailDays)
+	}
+	setBool(m, "PreventMove", e.PreventMove)
+	setBool(m, "PreventAppSheet", e.PreventAppSheet)
+	return m
+}
+
+func (p *Policy) restrictionsPayload(r *Restrictions) map[string]any {
+	id := p.Profile.Identifier + ".restrictions"
+	m := map[string]any{
+		"PayloadType":        "com.apple.applicationaccess",
+		"PayloadVersion":     int64(1),
+		"PayloadIdentifier":  id,
+		"PayloadUUID":        PayloadUUID(id),
+		"PayloadDisplayName": "Restrictions",
+	}
+	rv, rt := reflect.ValueOf(r).Elem(), reflect.TypeOf(r).Elem()
+	for i := 0; i < rt.NumField(); i++ {
+		setBool(m, rt.Field(i).Tag.Get("yaml"), rv.Field(i).Interface().(*bool))
+	}
+	return m
+}
+
+// OutlookSettings returns Outlook's app configuration keys in a fixed order.
+// managedApps selects the Managed Apps (Intune App SDK) channel, which alone
+// takes the ContactSync field keys; the Managed Devices channel alone takes
+// the allowed-accounts keys.
+func (p *Policy) OutlookSettings(managedApps bool) []Setting {
+	o := p.Outlook
+	var s []Setting
+	add := func(key string, v any) { s = append(s, Setting{Key: key, Value: v}) }
+	if o.SaveContacts != nil {
+		add("com.microsoft.outlook.Contacts.LocalSyncEnabled", *o.SaveContacts)
+	}
+	if o.UsersCanChangeSaveContacts != nil {
+		add("com.microsoft.outlook.Contacts.LocalSyncEnabled.UserChangeAllowed", *o.UsersCanChangeSaveContacts)
+	}
+	if managedApps {
+		if f := o.ContactFields; f != nil {
+			fv, ft := reflect.ValueOf(f).Elem(), reflect.TypeOf(f).Elem()
+			for i := 0; i < ft.NumField(); i++ {
+				if b := fv.Field(i).Interface().(*bool); b != nil {
+					add("com.microsoft.outlook.ContactSync."+ft.Field(i).Tag.Get("outlook"), *b)
+				}
+			}
+		}
+		return s
+	}
+	if o.WorkAccountsOnly != nil {
+		mode := "Disabled"
+		if *o.WorkAccountsOnly {
+			mode = "Enabled"
+		}
+		add("IntuneMAMAllowedAccountsOnly", mode)
+		// Outlook matches the allowed account by UPN; Microsoft requires
+		// MDMs other than Intune to send it too.
+		add("IntuneMAMUPN", "${user.upn}")
+	}
+	return s
+}
+
+// Setting is one app configuration key and its typed value.
+type Setting struct {
+	Key   string
+	Value any // bool or string
+}
+
+type graphKeyValue struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type graphAppIdentifier struct {
+	ODataType string `json:"@odata.type"`
+	BundleID  string `json:"bundleId,omitempty"`
+	PackageID string `json:"packageId,omitempty"`
+}
+
+type graphManagedMobileApp struct {
+	MobileAppIdentifier graphAppIdentifier `json:"mobileAppIdentifier"`
+}
+
+type graphTargetedManagedAppConfiguration struct {
+	ODataType      string                  `json:"@odata.type"`
+	DisplayName    string                  `json:"displayName"`
+	Description    string                  `json:"description"`
+	CustomSettings []graphKeyValue         `json:"customSettings"`
+	Apps           []graphManagedMobileApp `json:"apps"`
+}
+
+// OutlookManagedApps returns the Managed Apps app configuration policy as the
+// JSON body Microsoft Graph's targetedManagedAppConfiguration takes, aimed at
+// Outlook for iOS and Android.
+func (p *Policy) OutlookManagedApps(opts Options) ([]byte, error) {
+	body := graphTargetedManagedAppConfiguration{
+		ODataType:      "#microsoft.graph.targetedManagedAppConfiguration",
+		DisplayName:    p.outlookDisplayName(),
+		Description:    p.Profile.Description,
+		CustomSettings: []graphKeyValue{},
+		Apps: []graphManagedMobileApp{
+			{graphAppIdentifier{ODataType: "#microsoft.graph.iosMobileAppIdentifier", BundleID: OutlookIOSBundleID}},
+			{graphAppIdentifier{ODataType: "#microsoft.graph.androidMobileAppIdentifier", PackageID: OutlookAndroidPackageID}},
+		},
+	}
+	target := opts.target()
+	for _, s := range p.OutlookSettings(true) {
+		v, err := renderTree(s.Value, target)
+		if err != nil {
+			return nil, err
+		}
+		body.CustomSettings = append(body.CustomSettings, graphKeyValue{Name: s.Key, Value: settingText(v)})
+	}
+	var err error
+	if body.DisplayName, err = render(body.DisplayName, target); err != nil {
+		return nil, err
+	}
+	if body.Description, err = render(body.Description, target); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(body); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// OutlookManagedDevices returns the Managed Devices app configuration as a
+// property list whose <dict> is what Intune's "XML data" field, Jamf Pro and
+// Workspace ONE take.
+func (p *Policy) OutlookManagedDevices(opts Options) ([]byte, error) {
+	dict := map[string]any{}
+	for _, s := range p.OutlookSettings(false) {
+		dict[s.Key] = s.Value
+	}
+	rendered, err := renderTree(dict, opts.target())
+	if err != nil {
+		return nil, err
+	}
+	data, err := encodePlist(rendered)
+	if err != nil {
+		return nil, err
+	}
+	var back map[string]any
+	if _, err := plist.Unmarshal(data, &back); err != nil || !reflect.DeepEqual(normalize(back), normalize(rendered)) {
+		return nil, fmt.Errorf("%s: the Outlook app configuration does not read back", p.Profile.Name)
+	}
+	return data, nil
+}
+
+// readBack decodes an encoded profile and checks it is a profile holding
+// exactly the values it was encoded from: the last line of defence before a
+// file reaches devices.
+func readBack(data []byte, want map[string]any) error {
+	if err := CheckProfile(data); err != nil {
+		return err
+	}
+	var got map[string]any
+	if _, err := plist.Unmarshal(data, &got); err != nil {
+		return err
+	}
+	if !reflect.DeepEqual(normalize(got), normalize(want)) {
+		return fmt.Errorf("decoded values differ from the compiled ones")
+	}
+	return nil
+}
+
+func (p *Policy) outlookDisplayName() string {
+	if p.Outlook.DisplayName != "" {
+		return p.Outlook.DisplayName
+	}
+	return firstNonEmpty(p.Profile.DisplayName, p.Profile.Name) + " (Outlook)"
+}
+
+func settingText(v any) string {
+	if b, ok := v.(bool); ok {
+		return strconv.FormatBool(b)
+	}
+	return fmt.Sprint(v)
+}
+
+func (o Options) target() Target {
+	if o.Target == "" {
+		return Intune
+	}
+	return o.Target
+}
+
+// renderTree writes every string in a plist tree in the target's variable
+// syntax. It works on typed values, so the encoder escapes what variables
+// expand to like any other text.
+func renderTree(v any, target Target) (any, error) {
+	switch x := v.(type) {
+	case string:
+		return render(x, target)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			r, err := renderTree(e, target)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			out[k] = r
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			r, err := renderTree(e, target)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func encodePlist(v any) ([]byte, error) {
+	data, err := plist.MarshalIndent(v, plist.XMLFormat, "\t")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// CheckProfile decodes an XML or binary property list and checks that it is
+// a configuration profile: a Configuration dictionary with an identifier, a
+// UUID and a list of payloads that each have a type, identifier and UUID.
+func CheckProfile(data []byte) error {
+	var top map[string]any
+	if _, err := plist.Unmarshal(data, &top); err != nil {
+		return fmt.Errorf("not a property list: %w", err)
+	}
+	if t, _ := top["PayloadType"].(string); t != "Configuration" {
+		return fmt.Errorf("not a configuration profile (PayloadType is %q, want Configuration)", t)
+	}
+	for _, k := range []string{"PayloadIdentifier", "PayloadUUID"} {
+		if s, _ := top[k].(string); s == "" {
+			return fmt.Errorf("the profile has no %s", k)
+		}
+	}
+	content, ok := top["PayloadContent"].([]any)
+	if !ok {
+		if enc, _ := top["IsEncrypted"].(bool); enc {
+			return nil
+		}
+		return fmt.Errorf("the profile has no PayloadContent list")
+	}
+	for i, c := range content {
+		pl, ok := c.(map[string]any)
+		if !ok {
+			return fmt.Errorf("PayloadContent[%d] is not a dictionary", i)
+		}
+		for _, k := range []string{"PayloadType", "PayloadIdentifier", "PayloadUUID"} {
+			if s, _ := pl[k].(string); s == "" {
+				return fmt.Errorf("PayloadContent[%d] has no %s", i, k)
+			}
+		}
+	}
+	return nil
+}
+
+// normalize maps decoded plist values onto one representation per type, so
+// trees can be compared whatever produced them.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalize(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
+	case uint64:
+		if x <= math.MaxInt64 {
+			return int64(x)
+		}
+	case int:
+		return int64(x)
+	case time.Time:
+		return x.UTC()
+	}
+	return v
+}
+
+// plistDict converts a YAML mapping of Apple keys into plist values, by the
+// YAML type of each value: text, whole and real numbers, true/false, dates
+// (!!timestamp), data (!!binary, base64), lists and mappings.
+func plistDict(file string, n *yaml.Node, path string) (map[string]any, Diagnostics) {
+	c := plistConverter{file: file}
+	if n.Kind == 0 || isNull(n) {
+		return map[string]any{}, nil
+	}
+	v := c.value(n, path)
+	if m, ok := v.(map[string]any); ok {
+		for _, k := range []string{"PayloadType", "PayloadUUID", "PayloadIdentifier", "PayloadVersion", "PayloadDisplayName"} {
+			if _, set := m[k]; set {
+				c.errorf(path+"."+k, c.keyPos[k], "is set by mdmforge; remove it (use the entry's name, type and display_name)")
+			}
+		}
+		return m, c.diags
+	}
+	if len(c.diags) == 0 {
+		c.errorf(path, n, "want a mapping of Apple keys, got %s", describe(n))
+	}
+	return nil, c.diags
+}
+
+type plistConverter struct {
+	file   string
+	diags  Diagnostics
+	keyPos map[string]*yaml.Node
+	budget nodeBudget
+}
+
+func (c *plistConverter) errorf(path string, n *yaml.Node, format string, args ...any) {
+	pos := Pos{File: c.file}
+	if n != nil {
+		pos.Line, pos.Column = n.Line, n.Column
+	}
+	c.diags = append(c.diags, Diagnostic{Severity: Error, Path: path, Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *plistConverter) value(n *yaml.Node, path string) any {
+	if ok, report := c.budget.spend(); !ok {
+		if report {
+			c.errorf(path, n, tooManyNodes)
+		}
+		return ""
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		top := c.keyPos == nil
+		if top {
+			c.keyPos = map[string]*yaml.Node{}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				c.errorf(path, k, "want a key name, got %s", describe(k))
+				continue
+			}
+			if _, dup := m[k.Value]; dup {
+				c.errorf(path+"."+k.Value, k, "set twice")
+				continue
+			}
+			if top {
+				c.keyPos[k.Value] = k
+			}
+			m[k.Value] = c.value(n.Content[i+1], path+"."+k.Value)
+		}
+		return m
+	case yaml.SequenceNode:
+		a := make([]any, len(n.Content))
+		for i, e := range n.Content {
+			a[i] = c.value(e, fmt.Sprintf("%s[%d]", path, i))
+		}
+		return a
+	}
+	switch n.Tag {
+	case "!!str":
+		return n.Value
+	case "!!bool":
+		b, _ := strconv.ParseBool(strings.ToLower(n.Value))
+		return b
+	case "!!int":
+		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+		if err != nil {
+			c.errorf(path, n, "number %s is out of range", n.Value)
+		}
+		return i
+	case "!!float":
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			c.errorf(path, n, "%s is not a number a property list can hold", n.Value)
+		}
+		return f
+	case "!!timestamp":
+		t, err := parseDate(n.Value)
+		if err != nil {
+			c.errorf(path, n, "%q is not a date such as 2027-06-30T18:00:00Z", n.Value)
+		}
+		return t
+	case "!!binary":
+		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(n.Value), ""))
+		if err != nil {
+			c.errorf(path, n, "!!binary value is not base64")
+		}
+		return b
+	case "!!null":
+		c.errorf(path, n, "has no value; property lists have no null (remove the key)")
+		return ""
+	}
+	c.errorf(path, n, "unsupported YAML tag %s", n.Tag)
+	return ""
+}
+
+func setString(m map[string]any, key, v string) {
+	if v != "" {
+		m[key] = v
+	}
+}
+
+func setBool(m map[string]any, key string, v *bool) {
+	if v != nil {
+		m[key] = *v
+	}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

@@ -1,0 +1,393 @@
+package profiles
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// MaxPolicySize bounds a policy file. Real policies are a few kilobytes; the
+// bound keeps a stray log or disk image from being parsed for minutes.
+const MaxPolicySize = 1 << 20
+
+// Decode parses one policy file. name is used in positions only. It checks
+// the document's shape (known keys, types, one document) and returns the
+// policy with every finding; semantic rules are applied by Validate.
+func Decode(name string, data []byte) (*Policy, Diagnostics) {
+	d := &decoder{file: name, pos: map[string]Pos{}}
+	p := &Policy{File: name, pos: d.pos}
+	if !d.checkEncoding(data) {
+		return nil, d.diags
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.errorf("", Pos{File: name}, "file is empty; a policy needs at least version and profile (mdmforge init writes a starter)")
+			return nil, d.diags
+		}
+		d.syntaxError(data, err)
+		return nil, d.diags
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		d.errorf("", d.at(&next), "a file holds one policy; found a second YAML document")
+	} else if !errors.Is(err, io.EOF) {
+		d.syntaxError(data, err)
+		return nil, d.diags
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			d.errorf("", Pos{File: name}, "file is empty; a policy needs at least version and profile (mdmforge init writes a starter)")
+			return nil, d.diags
+		}
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		d.errorf("", d.at(root), "want a mapping of policy settings (version, profile, exchange, …), got %s", describe(root))
+		return nil, d.diags
+	}
+	d.value(root, "", reflect.ValueOf(p).Elem())
+	p.strings = d.strings
+	return p, d.diags
+}
+
+type decoder struct {
+	file    string
+	diags   Diagnostics
+	pos     map[string]Pos
+	strings []stringField
+	budget  nodeBudget
+}
+
+// maxNodes bounds how many values one policy may expand to. The parser
+// keeps YAML aliases unexpanded in its node tree, so without a bound a few
+// lines of nested aliases ("billion laughs") would expand without end here.
+const maxNodes = 200_000
+
+// nodeBudget counts values visited and reports exhaustion once.
+type nodeBudget struct {
+	used     int
+	reported bool
+}
+
+// spend reports whether another value may be visited; the first refusal
+// returns true for report so the caller can say why once.
+func (b *nodeBudget) spend() (ok, report bool) {
+	b.used++
+	if b.used <= maxNodes {
+		return true, false
+	}
+	report = !b.reported
+	b.reported = true
+	return false, report
+}
+
+const tooManyNodes = "the document expands to more than 200000 values; check its YAML aliases (*name)"
+
+// stringField remembers every string the policy set, with where it was, so
+// variable references can be checked and reported in place.
+type stringField struct {
+	path string
+	pos  Pos
+	val  *string
+}
+
+func (d *decoder) at(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Column: n.Column} }
+
+func (d *decoder) errorf(path string, pos Pos, format string, args ...any) {
+	d.diags = append(d.diags, Diagnostic{Severity: Error, Path: path, Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// checkEncoding rejects what YAML parsers report badly or not at all: text
+// that is not UTF-8, and UTF-16 files saved by Windows editors.
+func (d *decoder) checkEncoding(data []byte) bool {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		d.errorf("", Pos{File: d.file}, "file is UTF-16; save it as UTF-8")
+		return false
+	}
+	if utf8.Valid(data) {
+		if i := bytes.IndexByte(data, 0); i >= 0 {
+			line, col := lineCol(data, i)
+			d.errorf("", Pos{File: d.file, Line: line, Column: col}, "file holds a NUL byte; a policy is UTF-8 text")
+			return false
+		}
+		return true
+	}
+	i := 0
+	for i < len(data) {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		i += size
+	}
+	line, col := lineCol(data, i)
+	d.errorf("", Pos{File: d.file, Line: line, Column: col}, "file is not UTF-8 text (byte 0x%02x); save it as UTF-8", data[i])
+	return false
+}
+
+func lineCol(data []byte, off int) (int, int) {
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	start := bytes.LastIndexByte(before, '\n') + 1
+	return line, utf8.RuneCount(before[start:]) + 1
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns a YAML parser error into a positioned finding. The
+// parser gives no column and words tab problems obscurely, so a tab in the
+// indentation is looked for and reported first.
+func (d *decoder) syntaxError(data []byte, err error) {
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		indent := len(line) - len(bytes.TrimLeft(line, " \t"))
+		if j := bytes.IndexByte(line[:indent], '\t'); j >= 0 {
+			d.errorf("", Pos{File: d.file, Line: i + 1, Column: j + 1}, "tab character in indentation; YAML indents with spaces")
+			return
+		}
+	}
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		d.errorf("", Pos{File: d.file, Line: line}, "invalid YAML: %s", m[2])
+		return
+	}
+	d.errorf("", Pos{File: d.file}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+var (
+	nodeType    = reflect.TypeOf(yaml.Node{})
+	boolWords   = map[string]bool{"yes": true, "no": true, "on": true, "off": true, "y": true, "n": true}
+	numericText = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(\.[0-9]*)?$`)
+)
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// value decodes n into v, which is addressable. Every mismatch becomes a
+// finding and decoding continues, so one run reports all of them.
+func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
+	if ok, report := d.budget.spend(); !ok {
+		if report {
+			d.errorf(path, d.at(n), tooManyNodes)
+		}
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	// A block mapping or list is reported at its key, where the author
+	// reads its name; scalars and flow collections at their value.
+	if _, keyed := d.pos[path]; !keyed || n.Kind == yaml.ScalarNode || n.Style&yaml.FlowStyle != 0 {
+		d.pos[path] = d.at(n)
+	}
+	if v.Type() == nodeType {
+		v.Set(reflect.ValueOf(*n))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if isNull(n) && v.Type().Elem().Kind() != reflect.Struct {
+			return // an empty value leaves the setting unset
+		}
+		e := reflect.New(v.Type().Elem())
+		d.value(n, path, e.Elem())
+		v.Set(e)
+	case reflect.Struct:
+		d.mapping(n, path, v)
+	case reflect.Slice:
+		if isNull(n) {
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+			return
+		}
+		if n.Kind != yaml.SequenceNode {
+			d.errorf(path, d.at(n), "want a list, got %s", describe(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			d.value(item, fmt.Sprintf("%s[%d]", path, i), s.Index(i))
+		}
+		v.Set(s)
+	case reflect.String:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.ScalarNode || n.Tag == "!!bool" {
+			d.errorf(path, d.at(n), "want text, got %s (quote it if you mean the text)", describe(n))
+			return
+		}
+		v.SetString(n.Value)
+		d.strings = append(d.strings, stringField{path: path, pos: d.at(n), val: v.Addr().Interface().(*string)})
+	case reflect.Bool:
+		switch {
+		case n.Kind == yaml.ScalarNode && n.Tag == "!!bool":
+			b, _ := strconv.ParseBool(strings.ToLower(n.Value))
+			v.SetBool(b)
+		case n.Kind == yaml.ScalarNode && boolWords[strings.ToLower(n.Value)]:
+			d.errorf(path, d.at(n), "want true or false, got %q (YAML 1.1 yes/no/on/off are text in mdmforge)", n.Value)
+		default:
+			d.errorf(path, d.at(n), "want true or false, got %s", describe(n))
+		}
+	case reflect.Int:
+		switch {
+		case n.Kind == yaml.ScalarNode && n.Tag == "!!int":
+			i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+			if err != nil {
+				d.errorf(path, d.at(n), "number %s is out of range", n.Value)
+				return
+			}
+			v.SetInt(i)
+		case n.Kind == yaml.ScalarNode && n.Tag == "!!str" && numericText.MatchString(n.Value) && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
+			d.errorf(path, d.at(n), "want a number, got quoted text %q (remove the quotes)", n.Value)
+		default:
+			d.errorf(path, d.at(n), "want a whole number, got %s", describe(n))
+		}
+	default:
+		panic("profiles: no decoder for " + v.Type().String())
+	}
+}
+
+func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(path, d.at(n), "want a mapping of settings, got %s", describe(n))
+		return
+	}
+	fields := structFields(v.Type())
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		key := k.Value
+		kpath := join(path, key)
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(path, d.at(k), "want a setting name, got %s", describe(k))
+			continue
+		}
+		if first, dup := seen[key]; dup {
+			d.errorf(kpath, d.at(k), "set twice; first set at line %d", first.Line)
+			continue
+		}
+		seen[key] = k
+		d.pos[kpath] = d.at(k)
+		idx, ok := fields.index[key]
+		if !ok {
+			msg := fmt.Sprintf("unknown setting %q", key)
+			if s := suggest(key, fields.names); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			} else {
+				msg += fmt.Sprintf(" (known: %s)", strings.Join(fields.names, ", "))
+			}
+			d.errorf(kpath, d.at(k), "%s", msg)
+			continue
+		}
+		d.value(val, kpath, v.Field(idx))
+	}
+}
+
+type fieldSet struct {
+	index map[string]int
+	names []string
+}
+
+func structFields(t reflect.Type) fieldSet {
+	fs := fieldSet{index: map[string]int{}}
+	for i := 0; i < t.NumField(); i++ {
+		tag := t.Field(i).Tag.Get("yaml")
+		if tag == "" || tag == "-" {
+			continue
+		}
+		fs.index[tag] = i
+		fs.names = append(fs.names, tag)
+	}
+	return fs
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// describe names what a node holds in the words a policy author uses.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return describe(n.Alias)
+	}
+	switch n.Tag {
+	case "!!bool":
+		return "boolean " + n.Value
+	case "!!int", "!!float":
+		return "number " + n.Value
+	case "!!null":
+		return "nothing"
+	case "!!timestamp":
+		return "date " + n.Value
+	}
+	return fmt.Sprintf("text %q", n.Value)
+}
+
+// suggest returns the candidate closest to word, or "" when none is close
+// enough to be a plausible typo. Case, '_' and '-' are ignored first, so
+// allow_open_from_managed_to_unmanaged finds allowOpenFromManagedToUnmanaged.
+func suggest(word string, candidates []string) string {
+	fold := func(s string) string {
+		return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(s))
+	}
+	best, bestDist := "", 0
+	for _, c := range candidates {
+		if fold(c) == fold(word) {
+			return c
+		}
+		dist := levenshtein(fold(word), fold(c))
+		if best == "" || dist < bestDist {
+			best, bestDist = c, dist
+		}
+	}
+	if best == "" || bestDist > max(2, len(word)/3) {
+		return ""
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

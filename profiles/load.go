@@ -1,0 +1,132 @@
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Load reads policy files, and folders of them (their *.yaml and *.yml
+// files; subfolders are not searched), then decodes and validates every
+// policy. It returns the policies that decoded and all findings of the run;
+// the run failed if any finding is an Error.
+func Load(paths ...string) ([]*Policy, Diagnostics) {
+	var ds Diagnostics
+	var files []string
+	seen := map[string]bool{}
+	for _, path := range paths {
+		found, d := policyFiles(path)
+		ds = append(ds, d...)
+		for _, f := range found {
+			if abs, err := filepath.Abs(f); err == nil && !seen[abs] {
+				seen[abs] = true
+				files = append(files, f)
+			}
+		}
+	}
+	var policies []*Policy
+	for _, f := range files {
+		data, d := readPolicy(f)
+		if d != nil {
+			ds = append(ds, *d)
+			continue
+		}
+		p, dd := Decode(f, data)
+		ds = append(ds, dd...)
+		if p != nil && dd.Errors() == 0 {
+			policies = append(policies, p)
+		}
+	}
+	ds = append(ds, Validate(policies...)...)
+	ds.Sort()
+	return policies, ds
+}
+
+func policyFiles(path string) ([]string, Diagnostics) {
+	fail := func(format string, args ...any) Diagnostics {
+		return Diagnostics{{Severity: Error, Pos: Pos{File: path}, Message: fmt.Sprintf(format, args...)}}
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fail("no such file or folder")
+		}
+		return nil, fail("cannot read: %v", unwrapPathError(err))
+	}
+	if !info.IsDir() {
+		return []string{path}, nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, fail("cannot read folder: %v", unwrapPathError(err))
+	}
+	var files []string
+	for _, e := range entries {
+		name := e.Name()
+		ext := strings.ToLower(filepath.Ext(name))
+		if e.Type().IsRegular() && (ext == ".yaml" || ext == ".yml") && !strings.HasPrefix(name, ".") {
+			files = append(files, filepath.Join(path, name))
+		}
+	}
+	if len(files) == 0 {
+		return nil, fail("folder holds no policy files (*.yaml, *.yml)")
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+func readPolicy(path string) ([]byte, *Diagnostic) {
+	fail := func(format string, args ...any) *Diagnostic {
+		return &Diagnostic{Severity: Error, Pos: Pos{File: path}, Message: fmt.Sprintf(format, args...)}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fail("cannot read: %v", unwrapPathError(err))
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fail("cannot read: %v", unwrapPathError(err))
+	}
+	if info.IsDir() {
+		return nil, fail("is a folder, not a policy file")
+	}
+	if info.Size() > MaxPolicySize {
+		return nil, fail("file is %s; a policy is at most %s", byteSize(info.Size()), byteSize(MaxPolicySize))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxPolicySize+1))
+	if err != nil {
+		return nil, fail("cannot read: %v", unwrapPathError(err))
+	}
+	if len(data) > MaxPolicySize {
+		return nil, fail("file is larger than %s, the most a policy may be", byteSize(MaxPolicySize))
+	}
+	return data, nil
+}
+
+// unwrapPathError drops the path from *fs.PathError, which the finding
+// already names.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

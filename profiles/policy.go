@@ -1,0 +1,124 @@
+package profiles
+
+import "go.yaml.in/yaml/v3"
+
+// FormatVersion is the policy format this package reads. A policy states the
+// version it was written for, so the format can change without silently
+// changing what old files mean.
+const FormatVersion = 1
+
+// Policy is one policy file: the profile it compiles into and the blocks that
+// fill it. Field comments name the Apple or Microsoft key each one becomes;
+// docs/policy.md is the reference for authors.
+type Policy struct {
+	Version      int           `yaml:"version"`
+	Profile      ProfileInfo   `yaml:"profile"`
+	Exchange     *Exchange     `yaml:"exchange"`
+	Restrictions *Restrictions `yaml:"restrictions"`
+	Outlook      *Outlook      `yaml:"outlook"`
+	Payloads     []Payload     `yaml:"payloads"`
+
+	// File is the name the policy was decoded from, used in positions.
+	File string `yaml:"-"`
+
+	pos     map[string]Pos
+	strings []stringField
+}
+
+// ProfileInfo is the profile's own metadata: the top level of the
+// .mobileconfig.
+type ProfileInfo struct {
+	Name         string   `yaml:"name"`         // output file names: NAME.mobileconfig, NAME.outlook.json, …
+	Identifier   string   `yaml:"identifier"`   // PayloadIdentifier; payload identifiers and every UUID derive from it
+	DisplayName  string   `yaml:"display_name"` // PayloadDisplayName (default: name)
+	Organization string   `yaml:"organization"` // PayloadOrganization
+	Description  string   `yaml:"description"`  // PayloadDescription
+	MinIOS       string   `yaml:"min_ios"`      // oldest iOS the profile is meant for; drives version warnings
+	Removal      *Removal `yaml:"removal"`
+}
+
+// Removal says when and whether the profile may be removed.
+type Removal struct {
+	Disallowed *bool  `yaml:"disallowed"` // PayloadRemovalDisallowed (supervised devices only)
+	Date       string `yaml:"date"`       // RemovalDate, e.g. 2027-06-30 or 2027-06-30T18:00:00Z
+	After      string `yaml:"after"`      // DurationUntilRemoval, e.g. 90d or 36h
+}
+
+// Exchange is a com.apple.eas.account payload.
+type Exchange struct {
+	AccountName        string   `yaml:"account_name"`          // PayloadDisplayName: the account's name in Settings
+	Host               string   `yaml:"host"`                  // Host
+	Email              string   `yaml:"email"`                 // EmailAddress
+	Username           string   `yaml:"username"`              // UserName
+	Auth               string   `yaml:"auth"`                  // oauth, password or certificate
+	OAuth              *OAuth   `yaml:"oauth"`                 // OAuthSignInURL, OAuthTokenRequestURL
+	Password           string   `yaml:"password"`              // Password (auth: password only; plain text in the profile)
+	Certificate        string   `yaml:"certificate"`           // name of the payloads entry holding the identity (auth: certificate)
+	Sync               []string `yaml:"sync"`                  // Enable{Mail,Contacts,Calendars,Reminders,Notes}
+	UsersCanChangeSync *bool    `yaml:"users_can_change_sync"` // Enable…UserOverridable
+	SSL                *bool    `yaml:"ssl"`                   // SSL (default true)
+	MailDays           *int     `yaml:"mail_days"`             // MailNumberOfPastDaysToSync: 0 (no limit), 1, 3, 7, 14 or 31
+	PreventMove        *bool    `yaml:"prevent_move"`          // PreventMove
+	PreventAppSheet    *bool    `yaml:"prevent_app_sheet"`     // PreventAppSheet
+}
+
+// OAuth holds the optional OAuth endpoints; without them iOS discovers them.
+type OAuth struct {
+	SignInURL       string `yaml:"sign_in_url"`       // OAuthSignInURL
+	TokenRequestURL string `yaml:"token_request_url"` // OAuthTokenRequestURL
+}
+
+// Restrictions is a com.apple.applicationaccess payload limited to the keys
+// that govern managed data flow. The setting names are Apple's key names.
+type Restrictions struct {
+	AllowOpenFromManagedToUnmanaged      *bool `yaml:"allowOpenFromManagedToUnmanaged"`
+	AllowOpenFromUnmanagedToManaged      *bool `yaml:"allowOpenFromUnmanagedToManaged"`
+	AllowManagedToWriteUnmanagedContacts *bool `yaml:"allowManagedToWriteUnmanagedContacts"`
+	AllowUnmanagedToReadManagedContacts  *bool `yaml:"allowUnmanagedToReadManagedContacts"`
+	RequireManagedPasteboard             *bool `yaml:"requireManagedPasteboard"`
+	AllowAccountModification             *bool `yaml:"allowAccountModification"`
+}
+
+// Outlook is the app configuration for Outlook for iOS and Android.
+type Outlook struct {
+	DisplayName                string         `yaml:"display_name"`                   // name of the app configuration policy in Intune
+	SaveContacts               *bool          `yaml:"save_contacts"`                  // com.microsoft.outlook.Contacts.LocalSyncEnabled
+	UsersCanChangeSaveContacts *bool          `yaml:"users_can_change_save_contacts"` // ….LocalSyncEnabled.UserChangeAllowed
+	ContactFields              *ContactFields `yaml:"contact_fields"`                 // com.microsoft.outlook.ContactSync.*Allowed (Managed Apps only)
+	WorkAccountsOnly           *bool          `yaml:"work_accounts_only"`             // IntuneMAMAllowedAccountsOnly (Managed Devices only)
+}
+
+// ContactFields chooses which contact fields Outlook's Save Contacts export
+// may write. The outlook tag is the suffix of the Outlook key.
+type ContactFields struct {
+	Address        *bool `yaml:"address" outlook:"AddressAllowed"`
+	Birthday       *bool `yaml:"birthday" outlook:"BirthdayAllowed"`
+	Company        *bool `yaml:"company" outlook:"CompanyAllowed"`
+	Department     *bool `yaml:"department" outlook:"DepartmentAllowed"`
+	Email          *bool `yaml:"email" outlook:"EmailAllowed"`
+	InstantMessage *bool `yaml:"instant_message" outlook:"InstantMessageAllowed"`
+	JobTitle       *bool `yaml:"job_title" outlook:"JobTitleAllowed"`
+	Nickname       *bool `yaml:"nickname" outlook:"NicknameAllowed"`
+	Notes          *bool `yaml:"notes" outlook:"NotesAllowed"`
+	PhoneHome      *bool `yaml:"phone_home" outlook:"PhoneHomeAllowed"`
+	PhoneHomeFax   *bool `yaml:"phone_home_fax" outlook:"PhoneHomeFaxAllowed"`
+	PhoneMobile    *bool `yaml:"phone_mobile" outlook:"PhoneMobileAllowed"`
+	PhoneOther     *bool `yaml:"phone_other" outlook:"PhoneOtherAllowed"`
+	PhonePager     *bool `yaml:"phone_pager" outlook:"PhonePagerAllowed"`
+	PhoneWork      *bool `yaml:"phone_work" outlook:"PhoneWorkAllowed"`
+	PhoneWorkFax   *bool `yaml:"phone_work_fax" outlook:"PhoneWorkFaxAllowed"`
+	Prefix         *bool `yaml:"prefix" outlook:"PrefixAllowed"`
+	Suffix         *bool `yaml:"suffix" outlook:"SuffixAllowed"`
+}
+
+// Payload is any other Apple payload, written with Apple's key names. Other
+// payloads and the exchange block refer to it by Name.
+type Payload struct {
+	Name        string    `yaml:"name"`         // reference name, unique in the policy; also the identifier suffix
+	Type        string    `yaml:"type"`         // PayloadType, e.g. com.apple.security.scep
+	DisplayName string    `yaml:"display_name"` // PayloadDisplayName
+	Keys        yaml.Node `yaml:"keys"`         // the payload's own keys, as Apple names them
+}
+
+// DataTypes are the Exchange data types in the order Apple lists them.
+var DataTypes = []string{"mail", "contacts", "calendars", "reminders", "notes"}
