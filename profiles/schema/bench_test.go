@@ -1,0 +1,34 @@
+package schema
+
+import "testing"
+
+// BenchmarkLoad measures the one-time parse of the embedded data.
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLookup measures a payload and a nested key lookup once loaded.
+func BenchmarkLookup(b *testing.B) {
+	get()
+	b.ReportAllocs()
+	for b.Loop() {
+		p, ok := Lookup("com.apple.applicationaccess")
+		if !ok {
+			b.Fatal("missing")
+		}
+		if _, ok := p.Key("allowAccountModification"); !ok {
+			b.Fatal("missing key")
+		}
+		s, _ := Lookup("com.apple.security.scep")
+		pc, _ := s.Key("PayloadContent")
+		if _, ok := pc.Lookup("Key Type"); !ok {
+			b.Fatal("missing subkey")
+		}
+	}
+}
