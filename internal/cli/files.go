@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // outFile is a file a command will write.
@@ -89,7 +90,8 @@ func makeDir(dir string) ([]string, error) {
 		}
 		return nil, nil
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
+	// ENOTDIR means a parent is a file; the parent's check names it.
+	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 		return nil, fmt.Errorf("cannot use %s: %v", dir, unwrapPath(err))
 	}
 	created, err := makeDir(filepath.Dir(dir))
