@@ -19,6 +19,9 @@ func Validate(policies ...*Policy) Diagnostics {
 	names := map[string]*Policy{}
 	ids := map[string]*Policy{}
 	for _, p := range policies {
+		if p == nil {
+			continue
+		}
 		ds = append(ds, p.Validate()...)
 		// Names are compared without case: macOS and Windows file systems
 		// would write both policies to one file.

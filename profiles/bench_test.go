@@ -1,0 +1,38 @@
+package profiles
+
+import (
+	"os"
+	"testing"
+)
+
+func benchExample(b *testing.B) []byte {
+	data, err := os.ReadFile(example)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+// BenchmarkDecodeValidate measures reading and checking the example policy.
+func BenchmarkDecodeValidate(b *testing.B) {
+	data := benchExample(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		p, ds := Decode("p.yaml", data)
+		if ds.Errors() > 0 || Validate(p).Errors() > 0 {
+			b.Fatal("example invalid")
+		}
+	}
+}
+
+// BenchmarkBuild measures compiling the decoded example into its three
+// outputs, read-back checks included.
+func BenchmarkBuild(b *testing.B) {
+	p, _ := Decode("p.yaml", benchExample(b))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Build(Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

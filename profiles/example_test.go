@@ -1,0 +1,61 @@
+package profiles_test
+
+import (
+	"fmt"
+
+	"github.com/mdmforge/mdmforge/profiles"
+)
+
+func Example() {
+	src := []byte(`version: 1
+profile:
+  name: contacts
+  identifier: com.example.contacts
+  min_ios: "13.0"
+exchange:
+  host: outlook.office365.com
+  email: ${user.email}
+  username: ${user.upn}
+  auth: oauth
+  sync: [contacts]
+  users_can_change_sync: false
+outlook:
+  save_contacts: false
+  users_can_change_save_contacts: false
+`)
+	policy, findings := profiles.Decode("contacts.yaml", src)
+	findings = append(findings, profiles.Validate(policy)...)
+	if findings.Errors() > 0 {
+		fmt.Println(findings)
+		return
+	}
+	outputs, err := policy.Build(profiles.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, o := range outputs {
+		fmt.Println(o.Name)
+	}
+	// Output:
+	// contacts.mobileconfig
+	// contacts.outlook.json
+	// contacts.outlook.plist
+}
+
+func ExampleDecode() {
+	_, findings := profiles.Decode("p.yaml", []byte("version: 1\nexchange:\n  ssl: yes\n"))
+	for _, d := range findings {
+		fmt.Println(d)
+	}
+	// Output:
+	// error: exchange.ssl: want true or false, got "yes" (YAML 1.1 yes/no/on/off are text in mdmforge)
+	//     p.yaml:3:8
+}
+
+func ExamplePayloadUUID() {
+	// The UUID depends only on the identifier, so it survives every edit of
+	// the payload's settings.
+	fmt.Println(profiles.PayloadUUID("com.example.contacts") == profiles.PayloadUUID("com.example.contacts"))
+	// Output: true
+}
