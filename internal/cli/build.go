@@ -3,15 +3,20 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
 )
 
 type buildOptions struct {
-	IO    *IO
-	Paths []string
-	Out   string
+	IO       *IO
+	Paths    []string
+	Out      string
+	Sign     bool
+	Identity identityFlags
 }
 
 func newBuildCmd(streams *IO, runF func(*buildOptions) error) *cobra.Command {
@@ -30,14 +35,27 @@ NAME into DIR:
 
 Outputs are byte-identical for the same policy, and PayloadUUIDs derive from
 identifiers, so uploading a rebuilt profile updates devices in place. If any
-policy has an error nothing is written; files are replaced atomically.`,
+policy has an error nothing is written; files are replaced atomically.
+
+With --sign, each profile is also signed into NAME.signed.mobileconfig beside
+the unsigned one: upload the unsigned file to Intune, Jamf Pro or Fleet, and
+hand the signed one to users who install profiles themselves. The identity
+flags and password sources are those of 'mdmforge sign'.`,
 		Example: `  $ mdmforge build examples --out out
-  $ mdmforge build policies/contacts.yaml policies/wifi.yaml --out dist`,
+  $ mdmforge build policies/contacts.yaml policies/wifi.yaml --out dist
+  $ MDMFORGE_SIGNER_PASSWORD=… mdmforge build policies --out dist --sign --signer signer.p12`,
 		Args: atLeastOneArg("a policy file or folder to build"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if opts.Out == "" {
 				return usageError(cmd, "missing --out DIR, the folder to write the outputs to")
+			}
+			if opts.Sign {
+				if err := opts.Identity.check(); err != nil {
+					return usageError(cmd, "%v", err)
+				}
+			} else if opts.Identity.given() {
+				return usageError(cmd, "signing identity given without --sign")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -45,7 +63,9 @@ policy has an error nothing is written; files are replaced atomically.`,
 			return buildRun(opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "folder to write the outputs to (created if missing)")
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "`DIR` to write the outputs to (created if missing)")
+	cmd.Flags().BoolVar(&opts.Sign, "sign", false, "also write NAME.signed.mobileconfig, signed with the given identity")
+	opts.Identity.register(cmd.Flags())
 	return cmd
 }
 
@@ -53,6 +73,19 @@ func buildRun(opts *buildOptions) error {
 	policies, ds := profiles.Load(opts.Paths...)
 	if err := printFindings(opts.IO.Err, ds); err != nil {
 		return err
+	}
+	var id *signing.Identity
+	var at time.Time
+	if opts.Sign {
+		var err error
+		if at, err = signingTime(); err != nil {
+			return err
+		}
+		var warnings []string
+		if id, warnings, err = opts.Identity.load(opts.IO, at); err != nil {
+			return err
+		}
+		printWarnings(opts.IO, warnings)
 	}
 	var files []outFile
 	for _, p := range policies {
@@ -62,6 +95,14 @@ func buildRun(opts *buildOptions) error {
 		}
 		for _, o := range outs {
 			files = append(files, outFile{Path: filepath.Join(opts.Out, o.Name), Data: o.Data})
+			if id != nil && strings.HasSuffix(o.Name, ".mobileconfig") {
+				signed, err := id.Sign(o.Data, at)
+				if err != nil {
+					return fmt.Errorf("%s: %w", o.Name, err)
+				}
+				name := strings.TrimSuffix(o.Name, ".mobileconfig") + ".signed.mobileconfig"
+				files = append(files, outFile{Path: filepath.Join(opts.Out, name), Data: signed})
+			}
 		}
 	}
 	changed, err := writeFiles(files)

@@ -27,19 +27,23 @@ type IO struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
-	// StdinTerminal reports whether In is an interactive terminal, for
-	// password prompts.
-	StdinTerminal bool
+	// ReadPassword asks for a secret without echoing it, or is nil when no
+	// terminal is attached and nobody can answer.
+	ReadPassword func(prompt string) (string, error)
 }
 
 // Main runs mdmforge on the process's arguments and streams.
 func Main() int {
-	return Run(os.Args[1:], &IO{
-		In:            os.Stdin,
-		Out:           os.Stdout,
-		Err:           os.Stderr,
-		StdinTerminal: term.IsTerminal(int(os.Stdin.Fd())),
-	})
+	streams := &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		streams.ReadPassword = func(prompt string) (string, error) {
+			fmt.Fprint(os.Stderr, prompt)
+			b, err := term.ReadPassword(fd)
+			fmt.Fprintln(os.Stderr)
+			return string(b), err
+		}
+	}
+	return Run(os.Args[1:], streams)
 }
 
 // Run executes one command line and returns its exit code.
@@ -118,6 +122,9 @@ updates devices in place.`,
 		newBuildCmd(streams, nil),
 		newValidateCmd(streams, nil),
 		newInitCmd(streams, nil),
+		newSignCmd(streams, nil),
+		newVerifyCmd(streams, nil),
+		newInspectCmd(streams, nil),
 	)
 	return root
 }

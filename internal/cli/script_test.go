@@ -2,12 +2,19 @@ package cli
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/x509"
 	"flag"
+	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"testing"
 
+	"github.com/mdmforge/mdmforge/internal/interop"
+	"github.com/mdmforge/mdmforge/internal/testpki"
 	"github.com/rogpeppe/go-internal/testscript"
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and the expected output in test scripts")
@@ -27,9 +34,75 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"mkfile": cmdMkfile,
+			"mkfile":   cmdMkfile,
+			"pki":      cmdPKI,
+			"truncate": cmdTruncate,
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "openssl":
+				_, err := exec.LookPath("openssl")
+				if err != nil && interop.Required() {
+					return false, fmt.Errorf("openssl is required (MDMFORGE_REQUIRE_INTEROP=1) but not on PATH")
+				}
+				return err == nil, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	})
+}
+
+// pki writes a throw-away PKI, generated in memory by this test binary, into
+// the script's work folder: root.pem, intermediate.pem, other-root.pem, PEM
+// leaves rsa.crt/rsa.key and p256.crt/p256.key, other.key (matching no
+// certificate), and .p12 files protected by "correct horse": signer.p12
+// (modern encryption, with its chain), signer-legacy.p12, expired.p12,
+// notyet.p12 and nodigsig.p12. It sets PKI_NOW to the PKI's reference time
+// in Unix seconds.
+func cmdPKI(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: pki")
+	}
+	pki, err := testpki.Get()
+	ts.Check(err)
+	write := func(name string, data []byte) { ts.Check(os.WriteFile(ts.MkAbs(name), data, 0o600)) }
+	key := func(k crypto.Signer) []byte {
+		b, err := testpki.KeyPEM(k)
+		ts.Check(err)
+		return b
+	}
+	p12 := func(enc *pkcs12.Encoder, leaf testpki.Leaf) []byte {
+		b, err := enc.Encode(leaf.Key, leaf.Cert, []*x509.Certificate{pki.Intermediate, pki.Root}, "correct horse")
+		ts.Check(err)
+		return b
+	}
+	write("root.pem", testpki.CertPEM(pki.Root))
+	write("intermediate.pem", testpki.CertPEM(pki.Intermediate))
+	write("other-root.pem", testpki.CertPEM(pki.OtherRoot))
+	write("rsa.crt", testpki.CertPEM(pki.RSA.Cert))
+	write("rsa.key", key(pki.RSA.Key))
+	write("p256.crt", testpki.CertPEM(pki.P256.Cert))
+	write("p256.key", key(pki.P256.Key))
+	write("other.key", key(pki.OtherRSA))
+	write("signer.p12", p12(pkcs12.Modern, pki.RSA))
+	write("signer-legacy.p12", p12(pkcs12.Legacy, pki.RSA))
+	write("expired.p12", p12(pkcs12.Modern, pki.Expired))
+	write("notyet.p12", p12(pkcs12.Modern, pki.NotYetValid))
+	write("nodigsig.p12", p12(pkcs12.Modern, pki.NoDigitalSignature))
+	write("big.mobileconfig", testpki.Profile(9000))
+	// A signing time inside every valid test certificate's validity.
+	ts.Setenv("PKI_NOW", strconv.FormatInt(pki.Now.Unix(), 10))
+}
+
+// truncate IN N OUT writes the first N bytes of IN to OUT.
+func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: truncate IN N OUT")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	data := []byte(ts.ReadFile(args[0]))
+	ts.Check(os.WriteFile(ts.MkAbs(args[2]), data[:min(n, len(data))], 0o644))
 }
 
 // mkfile SIZE NAME writes a YAML comment-filled file of SIZE bytes (K and M

@@ -5,6 +5,7 @@
 package interop
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -13,15 +14,23 @@ import (
 // Required reports whether interop tests must run rather than skip.
 func Required() bool { return os.Getenv("MDMFORGE_REQUIRE_INTEROP") == "1" }
 
-// Tool returns the path of name on PATH, or skips (fails under CI) the test.
+// Unavailable is the one place that decides what a missing tool means: a
+// skip on a developer machine, a failure in CI.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if Required() {
+		t.Fatalf("%s (MDMFORGE_REQUIRE_INTEROP=1 requires interop tests to run)", msg)
+	}
+	t.Skipf("%s; interop test skipped (CI requires it)", msg)
+}
+
+// Tool returns the path of name on PATH, or reports it Unavailable.
 func Tool(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		if Required() {
-			t.Fatalf("%s is required for interop tests (MDMFORGE_REQUIRE_INTEROP=1) but not on PATH", name)
-		}
-		t.Skipf("%s not on PATH; interop test skipped (CI requires it)", name)
+		Unavailable(t, "%s not on PATH", name)
 	}
 	return path
 }
