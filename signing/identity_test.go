@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"testing"
@@ -131,47 +130,11 @@ func TestLoadPKCS12Refusals(t *testing.T) {
 // encoder we have produces but hand-made or merged files can contain.
 func twoKeyP12(t *testing.T, p *testpki.PKI) []byte {
 	t.Helper()
-	type safeBag struct {
-		ID    asn1.ObjectIdentifier
-		Value asn1.RawValue
+	b, err := p.TwoKeyPKCS12()
+	if err != nil {
+		t.Fatal(err)
 	}
-	type certBag struct {
-		ID   asn1.ObjectIdentifier
-		Data []byte `asn1:"tag:0,explicit"`
-	}
-	type contentInfo struct {
-		ContentType asn1.ObjectIdentifier
-		Content     asn1.RawValue
-	}
-	type pfx struct {
-		Version  int
-		AuthSafe contentInfo
-	}
-	var (
-		oidData    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
-		oidKeyBag  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 1}
-		oidCertBag = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 3}
-		oidX509    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 22, 1}
-	)
-	must := func(b []byte, err error) []byte {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	explicit0 := func(inner []byte) asn1.RawValue {
-		return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: inner}
-	}
-	octets := func(b []byte) []byte { return must(asn1.Marshal(b)) }
-	bags := []safeBag{
-		{oidKeyBag, explicit0(must(x509.MarshalPKCS8PrivateKey(p.RSA.Key)))},
-		{oidKeyBag, explicit0(must(x509.MarshalPKCS8PrivateKey(p.P256.Key)))},
-		{oidCertBag, explicit0(must(asn1.Marshal(certBag{oidX509, p.RSA.Cert.Raw})))},
-	}
-	safeContents := must(asn1.Marshal(bags))
-	authSafe := must(asn1.Marshal([]contentInfo{{oidData, explicit0(octets(safeContents))}}))
-	return must(asn1.Marshal(pfx{3, contentInfo{oidData, explicit0(octets(authSafe))}}))
+	return b
 }
 
 func TestLoadPEM(t *testing.T) {

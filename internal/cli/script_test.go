@@ -57,7 +57,7 @@ func TestScripts(t *testing.T) {
 // leaves rsa.crt/rsa.key and p256.crt/p256.key, other.key (matching no
 // certificate), and .p12 files protected by "correct horse": signer.p12
 // (modern encryption, with its chain), signer-legacy.p12, expired.p12,
-// notyet.p12 and nodigsig.p12. It sets PKI_NOW to the PKI's reference time
+// notyet.p12 and nodigsig.p12, and twokeys.p12 (two keys, no password). It sets PKI_NOW to the PKI's reference time
 // in Unix seconds.
 func cmdPKI(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
@@ -89,6 +89,9 @@ func cmdPKI(ts *testscript.TestScript, neg bool, args []string) {
 	write("expired.p12", p12(pkcs12.Modern, pki.Expired))
 	write("notyet.p12", p12(pkcs12.Modern, pki.NotYetValid))
 	write("nodigsig.p12", p12(pkcs12.Modern, pki.NoDigitalSignature))
+	twoKeys, err := pki.TwoKeyPKCS12()
+	ts.Check(err)
+	write("twokeys.p12", twoKeys)
 	write("big.mobileconfig", testpki.Profile(9000))
 	// A signing time inside every valid test certificate's validity.
 	ts.Setenv("PKI_NOW", strconv.FormatInt(pki.Now.Unix(), 10))

@@ -14,6 +14,7 @@ import (
 	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -248,4 +249,51 @@ func Profile(minSize int) []byte {
 	out = append(out, head...)
 	out = append(out, desc...)
 	return append(out, tail...)
+}
+
+// TwoKeyPKCS12 returns an unencrypted, MAC-less .p12 holding two private
+// keys and one certificate, which no ordinary tool writes but a loader must
+// refuse clearly.
+func (p *PKI) TwoKeyPKCS12() (out []byte, err error) {
+	type safeBag struct {
+		ID    asn1.ObjectIdentifier
+		Value asn1.RawValue
+	}
+	type certBag struct {
+		ID   asn1.ObjectIdentifier
+		Data []byte `asn1:"tag:0,explicit"`
+	}
+	type contentInfo struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue
+	}
+	type pfx struct {
+		Version  int
+		AuthSafe contentInfo
+	}
+	var (
+		oidData    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
+		oidKeyBag  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 1}
+		oidCertBag = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 3}
+		oidX509    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 22, 1}
+	)
+	must := func(b []byte, e error) []byte {
+		if e != nil && err == nil {
+			err = e
+		}
+		return b
+	}
+	explicit0 := func(inner []byte) asn1.RawValue {
+		return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: inner}
+	}
+	octets := func(b []byte) []byte { return must(asn1.Marshal(b)) }
+	bags := []safeBag{
+		{oidKeyBag, explicit0(must(x509.MarshalPKCS8PrivateKey(p.RSA.Key)))},
+		{oidKeyBag, explicit0(must(x509.MarshalPKCS8PrivateKey(p.P256.Key)))},
+		{oidCertBag, explicit0(must(asn1.Marshal(certBag{oidX509, p.RSA.Cert.Raw})))},
+	}
+	safeContents := must(asn1.Marshal(bags))
+	authSafe := must(asn1.Marshal([]contentInfo{{oidData, explicit0(octets(safeContents))}}))
+	out = must(asn1.Marshal(pfx{3, contentInfo{oidData, explicit0(octets(authSafe))}}))
+	return out, err
 }
