@@ -36,3 +36,17 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSchemaCheck measures only the checks against Apple's schema, to
+// be read beside BenchmarkBuild: their ratio is what schema validation adds.
+func BenchmarkSchemaCheck(b *testing.B) {
+	p, _ := Decode("p.yaml", benchExample(b))
+	b.ReportAllocs()
+	for b.Loop() {
+		v := &validation{p: p}
+		v.schema()
+		if v.ds.Errors() > 0 {
+			b.Fatal(v.ds)
+		}
+	}
+}

@@ -95,12 +95,41 @@ func (p *Policy) Mobileconfig(opts Options) ([]byte, error) {
 // string, bool, int64, float64, []byte, time.Time), variables written in the
 // target's syntax.
 func (p *Policy) ProfileTree(opts Options) (map[string]any, error) {
+	top, err := p.topDict()
+	if err != nil {
+		return nil, err
+	}
+	var content []any
+	if e := p.Exchange; e != nil {
+		content = append(content, p.exchangePayload(e))
+	}
+	if r := p.Restrictions; r != nil {
+		content = append(content, p.restrictionsPayload(r))
+	}
+	for i := range p.Payloads {
+		keys, _, errs := p.genericPayload(i)
+		if len(errs) > 0 {
+			return nil, errs.Err()
+		}
+		content = append(content, coercePayload(keys))
+	}
+	top["PayloadContent"] = content
+
+	rendered, err := renderTree(top, opts.target())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.Profile.Name, err)
+	}
+	return rendered.(map[string]any), nil
+}
+
+// topDict is the profile's top level, without its payloads.
+func (p *Policy) topDict() (map[string]any, error) {
 	info := p.Profile
 	top := map[string]any{
 		"PayloadDisplayName": firstNonEmpty(info.DisplayName, info.Name),
 		"PayloadIdentifier":  info.Identifier,
 		"PayloadType":        "Configuration",
-		"PayloadUUID":        PayloadUUID(info.Identifier),
+		"PayloadUUID":        firstNonEmpty(info.UUID, PayloadUUID(info.Identifier)),
 		"PayloadVersion":     int64(1),
 	}
 	setString(top, "PayloadOrganization", info.Organization)
@@ -122,35 +151,40 @@ func (p *Policy) ProfileTree(opts Options) (map[string]any, error) {
 			top["DurationUntilRemoval"] = d.Seconds()
 		}
 	}
+	return top, nil
+}
 
-	var content []any
-	if e := p.Exchange; e != nil {
-		content = append(content, p.exchangePayload(e))
+// genericPayload converts payloads[i] into plist values with the keys
+// mdmforge sets, and returns where each key was written.
+func (p *Policy) genericPayload(i int) (map[string]any, map[string]Pos, Diagnostics) {
+	pl := &p.Payloads[i]
+	keys, pos, errs := plistDict(p.File, &pl.Keys, fmt.Sprintf("payloads[%d].keys", i), p.resolveUUID)
+	if keys == nil {
+		return nil, pos, errs
 	}
-	if r := p.Restrictions; r != nil {
-		content = append(content, p.restrictionsPayload(r))
-	}
-	for i := range p.Payloads {
-		pl := &p.Payloads[i]
-		keys, errs := plistDict(p.File, &pl.Keys, fmt.Sprintf("payloads[%d].keys", i))
-		if len(errs) > 0 {
-			return nil, errs.Err()
-		}
-		keys["PayloadType"] = pl.Type
-		keys["PayloadVersion"] = int64(1)
-		keys["PayloadIdentifier"] = info.Identifier + "." + pl.Name
-		keys["PayloadUUID"] = PayloadUUID(info.Identifier + "." + pl.Name)
-		keys["PayloadDisplayName"] = firstNonEmpty(pl.DisplayName, pl.Name)
-		content = append(content, keys)
-	}
-	top["PayloadContent"] = content
+	keys["PayloadType"] = pl.Type
+	keys["PayloadVersion"] = int64(1)
+	keys["PayloadIdentifier"] = p.payloadIdentifier(pl)
+	keys["PayloadUUID"] = p.payloadUUID(pl)
+	keys["PayloadDisplayName"] = firstNonEmpty(pl.DisplayName, pl.Name)
+	return keys, pos, errs
+}
 
-	target := opts.target()
-	rendered, err := renderTree(top, target)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p.Profile.Name, err)
+func (p *Policy) payloadIdentifier(pl *Payload) string {
+	return firstNonEmpty(pl.Identifier, p.Profile.Identifier+"."+pl.Name)
+}
+
+func (p *Policy) payloadUUID(pl *Payload) string {
+	return firstNonEmpty(pl.UUID, PayloadUUID(p.payloadIdentifier(pl)))
+}
+
+// resolveUUID returns the PayloadUUID of the payload a !uuid tag names.
+func (p *Policy) resolveUUID(name string) (string, error) {
+	pl := p.payload(name)
+	if pl == nil {
+		return "", fmt.Errorf("no payloads entry is named %q%s", name, didYouMean(name, p.payloadNames()))
 	}
-	return rendered.(map[string]any), nil
+	return p.payloadUUID(pl), nil
 }
 
 func (p *Policy) exchangePayload(e *Exchange) map[string]any {
@@ -174,8 +208,8 @@ func (p *Policy) exchangePayload(e *Exchange) map[string]any {
 		setString(m, "OAuthSignInURL", o.SignInURL)
 		setString(m, "OAuthTokenRequestURL", o.TokenRequestURL)
 	}
-	if e.Auth == "certificate" && e.Certificate != "" {
-		m["PayloadCertificateUUID"] = PayloadUUID(p.Profile.Identifier + "." + e.Certificate)
+	if pl := p.payload(e.Certificate); e.Auth == "certificate" && pl != nil {
+		m["PayloadCertificateUUID"] = p.payloadUUID(pl)
 	}
 	sync := e.syncSet()
 	overridable := e.UsersCanChangeSync == nil || *e.UsersCanChangeSync
@@ -483,39 +517,53 @@ func normalize(v any) any {
 // plistDict converts a YAML mapping of Apple keys into plist values, by the
 // YAML type of each value: text, whole and real numbers, true/false, dates
 // (!!timestamp), data (!!binary, base64), lists and mappings.
-func plistDict(file string, n *yaml.Node, path string) (map[string]any, Diagnostics) {
-	c := plistConverter{file: file}
+//
+// A value tagged !uuid NAME becomes the PayloadUUID of the payload named NAME.
+// The returned map gives the position of every key, by its path relative to
+// the mapping (PayloadContent.URL, Subject[0]).
+func plistDict(file string, n *yaml.Node, path string, uuidOf func(string) (string, error)) (map[string]any, map[string]Pos, Diagnostics) {
+	c := plistConverter{file: file, base: path, uuidOf: uuidOf, pos: map[string]Pos{}}
 	if n.Kind == 0 || isNull(n) {
-		return map[string]any{}, nil
+		return map[string]any{}, c.pos, nil
 	}
-	v := c.value(n, path)
+	v := c.value(n, "")
 	if m, ok := v.(map[string]any); ok {
 		for _, k := range []string{"PayloadType", "PayloadUUID", "PayloadIdentifier", "PayloadVersion", "PayloadDisplayName"} {
 			if _, set := m[k]; set {
-				c.errorf(path+"."+k, c.keyPos[k], "is set by mdmforge; remove it (use the entry's name, type and display_name)")
+				c.errorAt(k, "is set by mdmforge; remove it (use the entry's name, type, identifier, uuid and display_name)")
 			}
 		}
-		return m, c.diags
+		return m, c.pos, c.diags
 	}
 	if len(c.diags) == 0 {
-		c.errorf(path, n, "want a mapping of Apple keys, got %s", describe(n))
+		c.errorf("", n, "want a mapping of Apple keys, got %s", describe(n))
 	}
-	return nil, c.diags
+	return nil, c.pos, c.diags
 }
 
 type plistConverter struct {
 	file   string
+	base   string // YAML path of the mapping being converted
+	uuidOf func(string) (string, error)
+	pos    map[string]Pos
 	diags  Diagnostics
-	keyPos map[string]*yaml.Node
 	budget nodeBudget
 }
 
-func (c *plistConverter) errorf(path string, n *yaml.Node, format string, args ...any) {
-	pos := Pos{File: c.file}
-	if n != nil {
-		pos.Line, pos.Column = n.Line, n.Column
+func subPath(path, key string) string {
+	if path == "" {
+		return key
 	}
-	c.diags = append(c.diags, Diagnostic{Severity: Error, Path: path, Pos: pos, Message: fmt.Sprintf(format, args...)})
+	return path + "." + key
+}
+
+func (c *plistConverter) errorAt(rel, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{Severity: Error, Path: subPath(c.base, rel), Pos: c.pos[rel], Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *plistConverter) errorf(rel string, n *yaml.Node, format string, args ...any) {
+	pos := Pos{File: c.file, Line: n.Line, Column: n.Column}
+	c.diags = append(c.diags, Diagnostic{Severity: Error, Path: subPath(c.base, rel), Pos: pos, Message: fmt.Sprintf(format, args...)})
 }
 
 func (c *plistConverter) value(n *yaml.Node, path string) any {
@@ -531,34 +579,37 @@ func (c *plistConverter) value(n *yaml.Node, path string) any {
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
-		top := c.keyPos == nil
-		if top {
-			c.keyPos = map[string]*yaml.Node{}
-		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
 				c.errorf(path, k, "want a key name, got %s", describe(k))
 				continue
 			}
+			kp := subPath(path, k.Value)
 			if _, dup := m[k.Value]; dup {
-				c.errorf(path+"."+k.Value, k, "set twice")
+				c.errorf(kp, k, "set twice")
 				continue
 			}
-			if top {
-				c.keyPos[k.Value] = k
-			}
-			m[k.Value] = c.value(n.Content[i+1], path+"."+k.Value)
+			c.pos[kp] = Pos{File: c.file, Line: k.Line, Column: k.Column}
+			m[k.Value] = c.value(n.Content[i+1], kp)
 		}
 		return m
 	case yaml.SequenceNode:
 		a := make([]any, len(n.Content))
 		for i, e := range n.Content {
-			a[i] = c.value(e, fmt.Sprintf("%s[%d]", path, i))
+			ip := fmt.Sprintf("%s[%d]", path, i)
+			c.pos[ip] = Pos{File: c.file, Line: e.Line, Column: e.Column}
+			a[i] = c.value(e, ip)
 		}
 		return a
 	}
 	switch n.Tag {
+	case "!uuid":
+		u, err := c.uuidOf(n.Value)
+		if err != nil {
+			c.errorf(path, n, "!uuid %s: %v", n.Value, err)
+		}
+		return u
 	case "!!str":
 		return n.Value
 	case "!!bool":

@@ -355,11 +355,24 @@ func suggest(word string, candidates []string) string {
 	fold := func(s string) string {
 		return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(s))
 	}
-	best, bestDist := "", 0
 	for _, c := range candidates {
 		if fold(c) == fold(word) {
 			return c
 		}
+	}
+	// A word that starts a candidate is a likelier meaning than one a few
+	// edits away: SSID is SSID_STR rather than HESSID.
+	prefixed := ""
+	for _, c := range candidates {
+		if len(word) >= 3 && strings.HasPrefix(fold(c), fold(word)) && (prefixed == "" || len(c) < len(prefixed)) {
+			prefixed = c
+		}
+	}
+	if prefixed != "" {
+		return prefixed
+	}
+	best, bestDist := "", 0
+	for _, c := range candidates {
 		dist := levenshtein(fold(word), fold(c))
 		if best == "" || dist < bestDist {
 			best, bestDist = c, dist

@@ -33,7 +33,10 @@ type ProfileInfo struct {
 	DisplayName  string   `yaml:"display_name"` // PayloadDisplayName (default: name)
 	Organization string   `yaml:"organization"` // PayloadOrganization
 	Description  string   `yaml:"description"`  // PayloadDescription
-	MinIOS       string   `yaml:"min_ios"`      // oldest iOS the profile is meant for; drives version warnings
+	Platform     string   `yaml:"platform"`     // iOS (default), macOS, tvOS, visionOS or watchOS: the schema checks use it
+	MinIOS       string   `yaml:"min_ios"`      // oldest OS version the profile is meant for; drives version warnings
+	Install      string   `yaml:"install"`      // mdm (default) or manual: manual warns about MDM-only payloads and keys
+	UUID         string   `yaml:"uuid"`         // PayloadUUID override, for profiles migrated from elsewhere (mdmforge import)
 	Removal      *Removal `yaml:"removal"`
 }
 
@@ -117,7 +120,9 @@ type Payload struct {
 	Name        string    `yaml:"name"`         // reference name, unique in the policy; also the identifier suffix
 	Type        string    `yaml:"type"`         // PayloadType, e.g. com.apple.security.scep
 	DisplayName string    `yaml:"display_name"` // PayloadDisplayName
-	Keys        yaml.Node `yaml:"keys"`         // the payload's own keys, as Apple names them
+	Identifier  string    `yaml:"identifier"`   // PayloadIdentifier override (default: profile.identifier + "." + name)
+	UUID        string    `yaml:"uuid"`         // PayloadUUID override, for migrated profiles
+	Keys        yaml.Node `yaml:"keys"`         // the payload's own keys, as Apple names them; !uuid NAME refers to another payload
 }
 
 // DataTypes are the Exchange data types in the order Apple lists them.

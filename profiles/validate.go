@@ -97,6 +97,9 @@ func (p *Policy) Validate() Diagnostics {
 		v.outlook(o)
 	}
 	v.payloads()
+	if v.ds.Errors() == 0 {
+		v.schema()
+	}
 	if p.Exchange == nil && p.Restrictions == nil && p.Outlook == nil && len(p.Payloads) == 0 {
 		v.add(p.errorf("", "the policy produces nothing: add exchange, restrictions, outlook or payloads"))
 	}
@@ -138,10 +141,13 @@ func (v *validation) profile() {
 	if info.MinIOS != "" && !osVersion.MatchString(info.MinIOS) {
 		v.add(p.errorf("profile.min_ios", "%q is not an iOS version such as 13.0", info.MinIOS))
 	}
+	if info.Platform != "" && !contains(platforms, info.Platform) {
+		v.add(p.errorf("profile.platform", "%q is not a platform; choose %s%s", info.Platform, orList(platforms), didYouMean(info.Platform, platforms)))
+	}
+	if info.Install != "" && info.Install != "mdm" && info.Install != "manual" {
+		v.add(p.errorf("profile.install", "%q: choose mdm (the profile is uploaded to an MDM) or manual (users install it)", info.Install))
+	}
 	if r := info.Removal; r != nil {
-		if r.Disallowed != nil && *r.Disallowed {
-			v.add(p.warnf("profile.removal.disallowed", "iOS honours PayloadRemovalDisallowed on supervised devices only"))
-		}
 		if r.Date != "" {
 			if _, err := parseDate(r.Date); err != nil {
 				v.add(p.errorf("profile.removal.date", "%q is not a date such as 2027-06-30 or 2027-06-30T18:00:00Z", r.Date))
@@ -295,12 +301,6 @@ func (v *validation) restrictions(r *Restrictions) {
 			}
 		}
 	}
-	if r.AllowAccountModification != nil && !*r.AllowAccountModification {
-		v.add(p.warnf("restrictions.allowAccountModification", "iOS enforces it on supervised devices only"))
-	}
-	if r.RequireManagedPasteboard != nil && *r.RequireManagedPasteboard && versionLess(p.Profile.MinIOS, "15.0") {
-		v.add(p.warnf("restrictions.requireManagedPasteboard", "needs iOS 15 or later; older devices ignore it"))
-	}
 }
 
 func (v *validation) outlook(o *Outlook) {
@@ -341,7 +341,7 @@ func (v *validation) payloads() {
 		case pl.Type == "Configuration" || !reverseDNS.MatchString(pl.Type):
 			v.add(p.errorf(base+".type", "%q is not a payload type such as com.apple.security.scep", pl.Type))
 		}
-		if _, errs := plistDict(p.File, &pl.Keys, base+".keys"); len(errs) > 0 {
+		if _, _, errs := plistDict(p.File, &pl.Keys, base+".keys", p.resolveUUID); len(errs) > 0 {
 			v.ds = append(v.ds, errs...)
 		}
 	}
