@@ -122,15 +122,45 @@ func (p *Policy) ProfileTree(opts Options) (map[string]any, error) {
 	return rendered.(map[string]any), nil
 }
 
+// topLevelFields are the top-level keys a policy sets through profile
+// settings rather than profile.keys.
+var topLevelFields = map[string]string{
+	"PayloadContent":           "payloads",
+	"PayloadOrganization":      "profile.organization",
+	"PayloadDescription":       "profile.description",
+	"PayloadRemovalDisallowed": "profile.removal.disallowed",
+	"RemovalDate":              "profile.removal.date",
+	"DurationUntilRemoval":     "profile.removal.after",
+}
+
+// topKeys converts profile.keys, the top-level keys without a setting of
+// their own.
+func (p *Policy) topKeys() (map[string]any, map[string]Pos, Diagnostics) {
+	keys, pos, ds := plistDict(p.File, &p.Profile.Keys, "profile.keys", p.resolveUUID)
+	for k := range keys {
+		if f, ok := topLevelFields[k]; ok {
+			ds = append(ds, Diagnostic{Severity: Error, Path: "profile.keys." + k, Pos: pos[k], Message: "set it with " + f})
+		}
+	}
+	return keys, pos, ds
+}
+
 // topDict is the profile's top level, without its payloads.
 func (p *Policy) topDict() (map[string]any, error) {
 	info := p.Profile
-	top := map[string]any{
+	extra, _, ds := p.topKeys()
+	if len(ds) > 0 {
+		return nil, ds.Err()
+	}
+	top := extra
+	for k, v := range map[string]any{
 		"PayloadDisplayName": firstNonEmpty(info.DisplayName, info.Name),
 		"PayloadIdentifier":  info.Identifier,
 		"PayloadType":        "Configuration",
 		"PayloadUUID":        firstNonEmpty(info.UUID, PayloadUUID(info.Identifier)),
 		"PayloadVersion":     int64(1),
+	} {
+		top[k] = v
 	}
 	setString(top, "PayloadOrganization", info.Organization)
 	setString(top, "PayloadDescription", info.Description)

@@ -28,16 +28,17 @@ type Policy struct {
 // ProfileInfo is the profile's own metadata: the top level of the
 // .mobileconfig.
 type ProfileInfo struct {
-	Name         string   `yaml:"name"`         // output file names: NAME.mobileconfig, NAME.outlook.json, …
-	Identifier   string   `yaml:"identifier"`   // PayloadIdentifier; payload identifiers and every UUID derive from it
-	DisplayName  string   `yaml:"display_name"` // PayloadDisplayName (default: name)
-	Organization string   `yaml:"organization"` // PayloadOrganization
-	Description  string   `yaml:"description"`  // PayloadDescription
-	Platform     string   `yaml:"platform"`     // iOS (default), macOS, tvOS, visionOS or watchOS: the schema checks use it
-	MinIOS       string   `yaml:"min_ios"`      // oldest OS version the profile is meant for; drives version warnings
-	Install      string   `yaml:"install"`      // mdm (default) or manual: manual warns about MDM-only payloads and keys
-	UUID         string   `yaml:"uuid"`         // PayloadUUID override, for profiles migrated from elsewhere (mdmforge import)
-	Removal      *Removal `yaml:"removal"`
+	Name         string    `yaml:"name"`         // output file names: NAME.mobileconfig, NAME.outlook.json, …
+	Identifier   string    `yaml:"identifier"`   // PayloadIdentifier; payload identifiers and every UUID derive from it
+	DisplayName  string    `yaml:"display_name"` // PayloadDisplayName (default: name)
+	Organization string    `yaml:"organization"` // PayloadOrganization
+	Description  string    `yaml:"description"`  // PayloadDescription
+	Platform     string    `yaml:"platform"`     // iOS (default), macOS, tvOS, visionOS or watchOS: the schema checks use it
+	MinIOS       string    `yaml:"min_ios"`      // oldest OS version the profile is meant for; drives version warnings
+	Install      string    `yaml:"install"`      // mdm (default) or manual: manual warns about MDM-only payloads and keys
+	UUID         string    `yaml:"uuid"`         // PayloadUUID override, for profiles migrated from elsewhere (mdmforge import)
+	Removal      *Removal  `yaml:"removal"`
+	Keys         yaml.Node `yaml:"keys"` // other top-level keys as Apple names them (ConsentText, TargetDeviceType, …)
 }
 
 // Removal says when and whether the profile may be removed.

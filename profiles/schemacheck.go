@@ -22,38 +22,47 @@ var managedKeys = map[string]bool{
 	"PayloadUUID": true, "PayloadDisplayName": true,
 }
 
-// site says where a compiled payload came from, so schema findings about
-// its keys are reported at the policy setting that produced them.
+// site says where a payload came from, so schema findings about its keys
+// are reported where the author wrote them: a policy setting, or a key of
+// a .mobileconfig.
 type site struct {
-	typePath string                         // the setting naming the payload type
-	locate   func(rel string) (string, Pos) // a key path inside the payload → policy path and position
+	typePath string                         // where the payload type is written
+	typePos  Pos                            // and its position
+	locate   func(rel string) (string, Pos) // a key path inside the payload → path and position
 	// quiet lists keys whose version warnings a more specific rule gives.
 	quiet map[string]bool
 }
 
-// schemaCheck checks compiled payloads against Apple's published schema.
+// Devices describes the devices a profile is for, which decides the
+// version, supervision and install-channel findings.
+type Devices struct {
+	Platform string // iOS, macOS, tvOS, visionOS or watchOS; empty means iOS
+	MinIOS   string // oldest iOS the profile is for; empty skips version findings
+	Manual   bool   // installed by hand rather than by MDM
+}
+
+// schemaCheck checks payloads against Apple's published schema.
 type schemaCheck struct {
-	v        *validation
+	ds       *Diagnostics
 	platform schema.Platform
 	minOS    string // compared only for iOS, where min_ios applies
 	manual   bool   // the profile is meant to be installed by hand
 	seen     map[string]int
 }
 
-func (v *validation) newSchemaCheck() *schemaCheck {
-	info := v.p.Profile
-	c := &schemaCheck{v: v, platform: schema.IOS, manual: info.Install == "manual", seen: map[string]int{}}
-	if info.Platform != "" {
-		c.platform = schema.Platform(info.Platform)
+func newSchemaCheck(t Devices, ds *Diagnostics) *schemaCheck {
+	c := &schemaCheck{ds: ds, platform: schema.IOS, manual: t.Manual, seen: map[string]int{}}
+	if t.Platform != "" {
+		c.platform = schema.Platform(t.Platform)
 	}
-	if c.platform == schema.IOS && osVersion.MatchString(info.MinIOS) {
-		c.minOS = info.MinIOS
+	if c.platform == schema.IOS && osVersion.MatchString(t.MinIOS) {
+		c.minOS = t.MinIOS
 	}
 	return c
 }
 
 func (c *schemaCheck) add(sev Severity, path string, pos Pos, format string, args ...any) {
-	c.v.add(Diagnostic{Severity: sev, Path: path, Pos: pos, Message: fmt.Sprintf(format, args...)})
+	*c.ds = append(*c.ds, Diagnostic{Severity: sev, Path: path, Pos: pos, Message: fmt.Sprintf(format, args...)})
 }
 
 // payload checks one payload dictionary. Unknown types, keys, types of
@@ -61,7 +70,7 @@ func (c *schemaCheck) add(sev Severity, path string, pos Pos, format string, arg
 // version, supervision and install-channel mismatches are warnings.
 func (c *schemaCheck) payload(m map[string]any, s site) {
 	pt, _ := m["PayloadType"].(string)
-	typePos := c.v.p.at(s.typePath)
+	typePos := s.typePos
 	ps, ok := schema.Lookup(pt)
 	if !ok || pt == "Configuration" {
 		c.add(Error, s.typePath, typePos, "%q is not a payload type in Apple's schema%s", pt, didYouMean(pt, schema.Types()))
@@ -93,6 +102,12 @@ func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(str
 		}
 		kr := subPath(rel, k)
 		ks, ok := lookup(k)
+		if !ok && !top && placeholder(known) != nil {
+			// Apple describes dictionaries of free-form names through one
+			// placeholder subkey (ConsentText → ConsentTextItem → ANY,
+			// UserPrinterList → Printer): every entry is an instance of it.
+			ks, ok = placeholder(known), true
+		}
 		if !ok {
 			path, pos := s.locate(kr)
 			c.add(Error, path, pos, "%s is not a key of %s in Apple's schema%s", k, c.where(rel), didYouMean(k, names))
@@ -101,11 +116,25 @@ func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(str
 		m[k] = c.value(ks, m[k], s, kr, parent)
 	}
 	for _, ks := range known {
-		if _, set := m[ks.Name]; ks.Required && !set && !ks.IsWildcard() && !(top && managedKeys[ks.Name]) {
+		if _, set := m[ks.Name]; ks.Required && !set && !ks.IsWildcard() && !(top && managedKeys[ks.Name]) && (top || placeholder(known) == nil) {
 			path, pos := s.locate(rel)
 			c.add(Error, path, pos, "missing %s, which Apple's schema requires", subPath(rel, ks.Name))
 		}
 	}
+}
+
+// placeholder returns the schema of entries with free-form names in a
+// dictionary Apple describes through one placeholder subkey, or nil. When
+// the placeholder itself only holds an ANY key (ConsentTextItem), that is
+// the entries' schema; otherwise the placeholder is (Printer).
+func placeholder(known []*schema.Key) *schema.Key {
+	if len(known) != 1 || known[0].Type != schema.Dictionary || known[0].IsWildcard() {
+		return nil
+	}
+	if p := known[0]; len(p.Keys) == 1 && p.Keys[0].IsWildcard() {
+		return p.Keys[0]
+	}
+	return known[0]
 }
 
 func (c *schemaCheck) where(rel string) string {
@@ -410,7 +439,7 @@ var (
 // fieldSite locates the keys of a built-in block through a table, falling
 // back to the block itself.
 func (p *Policy) fieldSite(block string, fields func(key string) string) site {
-	return site{typePath: block, locate: func(rel string) (string, Pos) {
+	return site{typePath: block, typePos: p.at(block), locate: func(rel string) (string, Pos) {
 		key, _, _ := strings.Cut(rel, ".")
 		path := block
 		if f := fields(key); f != "" {
@@ -434,11 +463,22 @@ func exchangeField(key string) string {
 // against Apple's schema.
 func (v *validation) schema() {
 	p := v.p
-	c := v.newSchemaCheck()
+	info := p.Profile
+	c := newSchemaCheck(Devices{Platform: info.Platform, MinIOS: info.MinIOS, Manual: info.Install == "manual"}, &v.ds)
 	if top, err := p.topDict(); err == nil {
 		top["PayloadContent"] = []any{} // the payloads are checked one by one below
 		ps, _ := schema.Lookup("Configuration")
+		_, keyPos, _ := p.topKeys()
 		s := p.fieldSite("profile", func(k string) string { return topFields[k] })
+		fields := s.locate
+		s.locate = func(rel string) (string, Pos) {
+			for r := rel; r != ""; r = parentPath(r) {
+				if at, ok := keyPos[r]; ok {
+					return "profile.keys." + rel, at
+				}
+			}
+			return fields(rel)
+		}
 		c.dict(top, s, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, ps.Platforms[c.platform])
 	}
 	if e := p.Exchange; e != nil {
@@ -460,7 +500,7 @@ func (v *validation) schema() {
 			continue // reported by the payloads rules
 		}
 		base := fmt.Sprintf("payloads[%d]", i)
-		c.payload(keys, site{typePath: base + ".type", locate: func(rel string) (string, Pos) {
+		c.payload(keys, site{typePath: base + ".type", typePos: p.at(base + ".type"), locate: func(rel string) (string, Pos) {
 			for r := rel; r != ""; r = parentPath(r) {
 				if at, ok := pos[r]; ok {
 					return base + ".keys." + rel, at

@@ -134,10 +134,11 @@ func TestAllowedBesideRange(t *testing.T) {
 	lo, hi := 1.0, 180.0
 	ks := &schema.Key{Name: "Display Sleep Timer", Type: schema.Integer, Allowed: []any{int64(0)}, Range: &schema.Range{Min: &lo, Max: &hi}}
 	for v, ok := range map[int64]bool{0: true, 1: true, 180: true, 181: false, -1: false} {
-		c := &schemaCheck{v: &validation{p: &Policy{pos: map[string]Pos{}}}, platform: schema.IOS}
+		var ds Diagnostics
+		c := newSchemaCheck(Devices{}, &ds)
 		c.value(ks, v, site{locate: func(string) (string, Pos) { return "k", Pos{} }}, "k", nil)
-		if got := c.v.ds.Errors() == 0; got != ok {
-			t.Errorf("%d: accepted=%v, want %v (%v)", v, got, ok, c.v.ds)
+		if got := ds.Errors() == 0; got != ok {
+			t.Errorf("%d: accepted=%v, want %v (%v)", v, got, ok, ds)
 		}
 	}
 }

@@ -141,6 +141,9 @@ func (v *validation) profile() {
 	if info.MinIOS != "" && !osVersion.MatchString(info.MinIOS) {
 		v.add(p.errorf("profile.min_ios", "%q is not an iOS version such as 13.0", info.MinIOS))
 	}
+	if _, _, ds := p.topKeys(); len(ds) > 0 {
+		v.ds = append(v.ds, ds...)
+	}
 	if info.Platform != "" && !contains(platforms, info.Platform) {
 		v.add(p.errorf("profile.platform", "%q is not a platform; choose %s%s", info.Platform, orList(platforms), didYouMean(info.Platform, platforms)))
 	}

@@ -1,0 +1,70 @@
+package profiles
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"howett.net/plist"
+)
+
+// TestImportRoundTrip imports real-world-shaped profiles (Wi-Fi with a SCEP
+// identity, IKEv2 VPN with a PKCS#12 identity, restrictions, certificate
+// trust, Exchange), checks the policies are valid, and builds them back:
+// every key, value, identifier and UUID must come out as it went in.
+func TestImportRoundTrip(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/import/*.mobileconfig")
+	if len(files) < 5 {
+		t.Fatalf("want the five import fixtures, found %v", files)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			orig, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ds := Lint(file, orig, Devices{}); ds.Errors() > 0 {
+				t.Fatalf("fixture does not lint clean:\n%v", ds)
+			}
+			policy, err := Import(file, orig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("..", "testdata", "golden", "import", strings.TrimSuffix(filepath.Base(file), ".mobileconfig")+".yaml")
+			if *update {
+				os.WriteFile(golden, policy, 0o644)
+			} else if g, err := os.ReadFile(golden); err != nil || !bytes.Equal(g, policy) {
+				t.Errorf("imported policy differs from %s (go test ./profiles -update):\n%s", golden, policy)
+			}
+			p, ds := Decode("imported.yaml", policy)
+			if ds = append(ds, Validate(p)...); ds.Errors() > 0 {
+				t.Fatalf("imported policy is invalid:\n%v\n%s", ds, policy)
+			}
+			rebuilt, err := p.Mobileconfig(Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a, b map[string]any
+			if _, err := plist.Unmarshal(orig, &a); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := plist.Unmarshal(rebuilt, &b); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(normalize(a), normalize(b)) {
+				t.Errorf("rebuilt profile differs from the original\n--- original ---\n%s\n--- rebuilt ---\n%s", orig, rebuilt)
+			}
+		})
+	}
+}
+
+func TestImportRefusesNonProfiles(t *testing.T) {
+	for _, data := range []string{"", "not a plist", `<plist version="1.0"><dict><key>a</key><string>b</string></dict></plist>`} {
+		if _, err := Import("x.mobileconfig", []byte(data)); err == nil {
+			t.Errorf("Import(%q) succeeded", data)
+		}
+	}
+}

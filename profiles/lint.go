@@ -1,0 +1,146 @@
+package profiles
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mdmforge/mdmforge/profiles/schema"
+	"howett.net/plist"
+)
+
+// Lint checks an existing, unsigned configuration profile (XML or binary
+// property list) against Apple's schema with the same rules policies get,
+// for teams moving hand-made profiles into policies. Findings carry the key
+// path (PayloadContent[0].SSID_STR) and, for XML, the key's line and column.
+func Lint(name string, data []byte, devices Devices) Diagnostics {
+	var ds Diagnostics
+	fail := func(format string, args ...any) Diagnostics {
+		return append(ds, Diagnostic{Severity: Error, Pos: Pos{File: name}, Message: fmt.Sprintf(format, args...)})
+	}
+	if err := CheckProfile(data); err != nil {
+		return fail("%v", err)
+	}
+	var top map[string]any
+	if _, err := plist.Unmarshal(data, &top); err != nil {
+		return fail("not a property list: %v", err)
+	}
+	pos := xmlKeyPositions(name, data)
+	at := func(path string) Pos {
+		for p := path; p != ""; p = parentPath(p) {
+			if ps, ok := pos[p]; ok {
+				return ps
+			}
+		}
+		return Pos{File: name}
+	}
+	locator := func(prefix string) func(string) (string, Pos) {
+		return func(rel string) (string, Pos) {
+			path := subPath(prefix, rel)
+			return path, at(path)
+		}
+	}
+	c := newSchemaCheck(devices, &ds)
+	content, _ := top["PayloadContent"].([]any)
+	topKeys := make(map[string]any, len(top))
+	for k, v := range top {
+		topKeys[k] = normalize(v)
+	}
+	topKeys["PayloadContent"] = []any{}
+	ps, _ := schema.Lookup("Configuration")
+	c.dict(topKeys, site{locate: locator("")}, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, ps.Platforms[c.platform])
+
+	ids, uuids := map[string]string{}, map[string]string{}
+	for i, item := range content {
+		m := normalize(item).(map[string]any)
+		base := fmt.Sprintf("PayloadContent[%d]", i)
+		for key, seen := range map[string]map[string]string{"PayloadIdentifier": ids, "PayloadUUID": uuids} {
+			v, _ := m[key].(string)
+			if first, dup := seen[v]; dup {
+				ds = append(ds, Diagnostic{Severity: Error, Path: base + "." + key, Pos: at(base + "." + key),
+					Message: fmt.Sprintf("%q is also the %s of %s; each payload needs its own", v, key, first)})
+			}
+			seen[v] = base
+		}
+		c.payload(m, site{typePath: base + ".PayloadType", typePos: at(base + ".PayloadType"), locate: locator(base)})
+	}
+	ds.Sort()
+	return ds
+}
+
+// xmlKeyPositions maps the path of every key and array element of an XML
+// property list to its position. Binary property lists have none.
+func xmlKeyPositions(name string, data []byte) map[string]Pos {
+	pos := map[string]Pos{}
+	if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("<")) {
+		return pos
+	}
+	lines := []int{0}
+	for i, b := range data {
+		if b == '\n' {
+			lines = append(lines, i+1)
+		}
+	}
+	position := func(off int64) Pos {
+		l := 0
+		for l+1 < len(lines) && int64(lines[l+1]) <= off {
+			l++
+		}
+		return Pos{File: name, Line: l + 1, Column: int(off) - lines[l] + 1}
+	}
+	type frame struct {
+		path  string
+		dict  bool
+		key   string // dict: the key whose value comes next
+		index int    // array: the next element's index
+	}
+	var stack []frame
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = false
+	for {
+		off := dec.InputOffset()
+		tok, err := dec.Token()
+		if err == io.EOF || err != nil {
+			return pos
+		}
+		start, ok := tok.(xml.StartElement)
+		if !ok {
+			if end, ok := tok.(xml.EndElement); ok && (end.Name.Local == "dict" || end.Name.Local == "array") && len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		}
+		if start.Name.Local == "plist" {
+			continue
+		}
+		if start.Name.Local == "key" && len(stack) > 0 && stack[len(stack)-1].dict {
+			var k string
+			if dec.DecodeElement(&k, &start) == nil {
+				f := &stack[len(stack)-1]
+				f.key = strings.TrimSpace(k)
+				pos[subPath(f.path, f.key)] = position(off)
+			}
+			continue
+		}
+		// A value: its path is the enclosing key or array index.
+		path := ""
+		if len(stack) > 0 {
+			f := &stack[len(stack)-1]
+			if f.dict {
+				path = subPath(f.path, f.key)
+			} else {
+				path = fmt.Sprintf("%s[%d]", f.path, f.index)
+				f.index++
+				pos[path] = position(off)
+			}
+		}
+		switch start.Name.Local {
+		case "dict":
+			stack = append(stack, frame{path: path, dict: true})
+		case "array":
+			stack = append(stack, frame{path: path})
+		}
+	}
+}
