@@ -65,6 +65,7 @@ func TestSchemaFindings(t *testing.T) {
 			[]want{{Error, "profile.platform", "5:13", `"iPadOS" is not a platform; choose iOS, macOS, tvOS, visionOS or watchOS`}}},
 		{"one-per-profile payload twice", "", "  - name: a\n    type: com.apple.app.lock\n    keys:\n      App: {Identifier: com.example.a}\n  - name: b\n    type: com.apple.app.lock\n    keys:\n      App: {Identifier: com.example.b}\n",
 			[]want{{Error, "payloads[1].type", "11:11", "a profile may hold only one com.apple.app.lock payload"}, {Warning, "payloads[0].type", "", "supervised"}, {Warning, "payloads[1].type", "", "supervised"}}},
+		{"Apple type without a dot", "  platform: macOS\n", "  - name: lw\n    type: loginwindow\n    keys:\n      DisableLoginItemsSuppression: true\n", nil},
 		{"uuid reference", "", scep + "  - name: vpn\n    type: com.apple.eas.account\n    keys:\n      PayloadCertificateUUID: !uuid identity\n", nil},
 		{"uuid reference to nothing", "", scep + "  - name: vpn\n    type: com.apple.eas.account\n    keys:\n      PayloadCertificateUUID: !uuid identiy\n",
 			[]want{{Error, "payloads[1].keys.PayloadCertificateUUID", "14:31", `!uuid identiy: no payloads entry is named "identiy"; did you mean "identity"?`}}},

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mdmforge/mdmforge/profiles/schema"
 )
 
 // Validate applies every rule to the policies and returns all findings,
@@ -341,13 +343,21 @@ func (v *validation) payloads() {
 		switch {
 		case pl.Type == "":
 			v.add(p.errorf(base+".type", "missing; write Apple's PayloadType, e.g. com.apple.security.scep"))
-		case pl.Type == "Configuration" || !reverseDNS.MatchString(pl.Type):
+		case pl.Type == "Configuration":
+			v.add(p.errorf(base+".type", "Configuration is the profile itself, not a payload"))
+		case !reverseDNS.MatchString(pl.Type) && !knownPayloadType(pl.Type):
+			// Apple's own types include .GlobalPreferences and loginwindow.
 			v.add(p.errorf(base+".type", "%q is not a payload type such as com.apple.security.scep", pl.Type))
 		}
 		if _, _, errs := plistDict(p.File, &pl.Keys, base+".keys", p.resolveUUID); len(errs) > 0 {
 			v.ds = append(v.ds, errs...)
 		}
 	}
+}
+
+func knownPayloadType(t string) bool {
+	_, ok := schema.Lookup(t)
+	return ok
 }
 
 func (p *Policy) payload(name string) *Payload {

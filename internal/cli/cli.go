@@ -125,6 +125,10 @@ updates devices in place.`,
 		newSignCmd(streams, nil),
 		newVerifyCmd(streams, nil),
 		newInspectCmd(streams, nil),
+		newLintCmd(streams, nil),
+		newImportCmd(streams, nil),
+		newExplainCmd(streams, nil),
+		newSchemaCmd(streams, nil),
 	)
 	return root
 }

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/signing"
+	"github.com/spf13/cobra"
+)
+
+type lintOptions struct {
+	IO      *IO
+	Files   []string
+	Devices profiles.Devices
+	Install string
+}
+
+func newLintCmd(streams *IO, runF func(*lintOptions) error) *cobra.Command {
+	opts := &lintOptions{IO: streams}
+	cmd := &cobra.Command{
+		Use:   "lint FILE.mobileconfig...",
+		Short: "Check existing profiles against Apple's schema",
+		Long: `Lint runs the checks policies get on existing .mobileconfig files, signed or
+unsigned: unknown payload types and keys, values of the wrong type, outside
+Apple's allowed values, ranges or formats, missing required keys, duplicate
+payload identifiers or UUIDs; and, for the platform, minimum iOS version and
+install channel you give, keys introduced later, deprecated or removed keys,
+supervised-only keys and MDM-only payloads. Findings name the key path and,
+for XML profiles, its line and column (of the signed content, for signed
+files). Use it on hand-made profiles before importing them.`,
+		Example: `  $ mdmforge lint legacy/*.mobileconfig
+  $ mdmforge lint wifi.mobileconfig --min-ios 16.0 --install manual`,
+		Args: atLeastOneArg("a .mobileconfig file to lint"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Files = args
+			switch opts.Install {
+			case "mdm":
+			case "manual":
+				opts.Devices.Manual = true
+			default:
+				return usageError(cmd, "--install must be mdm or manual, not %q", opts.Install)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return lintRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Devices.Platform, "platform", "iOS", "`PLATFORM` the profile is for: iOS, macOS, tvOS, visionOS or watchOS")
+	cmd.Flags().StringVar(&opts.Devices.MinIOS, "min-ios", "", "oldest iOS `VERSION` the profile is for, e.g. 16.0")
+	cmd.Flags().StringVar(&opts.Install, "install", "mdm", "how the profile is installed: mdm or manual")
+	return cmd
+}
+
+func lintRun(opts *lintOptions) error {
+	var all profiles.Diagnostics
+	for _, f := range opts.Files {
+		data, err := readProfile(f)
+		if err != nil {
+			all = append(all, profiles.Diagnostic{Severity: profiles.Error, Pos: profiles.Pos{File: f}, Message: err.Error()})
+			continue
+		}
+		all = append(all, profiles.Lint(f, data, opts.Devices)...)
+	}
+	if err := printFindings(opts.IO.Err, all); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.Out, "%s clean%s\n", countFiles(len(opts.Files)), warningSuffix(all))
+	return nil
+}
+
+// readProfile reads a profile, unwrapping a signed one to the profile it
+// carries.
+func readProfile(path string) ([]byte, error) {
+	data, err := readInput(path, maxInputFile)
+	if err != nil {
+		return nil, err
+	}
+	if signing.IsSigned(data) {
+		s, err := signing.Parse(data)
+		if err != nil {
+			return nil, err
+		}
+		return s.Content, nil
+	}
+	return data, nil
+}
+
+func countFiles(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
+}
