@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mdmforge/mdmforge/internal/suggest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -291,7 +292,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 		idx, ok := fields.index[key]
 		if !ok {
 			msg := fmt.Sprintf("unknown setting %q", key)
-			if s := suggest(key, fields.names); s != "" {
+			if s := suggest.Closest(key, fields.names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else {
 				msg += fmt.Sprintf(" (known: %s)", strings.Join(fields.names, ", "))
@@ -346,61 +347,4 @@ func describe(n *yaml.Node) string {
 		return "date " + n.Value
 	}
 	return fmt.Sprintf("text %q", n.Value)
-}
-
-// suggest returns the candidate closest to word, or "" when none is close
-// enough to be a plausible typo. Case, '_' and '-' are ignored first, so
-// allow_open_from_managed_to_unmanaged finds allowOpenFromManagedToUnmanaged.
-func suggest(word string, candidates []string) string {
-	fold := func(s string) string {
-		return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(s))
-	}
-	for _, c := range candidates {
-		if fold(c) == fold(word) {
-			return c
-		}
-	}
-	// A word that starts a candidate is a likelier meaning than one a few
-	// edits away: SSID is SSID_STR rather than HESSID.
-	prefixed := ""
-	for _, c := range candidates {
-		if len(word) >= 3 && strings.HasPrefix(fold(c), fold(word)) && (prefixed == "" || len(c) < len(prefixed)) {
-			prefixed = c
-		}
-	}
-	if prefixed != "" {
-		return prefixed
-	}
-	best, bestDist := "", 0
-	for _, c := range candidates {
-		dist := levenshtein(fold(word), fold(c))
-		if best == "" || dist < bestDist {
-			best, bestDist = c, dist
-		}
-	}
-	if best == "" || bestDist > max(2, len(word)/3) {
-		return ""
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

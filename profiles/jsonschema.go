@@ -780,17 +780,7 @@ func availability(ps, parent map[schema.Platform]*schema.Support) string {
 		if s.Introduced != "" {
 			p += " " + s.Introduced + "+"
 		}
-		var notes []string
-		if s.Supervised {
-			notes = append(notes, "supervised")
-		}
-		if s.Deprecated != "" {
-			notes = append(notes, "deprecated in "+s.Deprecated)
-		}
-		if s.Removed != "" {
-			notes = append(notes, "removed in "+s.Removed)
-		}
-		if len(notes) > 0 {
+		if notes := s.Notes(); len(notes) > 0 {
 			p += " (" + strings.Join(notes, ", ") + ")"
 		}
 		parts = append(parts, p)

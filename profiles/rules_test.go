@@ -156,27 +156,30 @@ func TestRules(t *testing.T) {
 			[]want{{Error, "payloads[1].name", "9:11", "also the name of payloads[0]"}}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ds := findings(tt.src)
-			used := make([]bool, len(ds))
-			for _, w := range tt.want {
-				found := false
-				for i, d := range ds {
-					if !used[i] && matches(d, w) {
-						used[i], found = true, true
-						break
-					}
-				}
-				if !found {
-					t.Errorf("missing finding %v", w)
-				}
+		t.Run(tt.name, func(t *testing.T) { expectFindings(t, findings(tt.src), tt.want) })
+	}
+}
+
+// expectFindings checks ds holds exactly the wanted findings, in any order.
+func expectFindings(t *testing.T, ds Diagnostics, want []want) {
+	t.Helper()
+	used := make([]bool, len(ds))
+	for _, w := range want {
+		found := false
+		for i, d := range ds {
+			if !used[i] && matches(d, w) {
+				used[i], found = true, true
+				break
 			}
-			for i, d := range ds {
-				if !used[i] {
-					t.Errorf("unexpected finding:\n%s", d)
-				}
-			}
-		})
+		}
+		if !found {
+			t.Errorf("missing finding %v", w)
+		}
+	}
+	for i, d := range ds {
+		if !used[i] {
+			t.Errorf("unexpected finding:\n%s", d)
+		}
 	}
 }
 

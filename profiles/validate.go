@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mdmforge/mdmforge/internal/suggest"
 	"github.com/mdmforge/mdmforge/profiles/schema"
 )
 
@@ -203,7 +204,7 @@ func (v *validation) exchange(e *Exchange) {
 	case "oauth", "password", "certificate":
 	default:
 		msg := fmt.Sprintf("%q is not an authentication method; choose %s", e.Auth, orList(authMethods))
-		if s := suggest(e.Auth, authMethods); s != "" {
+		if s := suggest.Closest(e.Auth, authMethods); s != "" {
 			msg = fmt.Sprintf("%q is not an authentication method; did you mean %q?", e.Auth, s)
 		}
 		v.add(p.errorf("exchange.auth", "%s", msg))
@@ -492,7 +493,7 @@ func orList(words []string) string {
 }
 
 func didYouMean(word string, candidates []string) string {
-	if s := suggest(word, candidates); s != "" && s != word {
+	if s := suggest.Closest(word, candidates); s != "" && s != word {
 		return fmt.Sprintf("; did you mean %q?", s)
 	}
 	return ""

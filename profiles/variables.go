@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/mdmforge/mdmforge/internal/suggest"
 )
 
 // Target is an MDM whose delivery-time variable syntax the output uses.
@@ -80,7 +82,7 @@ func expand(s string, replace func(Variable) (string, error)) (string, *varError
 			v, ok := lookupVariable(name)
 			if !ok {
 				msg := fmt.Sprintf("unknown variable ${%s}", name)
-				if sug := suggest(name, variableNames()); sug != "" {
+				if sug := suggest.Closest(name, variableNames()); sug != "" {
 					msg += fmt.Sprintf("; did you mean ${%s}?", sug)
 				} else {
 					msg += " (known: " + strings.Join(variableNames(), ", ") + ")"

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mdmforge/mdmforge/internal/suggest"
 	"github.com/mdmforge/mdmforge/profiles/schema"
 	"github.com/spf13/cobra"
 )
@@ -236,17 +237,7 @@ func keyRow(k *schema.Key) explainedKey {
 	}
 	if s := k.Platforms[schema.IOS]; s != nil {
 		row.ios = orAll(s.Introduced)
-		var notes []string
-		if s.Supervised {
-			notes = append(notes, "supervised")
-		}
-		if s.Deprecated != "" {
-			notes = append(notes, "deprecated "+s.Deprecated)
-		}
-		if s.Removed != "" {
-			notes = append(notes, "removed "+s.Removed)
-		}
-		if len(notes) > 0 {
+		if notes := s.Notes(); len(notes) > 0 {
 			row.ios += " (" + strings.Join(notes, ", ") + ")"
 		}
 	}
@@ -718,7 +709,7 @@ func suggestSegments(segs, candidates []string) (string, int) {
 			continue
 		}
 		word := strings.Join(segs[:n], ".")
-		d := levenshtein(foldName(word), foldName(c))
+		d := suggest.Distance(suggest.Fold(word), suggest.Fold(c))
 		if best == "" || d < bestDist {
 			best, bestN, bestDist = c, n, d
 		}
@@ -726,33 +717,8 @@ func suggestSegments(segs, candidates []string) (string, int) {
 	if best == "" {
 		return "", 0
 	}
-	if limit := max(2, len(strings.Join(segs[:bestN], "."))/3); bestDist > limit {
+	if !suggest.Plausible(strings.Join(segs[:bestN], "."), bestDist) {
 		return "", 0
 	}
 	return best, bestN
-}
-
-func foldName(s string) string {
-	return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(s))
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -98,6 +98,22 @@ func (s *Support) IsDeprecated(version string) bool {
 	return s != nil && s.Deprecated != "" && CompareVersions(version, s.Deprecated) >= 0
 }
 
+// Notes lists what limits the support beyond its first version, for
+// display: "supervised", "deprecated 17.0", "removed 18.0".
+func (s *Support) Notes() []string {
+	var notes []string
+	if s.Supervised {
+		notes = append(notes, "supervised")
+	}
+	if s.Deprecated != "" {
+		notes = append(notes, "deprecated "+s.Deprecated)
+	}
+	if s.Removed != "" {
+		notes = append(notes, "removed "+s.Removed)
+	}
+	return notes
+}
+
 // Range bounds a numeric value (Apple's range) or the number of elements of
 // an array (Apple's repetition). Either end may be nil.
 type Range struct {
