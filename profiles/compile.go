@@ -24,8 +24,8 @@ type Output struct {
 
 // Options control compilation.
 type Options struct {
-	// Target is the MDM whose variable syntax the outputs use; the zero
-	// value means Intune.
+	// Target is the MDM whose variable syntax the outputs use. The zero
+	// value means the policy's own target, or Generic when it names none.
 	Target Target
 }
 
@@ -115,7 +115,7 @@ func (p *Policy) ProfileTree(opts Options) (map[string]any, error) {
 	}
 	top["PayloadContent"] = content
 
-	rendered, err := renderTree(top, opts.target())
+	rendered, err := renderTree(top, p.TargetFor(opts.Target))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.Profile.Name, err)
 	}
@@ -354,7 +354,7 @@ func (p *Policy) OutlookManagedApps(opts Options) ([]byte, error) {
 			{graphAppIdentifier{ODataType: "#microsoft.graph.androidMobileAppIdentifier", PackageID: OutlookAndroidPackageID}},
 		},
 	}
-	target := opts.target()
+	target := p.TargetFor(opts.Target)
 	for _, s := range p.OutlookSettings(true) {
 		v, err := renderTree(s.Value, target)
 		if err != nil {
@@ -387,7 +387,7 @@ func (p *Policy) OutlookManagedDevices(opts Options) ([]byte, error) {
 	for _, s := range p.OutlookSettings(false) {
 		dict[s.Key] = s.Value
 	}
-	rendered, err := renderTree(dict, opts.target())
+	rendered, err := renderTree(dict, p.TargetFor(opts.Target))
 	if err != nil {
 		return nil, err
 	}
@@ -433,11 +433,16 @@ func settingText(v any) string {
 	return fmt.Sprint(v)
 }
 
-func (o Options) target() Target {
-	if o.Target == "" {
-		return Intune
+// TargetFor resolves the MDM a policy is built for: the given one, else the
+// policy's target:, else Generic.
+func (p *Policy) TargetFor(t Target) Target {
+	if t != "" {
+		return t
 	}
-	return o.Target
+	if t, err := ParseTarget(p.Target); err == nil {
+		return t
+	}
+	return Generic
 }
 
 // renderTree writes every string in a plist tree in the target's variable

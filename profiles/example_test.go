@@ -8,6 +8,7 @@ import (
 
 func Example() {
 	src := []byte(`version: 1
+target: intune
 profile:
   name: contacts
   identifier: com.example.contacts

@@ -31,7 +31,7 @@ func FuzzDecode(f *testing.F) {
 		if p == nil || ds.Errors() > 0 {
 			return
 		}
-		if Validate(p).Errors() > 0 {
+		if Validate(p).Errors() > 0 || p.CheckTarget(p.TargetFor("")).Errors() > 0 {
 			return
 		}
 		outs, err := p.Build(Options{})

@@ -129,6 +129,10 @@ func Import(name string, data []byte) ([]byte, error) {
 	root := mapping()
 	root.HeadComment = fmt.Sprintf("Imported from %s by mdmforge import. Its identifiers and UUIDs are kept,\nso the first build updates the profile devices already have.", filepath.Base(name))
 	add(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"})
+	if im.intune {
+		// The tokens became variables; building for Intune writes them back.
+		add(root, "target", str(string(Intune)))
+	}
 	add(root, "profile", profile)
 	if len(payloads.Content) > 0 {
 		add(root, "payloads", payloads)
@@ -143,8 +147,9 @@ func Import(name string, data []byte) ([]byte, error) {
 }
 
 type importer struct {
-	names map[string]bool   // payload names taken
-	uuids map[string]string // PayloadUUID → payload name, for !uuid references
+	names  map[string]bool   // payload names taken
+	uuids  map[string]string // PayloadUUID → payload name, for !uuid references
+	intune bool              // an Intune token became a variable
 }
 
 var nameUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
@@ -193,7 +198,9 @@ func (im *importer) value(v any) *yaml.Node {
 		if name, ok := im.uuids[x]; ok {
 			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!uuid", Value: name}
 		}
-		return str(neutralVariables(x))
+		n := neutralVariables(x)
+		im.intune = im.intune || strings.Count(n, "${") > strings.Count(x, "${")
+		return str(n)
 	case bool:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(x)}
 	case int64:

@@ -87,6 +87,10 @@ var policyProps = map[string]policyProp{
 		required: []string{"version", "profile"},
 	},
 	"version": {desc: "The policy format version: 1.", constant: FormatVersion},
+	"target": {
+		desc: "The MDM that delivers the outputs and fills in variables such as ${user.email}: intune, jamf, workspaceone, kandji, fleet, or generic (fills in none). mdmforge build --target overrides it; default generic.",
+		enum: []any{"intune", "jamf", "workspaceone", "kandji", "fleet", "generic"},
+	},
 	"profile": {
 		desc:     "The profile's own metadata: the top level of the .mobileconfig.",
 		required: []string{"name", "identifier"},

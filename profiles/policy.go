@@ -12,6 +12,7 @@ const FormatVersion = 1
 // docs/policy.md is the reference for authors.
 type Policy struct {
 	Version      int           `yaml:"version"`
+	Target       string        `yaml:"target"` // the MDM whose variable syntax outputs use; --target overrides it
 	Profile      ProfileInfo   `yaml:"profile"`
 	Exchange     *Exchange     `yaml:"exchange"`
 	Restrictions *Restrictions `yaml:"restrictions"`

@@ -144,6 +144,11 @@ func (v *validation) profile() {
 	if info.MinIOS != "" && !osVersion.MatchString(info.MinIOS) {
 		v.add(p.errorf("profile.min_ios", "%q is not an iOS version such as 13.0", info.MinIOS))
 	}
+	if p.Target != "" {
+		if _, err := ParseTarget(p.Target); err != nil {
+			v.add(p.errorf("target", "%v", err))
+		}
+	}
 	if _, _, ds := p.topKeys(); len(ds) > 0 {
 		v.ds = append(v.ds, ds...)
 	}

@@ -11,11 +11,23 @@ import (
 // Target is an MDM whose delivery-time variable syntax the output uses.
 type Target string
 
-// Intune writes variables as Intune tokens such as {{mail}}.
-const Intune Target = "intune"
+// The MDMs mdmforge writes variables for. Generic is an MDM that fills in
+// nothing, so a policy built for it may not use variables.
+const (
+	Intune       Target = "intune"
+	Jamf         Target = "jamf"
+	WorkspaceOne Target = "workspaceone"
+	Kandji       Target = "kandji"
+	Fleet        Target = "fleet"
+	Generic      Target = "generic"
+)
+
+// Targets lists every Target, in the order help and errors show them.
+var Targets = []Target{Intune, Jamf, WorkspaceOne, Kandji, Fleet, Generic}
 
 // Variable is a neutral variable a policy may use as ${name}, and how each
-// target MDM writes it. This table is the only place that knows MDM syntax.
+// target MDM writes it. This table is the only place that knows MDM syntax
+// (sources: docs/policy.md, Variables).
 type Variable struct {
 	Name   string            // e.g. user.email
 	Sample string            // a plausible value, used to check formats such as email addresses
@@ -23,17 +35,57 @@ type Variable struct {
 }
 
 // Variables lists every neutral variable. Intune's tokens are lower case
-// because Intune matches them case-sensitively and only documents them so.
+// because Intune matches them case-sensitively and documents them so;
+// Fleet's take the ${…} form so no following text can extend the name.
 var Variables = []Variable{
-	{Name: "user.email", Sample: "user@example.com", Syntax: map[Target]string{Intune: "{{mail}}"}},
-	{Name: "user.upn", Sample: "user@example.com", Syntax: map[Target]string{Intune: "{{userprincipalname}}"}},
-	{Name: "user.name", Sample: "Example User", Syntax: map[Target]string{Intune: "{{username}}"}},
-	{Name: "user.shortname", Sample: "user", Syntax: map[Target]string{Intune: "{{partialupn}}"}},
-	{Name: "user.id", Sample: "00000000-0000-0000-0000-000000000000", Syntax: map[Target]string{Intune: "{{userid}}"}},
-	{Name: "device.id", Sample: "00000000-0000-0000-0000-000000000000", Syntax: map[Target]string{Intune: "{{deviceid}}"}},
-	{Name: "device.serial", Sample: "F2LX00000000", Syntax: map[Target]string{Intune: "{{serialnumber}}"}},
-	{Name: "device.udid", Sample: "00008030-000000000000002E", Syntax: map[Target]string{}},
-	{Name: "tenant.id", Sample: "00000000-0000-0000-0000-000000000000", Syntax: map[Target]string{Intune: "{{accountid}}"}},
+	{Name: "user.email", Sample: "user@example.com", Syntax: map[Target]string{
+		Intune: "{{mail}}", Jamf: "$EMAIL", WorkspaceOne: "{EmailAddress}", Kandji: "$EMAIL", Fleet: "${FLEET_VAR_HOST_END_USER_IDP_USERNAME}"}},
+	{Name: "user.upn", Sample: "user@example.com", Syntax: map[Target]string{
+		Intune: "{{userprincipalname}}", Jamf: "$USERNAME", WorkspaceOne: "{UserPrincipalName}", Fleet: "${FLEET_VAR_HOST_END_USER_IDP_USERNAME}"}},
+	{Name: "user.name", Sample: "Example User", Syntax: map[Target]string{
+		Intune: "{{username}}", Jamf: "$FULLNAME", Kandji: "$FULL_NAME", Fleet: "${FLEET_VAR_HOST_END_USER_IDP_FULL_NAME}"}},
+	{Name: "user.shortname", Sample: "user", Syntax: map[Target]string{
+		Intune: "{{partialupn}}", WorkspaceOne: "{EnrollmentUser}", Kandji: "$EMAIL_PREFIX", Fleet: "${FLEET_VAR_HOST_END_USER_IDP_USERNAME_LOCAL_PART}"}},
+	{Name: "user.id", Sample: "00000000-0000-0000-0000-000000000000", Syntax: map[Target]string{
+		Intune: "{{userid}}", WorkspaceOne: "{EnrollmentUserId}"}},
+	{Name: "device.id", Sample: "00000000-0000-0000-0000-000000000000", Syntax: map[Target]string{
+		Intune: "{{deviceid}}", Jamf: "$JSSID"}},
+	{Name: "device.serial", Sample: "F2LX00000000", Syntax: map[Target]string{
+		Intune: "{{serialnumber}}", Jamf: "$SERIALNUMBER", WorkspaceOne: "{DeviceSerialNumber}", Kandji: "$SERIAL_NUMBER", Fleet: "${FLEET_VAR_HOST_HARDWARE_SERIAL}"}},
+	{Name: "device.udid", Sample: "00008030-000000000000002E", Syntax: map[Target]string{
+		Jamf: "$UDID", WorkspaceOne: "{DeviceUid}", Kandji: "$UDID", Fleet: "${FLEET_VAR_HOST_UUID}"}},
+	{Name: "device.name", Sample: "Example iPhone", Syntax: map[Target]string{
+		Jamf: "$DEVICENAME", Kandji: "$DEVICE_NAME"}},
+	{Name: "tenant.id", Sample: "00000000-0000-0000-0000-000000000000", Syntax: map[Target]string{
+		Intune: "{{accountid}}"}},
+}
+
+// ParseTarget returns the Target named s.
+func ParseTarget(s string) (Target, error) {
+	for _, t := range Targets {
+		if string(t) == s {
+			return t, nil
+		}
+	}
+	names := make([]string, len(Targets))
+	for i, t := range Targets {
+		names[i] = string(t)
+	}
+	return "", fmt.Errorf("%q is not a target; choose %s%s", s, orList(names), didYouMean(s, names))
+}
+
+// targetLacks explains that target has no spelling for v.
+func targetLacks(v Variable, target Target) error {
+	if target == Generic {
+		return fmt.Errorf("${%s} cannot be used for target generic, which fills in no variables; choose the MDM with --target or target:, or build one profile per user with --roster", v.Name)
+	}
+	var has []string
+	for _, w := range Variables {
+		if _, ok := w.Syntax[target]; ok {
+			has = append(has, "${"+w.Name+"}")
+		}
+	}
+	return fmt.Errorf("${%s} has no equivalent in %s (it has %s)", v.Name, target, strings.Join(has, ", "))
 }
 
 func lookupVariable(name string) (Variable, bool) {
@@ -108,7 +160,7 @@ func render(s string, target Target) (string, error) {
 	out, verr := expand(s, func(v Variable) (string, error) {
 		syn, ok := v.Syntax[target]
 		if !ok {
-			return "", fmt.Errorf("${%s} has no equivalent in %s", v.Name, target)
+			return "", targetLacks(v, target)
 		}
 		return syn, nil
 	})

@@ -17,6 +17,7 @@ type buildOptions struct {
 	Out      string
 	Sign     bool
 	Identity identityFlags
+	Target   targetFlag
 }
 
 func newBuildCmd(streams *IO, runF func(*buildOptions) error) *cobra.Command {
@@ -50,6 +51,9 @@ flags and password sources are those of 'mdmforge sign'.`,
 			if opts.Out == "" {
 				return usageError(cmd, "missing --out DIR, the folder to write the outputs to")
 			}
+			if _, err := opts.Target.parse(); err != nil {
+				return usageError(cmd, "--target: %v", err)
+			}
 			if opts.Sign {
 				if err := opts.Identity.check(); err != nil {
 					return usageError(cmd, "%v", err)
@@ -66,18 +70,19 @@ flags and password sources are those of 'mdmforge sign'.`,
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "`DIR` to write the outputs to (created if missing)")
 	cmd.Flags().BoolVar(&opts.Sign, "sign", false, "also write NAME.signed.mobileconfig, signed with the given identity")
 	opts.Identity.register(cmd.Flags())
+	opts.Target.register(cmd.Flags())
 	return cmd
 }
 
 func buildRun(opts *buildOptions) error {
-	policies, ds := profiles.Load(opts.Paths...)
-	if err := printFindings(opts.IO.Err, ds); err != nil {
+	target, _ := opts.Target.parse()
+	policies, ds, err := loadPolicies(opts.IO, opts.Paths, target)
+	if err != nil {
 		return err
 	}
 	var id *signing.Identity
 	var at time.Time
 	if opts.Sign {
-		var err error
 		if at, err = signingTime(); err != nil {
 			return err
 		}
@@ -89,7 +94,7 @@ func buildRun(opts *buildOptions) error {
 	}
 	var files []outFile
 	for _, p := range policies {
-		outs, err := p.Build(profiles.Options{})
+		outs, err := p.Build(profiles.Options{Target: target})
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.File, err)
 		}

@@ -3,8 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/spf13/pflag"
 )
 
 // printFindings writes every finding to w and returns the error that ends
@@ -17,4 +19,35 @@ func printFindings(w io.Writer, ds profiles.Diagnostics) error {
 		return &exitError{code: ExitFailure, err: err}
 	}
 	return nil
+}
+
+// targetFlag is --target, shared by the commands that resolve variables.
+type targetFlag struct{ value string }
+
+func (f *targetFlag) register(fs *pflag.FlagSet) {
+	names := make([]string, len(profiles.Targets))
+	for i, t := range profiles.Targets {
+		names[i] = string(t)
+	}
+	fs.StringVar(&f.value, "target", "", "`MDM` whose variable syntax to write: "+strings.Join(names, ", ")+" (default: the policy's target:, else generic)")
+}
+
+func (f *targetFlag) parse() (profiles.Target, error) {
+	if f.value == "" {
+		return "", nil
+	}
+	return profiles.ParseTarget(f.value)
+}
+
+// loadPolicies reads, validates and checks policies for the target they
+// will be built for, prints every finding, and fails if any is an error.
+func loadPolicies(streams *IO, paths []string, target profiles.Target) ([]*profiles.Policy, profiles.Diagnostics, error) {
+	policies, ds := profiles.Load(paths...)
+	if ds.Errors() == 0 {
+		for _, p := range policies {
+			ds = append(ds, p.CheckTarget(p.TargetFor(target))...)
+		}
+		ds.Sort()
+	}
+	return policies, ds, printFindings(streams.Err, ds)
 }

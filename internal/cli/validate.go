@@ -8,8 +8,9 @@ import (
 )
 
 type validateOptions struct {
-	IO    *IO
-	Paths []string
+	IO     *IO
+	Paths  []string
+	Target targetFlag
 }
 
 func newValidateCmd(streams *IO, runF func(*validateOptions) error) *cobra.Command {
@@ -23,24 +24,30 @@ file:line:col: unknown or misspelt settings, wrong types, bad email addresses,
 host names and URLs, duplicate names or identifiers across files, and the
 combinations that do not do what they seem (an OAuth account with a password,
 contacts restrictions that cannot take effect, Outlook exporting contacts the
-Exchange account already syncs). Warnings do not fail the run.`,
+Exchange account already syncs), and variables the target MDM cannot fill
+in. Warnings do not fail the run.`,
 		Example: `  $ mdmforge validate examples/contacts-only-eas.yaml
   $ mdmforge validate policies/`,
 		Args: atLeastOneArg("a policy file or folder to validate"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			if _, err := opts.Target.parse(); err != nil {
+				return usageError(cmd, "--target: %v", err)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return validateRun(opts)
 		},
 	}
+	opts.Target.register(cmd.Flags())
 	return cmd
 }
 
 func validateRun(opts *validateOptions) error {
-	policies, ds := profiles.Load(opts.Paths...)
-	if err := printFindings(opts.IO.Err, ds); err != nil {
+	target, _ := opts.Target.parse()
+	policies, ds, err := loadPolicies(opts.IO, opts.Paths, target)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.Out, "%s valid%s\n", countPolicies(len(policies)), warningSuffix(ds))

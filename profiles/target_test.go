@@ -1,0 +1,63 @@
+package profiles
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTargetRendering pins how each MDM's variables are written, from one
+// policy; refresh with go test ./profiles -update.
+func TestTargetRendering(t *testing.T) {
+	policies, ds := Load("../testdata/policies/targets.yaml")
+	if ds.Errors() > 0 {
+		t.Fatal(ds)
+	}
+	p := policies[0]
+	for _, target := range Targets {
+		t.Run(string(target), func(t *testing.T) {
+			ds := p.CheckTarget(target)
+			out, err := p.Mobileconfig(Options{Target: target})
+			if target == Generic {
+				if err == nil || ds.Errors() != 3 || !strings.Contains(ds[0].Message, "fills in no variables") {
+					t.Fatalf("generic must refuse variables, got %v / %v", err, ds)
+				}
+				return
+			}
+			if err != nil || len(ds) > 0 {
+				t.Fatalf("%v %v", err, ds)
+			}
+			golden := filepath.Join("..", "testdata", "golden", "targets", string(target)+".mobileconfig")
+			if *update {
+				os.WriteFile(golden, out, 0o644)
+				return
+			}
+			if g, err := os.ReadFile(golden); err != nil || !bytes.Equal(g, out) {
+				t.Errorf("%s differs from %s (go test ./profiles -update):\n%s", target, golden, out)
+			}
+			if !bytes.Contains(out, []byte("a literal ${user.email} stays as written &amp; escaped")) {
+				t.Errorf("escaped literal or XML escaping lost:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestCheckTargetPositions(t *testing.T) {
+	src := "version: 1\nprofile: {name: t, identifier: com.example.t}\nexchange:\n  auth: oauth\n  username: x-${user.upn}\n" +
+		"payloads:\n  - name: w\n    type: com.apple.wifi.managed\n    keys:\n      SSID_STR: ${device.udid}\n"
+	p, ds := Decode("t.yaml", []byte(src))
+	if ds.Errors() > 0 {
+		t.Fatal(ds)
+	}
+	ds = p.CheckTarget(Intune)
+	if ds.Errors() != 1 || !strings.Contains(ds.String(), "error: payloads[0].keys.SSID_STR: ${device.udid} has no equivalent in intune (it has ${user.email}") ||
+		!strings.Contains(ds.String(), "t.yaml:10:7") {
+		t.Errorf("intune lacks ${device.udid}; got %v", ds)
+	}
+	if ds = p.CheckTarget(Kandji); ds.Errors() != 1 || !strings.Contains(ds.String(), "exchange.username: ${user.upn} has no equivalent in kandji") ||
+		!strings.Contains(ds.String(), "t.yaml:5:15") {
+		t.Errorf("kandji lacks ${user.upn}; got %v", ds)
+	}
+}
