@@ -25,6 +25,7 @@ test: vet
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' $(FUZZFLAGS) ./profiles
+	$(GO) test -run='^$$' -fuzz='^FuzzReadPlistXML$$' $(FUZZFLAGS) ./profiles
 	@if [ -d signing ]; then $(GO) test -run='^$$' -fuzz='^FuzzParse$$' $(FUZZFLAGS) ./signing; fi
 
 bench:

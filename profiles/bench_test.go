@@ -50,3 +50,14 @@ func BenchmarkSchemaCheck(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMobileconfig measures one profile: compile, encode, read back.
+func BenchmarkMobileconfig(b *testing.B) {
+	p, _ := Decode("p.yaml", benchExample(b))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Mobileconfig(Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"bytes"
+	"errors"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -95,6 +96,19 @@ func (p *Policy) Mobileconfig(opts Options) ([]byte, error) {
 // string, bool, int64, float64, []byte, time.Time), variables written in the
 // target's syntax.
 func (p *Policy) ProfileTree(opts Options) (map[string]any, error) {
+	raw, err := p.rawTree()
+	if err != nil {
+		return nil, err
+	}
+	rendered, err := renderTree(raw, p.TargetFor(opts.Target))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.Profile.Name, err)
+	}
+	return rendered.(map[string]any), nil
+}
+
+// rawTree is the compiled profile with its variables still as ${name}.
+func (p *Policy) rawTree() (map[string]any, error) {
 	top, err := p.topDict()
 	if err != nil {
 		return nil, err
@@ -114,12 +128,7 @@ func (p *Policy) ProfileTree(opts Options) (map[string]any, error) {
 		content = append(content, coercePayload(keys))
 	}
 	top["PayloadContent"] = content
-
-	rendered, err := renderTree(top, p.TargetFor(opts.Target))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p.Profile.Name, err)
-	}
-	return rendered.(map[string]any), nil
+	return top, nil
 }
 
 // topLevelFields are the top-level keys a policy sets through profile
@@ -406,11 +415,11 @@ func (p *Policy) OutlookManagedDevices(opts Options) ([]byte, error) {
 // exactly the values it was encoded from: the last line of defence before a
 // file reaches devices.
 func readBack(data []byte, want map[string]any) error {
-	if err := CheckProfile(data); err != nil {
-		return err
-	}
 	var got map[string]any
 	if _, err := plist.Unmarshal(data, &got); err != nil {
+		return fmt.Errorf("not a property list: %w", err)
+	}
+	if err := checkProfileTree(got); err != nil {
 		return err
 	}
 	if !reflect.DeepEqual(normalize(got), normalize(want)) {
@@ -449,13 +458,29 @@ func (p *Policy) TargetFor(t Target) Target {
 // syntax. It works on typed values, so the encoder escapes what variables
 // expand to like any other text.
 func renderTree(v any, target Target) (any, error) {
+	return substitute(v, func(vr Variable) (string, error) {
+		syn, ok := vr.Syntax[target]
+		if !ok {
+			return "", targetLacks(vr, target)
+		}
+		return syn, nil
+	})
+}
+
+// substitute returns a copy of a plist tree with every variable in its
+// strings replaced by replace's answer.
+func substitute(v any, replace func(Variable) (string, error)) (any, error) {
 	switch x := v.(type) {
 	case string:
-		return render(x, target)
+		out, verr := expand(x, replace)
+		if verr != nil {
+			return nil, errors.New(verr.Msg)
+		}
+		return out, nil
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			r, err := renderTree(e, target)
+			r, err := substitute(e, replace)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
 			}
@@ -465,7 +490,7 @@ func renderTree(v any, target Target) (any, error) {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			r, err := renderTree(e, target)
+			r, err := substitute(e, replace)
 			if err != nil {
 				return nil, err
 			}
@@ -477,11 +502,7 @@ func renderTree(v any, target Target) (any, error) {
 }
 
 func encodePlist(v any) ([]byte, error) {
-	data, err := plist.MarshalIndent(v, plist.XMLFormat, "\t")
-	if err != nil {
-		return nil, err
-	}
-	return append(data, '\n'), nil
+	return appendPlist(make([]byte, 0, 4096), v)
 }
 
 // CheckProfile decodes an XML or binary property list and checks that it is
@@ -492,6 +513,10 @@ func CheckProfile(data []byte) error {
 	if _, err := plist.Unmarshal(data, &top); err != nil {
 		return fmt.Errorf("not a property list: %w", err)
 	}
+	return checkProfileTree(top)
+}
+
+func checkProfileTree(top map[string]any) error {
 	if t, _ := top["PayloadType"].(string); t != "Configuration" {
 		return fmt.Errorf("not a configuration profile (PayloadType is %q, want Configuration)", t)
 	}

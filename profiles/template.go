@@ -1,0 +1,96 @@
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// Template is a compiled profile whose user variables are filled in per
+// user, for builds that write one finished profile for each user (NanoMDM,
+// web enrollment portals, profiles handed to users directly). It is
+// immutable and safe for concurrent use.
+type Template struct {
+	name string
+	tree map[string]any
+	vars []string
+}
+
+// Template compiles the policy's profile for per-user rendering. Only
+// user.* variables can be filled in from a roster; a device variable is an
+// error. The template is rendered with sample values and read back once, so
+// a per-user failure can only come from a user's values.
+func (p *Policy) Template() (*Template, error) {
+	if p.Exchange == nil && p.Restrictions == nil && len(p.Payloads) == 0 {
+		return nil, fmt.Errorf("%s: the policy compiles into no profile", p.Profile.Name)
+	}
+	tree, err := p.rawTree()
+	if err != nil {
+		return nil, err
+	}
+	t := &Template{name: p.Profile.Name, tree: tree}
+	used := map[string]bool{}
+	var bad error
+	walkStrings(tree, "", func(rel, s string) {
+		expand(s, func(v Variable) (string, error) {
+			name, ok := strings.CutPrefix(v.Name, "user.")
+			if !ok && bad == nil {
+				bad = fmt.Errorf("%s: ${%s} cannot be filled in per user (at %s); a roster fills in user.* variables only", p.Profile.Name, v.Name, rel)
+			}
+			used[name] = true
+			return "", nil
+		})
+	})
+	if bad != nil {
+		return nil, bad
+	}
+	for name := range used {
+		t.vars = append(t.vars, name)
+	}
+	sort.Strings(t.vars)
+	sampleTree, err := substitute(tree, func(v Variable) (string, error) { return v.Sample, nil })
+	if err != nil {
+		return nil, err
+	}
+	data, err := encodePlist(sampleTree)
+	if err == nil {
+		err = readBack(data, sampleTree.(map[string]any))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: the profile does not read back: %w", p.Profile.Name, err)
+	}
+	return t, nil
+}
+
+// Variables lists the user variables the profile needs, without the "user."
+// prefix (email, upn, …), sorted: the roster columns a build needs.
+func (t *Template) Variables() []string { return t.vars }
+
+// Render fills in a user's values (keyed as Variables names them), encodes
+// the profile and reads it back to check it holds exactly those values.
+func (t *Template) Render(values map[string]string) ([]byte, error) {
+	tree, err := substitute(t.tree, func(v Variable) (string, error) {
+		val, ok := values[strings.TrimPrefix(v.Name, "user.")]
+		if !ok {
+			return "", fmt.Errorf("no value for ${%s}", v.Name)
+		}
+		return val, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	data, err := encodePlist(tree)
+	if err != nil {
+		return nil, err
+	}
+	back, err := readPlistXML(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: the profile does not read back: %w", t.name, err)
+	}
+	if !reflect.DeepEqual(back, tree) {
+		return nil, errors.New(t.name + ": the profile does not read back: decoded values differ")
+	}
+	return data, nil
+}
