@@ -45,7 +45,9 @@ type plistReader struct {
 	pos  int
 }
 
-func (r *plistReader) fail(msg string) error { return fmt.Errorf("property list at byte %d: %s", r.pos, msg) }
+func (r *plistReader) fail(msg string) error {
+	return fmt.Errorf("property list at byte %d: %s", r.pos, msg)
+}
 
 func (r *plistReader) space() {
 	for r.pos < len(r.data) && strings.IndexByte(" \t\r\n", r.data[r.pos]) >= 0 {
