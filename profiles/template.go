@@ -94,3 +94,19 @@ func (t *Template) Render(values map[string]string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// CheckValues reports the first problem with a user's values, without
+// rendering: a missing or empty value the profile needs, or a character
+// XML cannot carry.
+func (t *Template) CheckValues(values map[string]string) error {
+	for _, name := range t.vars {
+		v, ok := values[name]
+		if !ok || strings.TrimSpace(v) == "" {
+			return fmt.Errorf("no %s (needed for ${user.%s})", name, name)
+		}
+		if _, err := appendText(nil, v); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}

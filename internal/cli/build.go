@@ -12,12 +12,14 @@ import (
 )
 
 type buildOptions struct {
-	IO       *IO
-	Paths    []string
-	Out      string
-	Sign     bool
-	Identity identityFlags
-	Target   targetFlag
+	IO        *IO
+	Paths     []string
+	Out       string
+	Sign      bool
+	Identity  identityFlags
+	Target    targetFlag
+	Roster    string
+	KeepGoing bool
 }
 
 func newBuildCmd(streams *IO, runF func(*buildOptions) error) *cobra.Command {
@@ -34,6 +36,11 @@ NAME into DIR:
   NAME.outlook.plist   Outlook Managed Devices app configuration (Intune "XML
                        data", Jamf Pro, Workspace ONE)
 
+For target intune, DIR/NAME.intune/ holds the Microsoft Graph request bodies
+that create the same objects in Intune (email profile, custom profile,
+restrictions, Outlook app configurations, compliance policy), with a README
+naming the endpoint for each.
+
 Outputs are byte-identical for the same policy, and PayloadUUIDs derive from
 identifiers, so uploading a rebuilt profile updates devices in place. If any
 policy has an error nothing is written; files are replaced atomically.
@@ -41,10 +48,21 @@ policy has an error nothing is written; files are replaced atomically.
 With --sign, each profile is also signed into NAME.signed.mobileconfig beside
 the unsigned one: upload the unsigned file to Intune, Jamf Pro or Fleet, and
 hand the signed one to users who install profiles themselves. The identity
-flags and password sources are those of 'mdmforge sign'.`,
+flags and password sources are those of 'mdmforge sign'.
+
+With --roster, build writes one finished profile per user into DIR/NAME/, for
+MDMs that deliver a file as is (NanoMDM, web portals, profiles sent to users
+directly). The roster is a CSV file whose header row names the columns, or a
+JSON array of objects, with the variables as they appear after "user."
+(email, upn, name, shortname, id). Files are named after the first of the
+upn, email, id, shortname or name columns the roster has. Every row is
+checked first and problems are reported with their line numbers; nothing is
+written unless --keep-going is given, which writes every good row. Rows are
+streamed and rendered on all cores.`,
 		Example: `  $ mdmforge build examples --out out
   $ mdmforge build policies/contacts.yaml policies/wifi.yaml --out dist
-  $ MDMFORGE_SIGNER_PASSWORD=… mdmforge build policies --out dist --sign --signer signer.p12`,
+  $ MDMFORGE_SIGNER_PASSWORD=… mdmforge build policies --out dist --sign --signer signer.p12
+  $ mdmforge build contacts.yaml --roster users.csv --out dist --sign --signer signer.p12`,
 		Args: atLeastOneArg("a policy file or folder to build"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
@@ -53,6 +71,9 @@ flags and password sources are those of 'mdmforge sign'.`,
 			}
 			if _, err := opts.Target.parse(); err != nil {
 				return usageError(cmd, "--target: %v", err)
+			}
+			if opts.KeepGoing && opts.Roster == "" {
+				return usageError(cmd, "--keep-going goes with --roster")
 			}
 			if opts.Sign {
 				if err := opts.Identity.check(); err != nil {
@@ -71,12 +92,26 @@ flags and password sources are those of 'mdmforge sign'.`,
 	cmd.Flags().BoolVar(&opts.Sign, "sign", false, "also write NAME.signed.mobileconfig, signed with the given identity")
 	opts.Identity.register(cmd.Flags())
 	opts.Target.register(cmd.Flags())
+	cmd.Flags().StringVar(&opts.Roster, "roster", "", "build one profile per user of this CSV or JSON `FILE`")
+	cmd.Flags().BoolVar(&opts.KeepGoing, "keep-going", false, "with --roster, write the good rows even if some are bad")
 	return cmd
 }
 
 func buildRun(opts *buildOptions) error {
 	target, _ := opts.Target.parse()
-	policies, ds, err := loadPolicies(opts.IO, opts.Paths, target)
+	var policies []*profiles.Policy
+	var ds profiles.Diagnostics
+	var err error
+	if opts.Roster != "" {
+		// The roster fills the variables in, whatever the target.
+		policies, ds = profiles.Load(opts.Paths...)
+		err = printFindings(opts.IO.Err, ds)
+		if err == nil && len(policies) != 1 {
+			return withHint(fmt.Errorf("--roster builds one policy, got %d", len(policies)), "name a single policy file")
+		}
+	} else {
+		policies, ds, err = loadPolicies(opts.IO, opts.Paths, target)
+	}
 	if err != nil {
 		return err
 	}
@@ -91,6 +126,9 @@ func buildRun(opts *buildOptions) error {
 			return err
 		}
 		printWarnings(opts.IO, warnings)
+	}
+	if opts.Roster != "" {
+		return rosterRun(opts, policies[0], id, at)
 	}
 	var files []outFile
 	for _, p := range policies {
@@ -107,6 +145,18 @@ func buildRun(opts *buildOptions) error {
 				}
 				name := strings.TrimSuffix(o.Name, ".mobileconfig") + ".signed.mobileconfig"
 				files = append(files, outFile{Path: filepath.Join(opts.Out, name), Data: signed})
+			}
+		}
+		if p.TargetFor(target) == profiles.Intune {
+			bundle, warnings, err := p.IntuneBundle(profiles.Options{Target: profiles.Intune})
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.File, err)
+			}
+			for _, w := range warnings {
+				fmt.Fprintln(opts.IO.Err, w.String())
+			}
+			for _, o := range bundle {
+				files = append(files, outFile{Path: filepath.Join(opts.Out, p.Profile.Name+".intune", o.Name), Data: o.Data})
 			}
 		}
 	}

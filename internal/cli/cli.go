@@ -30,11 +30,13 @@ type IO struct {
 	// ReadPassword asks for a secret without echoing it, or is nil when no
 	// terminal is attached and nobody can answer.
 	ReadPassword func(prompt string) (string, error)
+	// ErrTerminal reports whether Err is a terminal, for progress bars.
+	ErrTerminal bool
 }
 
 // Main runs mdmforge on the process's arguments and streams.
 func Main() int {
-	streams := &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	streams := &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, ErrTerminal: term.IsTerminal(int(os.Stderr.Fd()))}
 	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
 		streams.ReadPassword = func(prompt string) (string, error) {
 			fmt.Fprint(os.Stderr, prompt)

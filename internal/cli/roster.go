@@ -1,0 +1,509 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/signing"
+)
+
+// keyColumns are the roster columns a user's file name may come from, in
+// order of preference: the first the roster has is used for every row.
+var keyColumns = []string{"upn", "email", "id", "shortname", "name"}
+
+// rosterRow is one user: the line it starts on and its values by column.
+type rosterRow struct {
+	line   int
+	values map[string]string
+}
+
+// rosterReader streams a roster's rows; Next returns io.EOF at the end.
+type rosterReader interface {
+	Columns() []string // known before the first row for CSV, after it for JSON
+	Next() (rosterRow, error)
+}
+
+func openRoster(path string) (rosterReader, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
+	}
+	if info, err := f.Stat(); err == nil && info.IsDir() {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s is a folder, not a roster", path)
+	}
+	br := bufio.NewReaderSize(f, 64<<10)
+	var r rosterReader
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		r, err = newCSVRoster(br)
+	case ".json":
+		r, err = newJSONRoster(br)
+	default:
+		err = errors.New("a roster is a .csv or .json file")
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, f, nil
+}
+
+// column normalizes a header name: "Email", " user.email " → "email".
+func column(s string) string {
+	s = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(s, "\ufeff")))
+	return strings.TrimPrefix(s, "user.")
+}
+
+type csvRoster struct {
+	r    *csv.Reader
+	cols []string
+}
+
+func newCSVRoster(r io.Reader) (*csvRoster, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, errors.New("the roster is empty; its first line names the columns (email, upn, name, …)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	c := &csvRoster{r: cr}
+	for _, h := range head {
+		c.cols = append(c.cols, column(h))
+	}
+	return c, nil
+}
+
+func (c *csvRoster) Columns() []string { return c.cols }
+
+func (c *csvRoster) Next() (rosterRow, error) {
+	rec, err := c.r.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return rosterRow{line: pe.StartLine}, fmt.Errorf("line %d: %v", pe.StartLine, pe.Err)
+		}
+		return rosterRow{}, err
+	}
+	line, _ := c.r.FieldPos(0)
+	if len(rec) != len(c.cols) {
+		return rosterRow{line: line}, fmt.Errorf("line %d: %d fields, but the header names %d columns", line, len(rec), len(c.cols))
+	}
+	row := rosterRow{line: line, values: make(map[string]string, len(rec))}
+	for i, v := range rec {
+		row.values[c.cols[i]] = v
+	}
+	return row, nil
+}
+
+// jsonRoster streams an array of objects whose values are strings (or
+// numbers, written as text), tracking line numbers for messages.
+type jsonRoster struct {
+	dec   *json.Decoder
+	lines *lineCounter
+	cols  []string
+	seen  map[string]bool
+}
+
+func newJSONRoster(r io.Reader) (*jsonRoster, error) {
+	lc := &lineCounter{r: r}
+	dec := json.NewDecoder(lc)
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err == io.EOF {
+		return nil, errors.New("the roster is empty; want a JSON array of users such as [{\"email\": …, \"upn\": …}]")
+	}
+	if d, ok := tok.(json.Delim); err != nil || !ok || d != '[' {
+		return nil, errors.New("want a JSON array of users such as [{\"email\": …, \"upn\": …}]")
+	}
+	return &jsonRoster{dec: dec, lines: lc, seen: map[string]bool{}}, nil
+}
+
+func (j *jsonRoster) Columns() []string { return j.cols }
+
+func (j *jsonRoster) Next() (rosterRow, error) {
+	if !j.dec.More() {
+		return rosterRow{}, io.EOF
+	}
+	// The raw object's bytes end at the decoder's offset, so its first
+	// line is known exactly, whatever whitespace came before it.
+	var raw json.RawMessage
+	if err := j.dec.Decode(&raw); err != nil {
+		line := j.lines.lineAt(j.dec.InputOffset())
+		return rosterRow{line: line}, fmt.Errorf("line %d: %v", line, err)
+	}
+	line := j.lines.lineAt(j.dec.InputOffset() - int64(len(raw)))
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
+		return rosterRow{line: line}, fmt.Errorf("line %d: want an object of text values such as {\"email\": …}", line)
+	}
+	row := rosterRow{line: line, values: make(map[string]string, len(obj))}
+	for k, v := range obj {
+		col := column(k)
+		switch x := v.(type) {
+		case string:
+			row.values[col] = x
+		case json.Number:
+			row.values[col] = x.String()
+		default:
+			return row, fmt.Errorf("line %d: %s is not text", line, k)
+		}
+		if !j.seen[col] {
+			j.seen[col] = true
+			j.cols = append(j.cols, col)
+		}
+	}
+	return row, nil
+}
+
+// lineCounter counts the lines of what a JSON decoder has read, keeping
+// only the newline offsets not yet asked about, so memory stays flat.
+type lineCounter struct {
+	r        io.Reader
+	off      int64
+	line     int
+	newlines []int64
+}
+
+func (l *lineCounter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\n' {
+			l.newlines = append(l.newlines, l.off+int64(i))
+		}
+	}
+	l.off += int64(n)
+	return n, err
+}
+
+// lineAt returns the line holding offset, which must not decrease between
+// calls.
+func (l *lineCounter) lineAt(offset int64) int {
+	for len(l.newlines) > 0 && l.newlines[0] < offset {
+		l.newlines = l.newlines[1:]
+		l.line++
+	}
+	return l.line + 1
+}
+
+var unsafeKey = regexp.MustCompile(`[^a-z0-9._@+-]+`)
+
+// userKey makes a file name from a user's key value.
+func userKey(v string) string {
+	k := unsafeKey.ReplaceAllString(strings.ToLower(strings.TrimSpace(v)), "_")
+	k = strings.TrimLeft(k, ".")
+	if len(k) > 200 {
+		k = k[:200]
+	}
+	return k
+}
+
+// rosterPlan is what the first pass learned: the key column, the good rows'
+// count and the lines to skip.
+type rosterPlan struct {
+	keyColumn string
+	good      int
+	bad       map[int]bool
+}
+
+// checkRoster reads every row once, reporting each problem with its line:
+// needed columns missing, empty values, unsafe or duplicate user keys.
+func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Diagnostics, error) {
+	r, c, err := openRoster(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer c.Close()
+	var ds profiles.Diagnostics
+	problem := func(line int, format string, args ...any) {
+		ds = append(ds, profiles.Diagnostic{Severity: profiles.Error, Pos: profiles.Pos{File: path, Line: line}, Message: fmt.Sprintf(format, args...)})
+	}
+	plan := &rosterPlan{bad: map[int]bool{}}
+	chooseKey := func(cols []string) {
+		for _, k := range keyColumns {
+			for _, col := range cols {
+				if col == k {
+					plan.keyColumn = k
+					return
+				}
+			}
+		}
+	}
+	if cols := r.Columns(); cols != nil {
+		for _, need := range tmpl.Variables() {
+			if !contains(cols, need) {
+				problem(1, "the roster has no %s column, which ${user.%s} needs (columns: %s)", need, need, strings.Join(cols, ", "))
+			}
+		}
+		chooseKey(cols)
+		if len(ds) > 0 {
+			return plan, ds, nil
+		}
+	}
+	first := map[string]int{}
+	rows := 0
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		rows++
+		if plan.keyColumn == "" {
+			chooseKey(r.Columns())
+		}
+		switch {
+		case err != nil && row.line == 0:
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		case err != nil:
+			problem(row.line, "%s", strings.TrimPrefix(err.Error(), fmt.Sprintf("line %d: ", row.line)))
+		case plan.keyColumn == "":
+			problem(row.line, "no column to name the user's file by; the roster needs one of %s", strings.Join(keyColumns, ", "))
+		default:
+			if err := tmpl.CheckValues(row.values); err != nil {
+				problem(row.line, "%v", err)
+				break
+			}
+			key := userKey(row.values[plan.keyColumn])
+			if key == "" {
+				problem(row.line, "empty %s, which names the user's file", plan.keyColumn)
+				break
+			}
+			if line, dup := first[key]; dup {
+				problem(row.line, "duplicate user %q (%s), first on line %d", row.values[plan.keyColumn], plan.keyColumn, line)
+				break
+			}
+			first[key] = row.line
+			plan.good++
+			continue
+		}
+		plan.bad[row.line] = true
+	}
+	if rows == 0 {
+		problem(0, "the roster has no users")
+	}
+	return plan, ds, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// rosterBuild writes one profile per good row into DIR/NAME, rendering and
+// signing on every core. Rows are streamed, so memory does not grow with the
+// roster. The files go to a staging folder that replaces DIR/NAME only when
+// every one is written.
+func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template, plan *rosterPlan, id *signing.Identity, at time.Time) (int, error) {
+	final := filepath.Join(opts.Out, p.Profile.Name)
+	if _, err := makeDir(opts.Out); err != nil {
+		return 0, err
+	}
+	staging, err := os.MkdirTemp(opts.Out, "."+p.Profile.Name+".tmp*")
+	if err != nil {
+		return 0, fmt.Errorf("cannot write to %s: %v", opts.Out, unwrapPath(err))
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(staging)
+		}
+	}()
+	r, c, err := openRoster(opts.Roster)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+
+	workers := runtime.GOMAXPROCS(0)
+	rows := make(chan rosterRow, workers*4)
+	var written atomic.Int64
+	var firstErr error
+	var once sync.Once
+	fail := func(err error) { once.Do(func() { firstErr = err }) }
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for row := range rows {
+				if failed.Load() {
+					continue
+				}
+				if err := writeUser(staging, tmpl, row, plan.keyColumn, id, at); err != nil {
+					fail(fmt.Errorf("%s:%d: %w", opts.Roster, row.line, err))
+					failed.Store(true)
+					continue
+				}
+				written.Add(1)
+			}
+		}()
+	}
+	stop := opts.progress(p.Profile.Name, plan.good, &written)
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || plan.bad[row.line] {
+			continue
+		}
+		rows <- row
+	}
+	close(rows)
+	wg.Wait()
+	stop()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	if err := replaceDir(staging, final); err != nil {
+		return 0, err
+	}
+	done = true
+	return int(written.Load()), nil
+}
+
+func writeUser(dir string, tmpl *profiles.Template, row rosterRow, keyColumn string, id *signing.Identity, at time.Time) error {
+	data, err := tmpl.Render(row.values)
+	if err != nil {
+		return err
+	}
+	key := userKey(row.values[keyColumn])
+	if err := os.WriteFile(filepath.Join(dir, key+".mobileconfig"), data, 0o644); err != nil {
+		return fmt.Errorf("cannot write: %v", unwrapPath(err))
+	}
+	if id == nil {
+		return nil
+	}
+	signed, err := id.Sign(data, at)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, key+".signed.mobileconfig"), signed, 0o644); err != nil {
+		return fmt.Errorf("cannot write: %v", unwrapPath(err))
+	}
+	return nil
+}
+
+// replaceDir puts staging where final is, keeping the old final until the
+// new one is in place.
+func replaceDir(staging, final string) error {
+	old := ""
+	if _, err := os.Lstat(final); err == nil {
+		old = staging + ".old"
+		if err := os.Rename(final, old); err != nil {
+			return fmt.Errorf("cannot replace %s: %v", final, unwrapPath(err))
+		}
+	}
+	if err := os.Rename(staging, final); err != nil {
+		if old != "" {
+			os.Rename(old, final)
+		}
+		return fmt.Errorf("cannot replace %s: %v", final, unwrapPath(err))
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return nil
+}
+
+// progress shows a bar on a terminal, redrawn ten times a second; the
+// returned function stops it. Elsewhere it shows nothing: the command ends
+// with a one-line summary instead.
+func (opts *buildOptions) progress(name string, total int, done *atomic.Int64) func() {
+	if !opts.IO.ErrTerminal || total == 0 {
+		return func() {}
+	}
+	start := time.Now()
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	draw := func() {
+		n := int(done.Load())
+		const width = 30
+		fill := width * n / total
+		rate := float64(n) / max(time.Since(start).Seconds(), 1e-9)
+		fmt.Fprintf(opts.IO.Err, "\r%s [%s%s] %d/%d profiles  %.0f/s ", name,
+			strings.Repeat("=", fill), strings.Repeat(" ", width-fill), n, total, rate)
+	}
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				draw()
+				fmt.Fprintln(opts.IO.Err)
+				return
+			case <-t.C:
+				draw()
+			}
+		}
+	}()
+	return func() { close(quit); <-finished }
+}
+
+// rosterRun builds one profile per roster user. Rows with problems are all
+// reported with their lines; nothing is written unless --keep-going, which
+// writes every good row and still fails the command.
+func rosterRun(opts *buildOptions, p *profiles.Policy, id *signing.Identity, at time.Time) error {
+	tmpl, err := p.Template()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	plan, ds, err := checkRoster(opts.Roster, tmpl)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		fmt.Fprintln(opts.IO.Err, d.String())
+	}
+	if len(ds) > 0 && (!opts.KeepGoing || plan.good == 0) {
+		return &exitError{code: ExitFailure, err: fmt.Errorf("%s in %s; nothing written", plural(len(ds), "bad row"), opts.Roster),
+			hints: []string{"--keep-going writes the good rows anyway"}}
+	}
+	n, err := rosterBuild(opts, p, tmpl, plan, id, at)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(opts.Out, p.Profile.Name)
+	elapsed := time.Since(start)
+	fmt.Fprintln(opts.IO.Out, dir)
+	fmt.Fprintf(opts.IO.Err, "mdmforge: built %d profiles into %s in %.1fs (%.0f/s)\n", n, dir, elapsed.Seconds(), float64(n)/max(elapsed.Seconds(), 1e-9))
+	if len(ds) > 0 {
+		return &exitError{code: ExitFailure, err: fmt.Errorf("skipped %s of %s", plural(len(ds), "bad row"), opts.Roster)}
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
