@@ -73,3 +73,30 @@ func walkStrings(v any, rel string, f func(rel, s string)) {
 		}
 	}
 }
+
+// UsesVariables reports whether any value of the policy has a ${…}
+// variable, which the MDM, or a roster, fills in.
+func (p *Policy) UsesVariables() bool {
+	for _, s := range p.strings {
+		if vars := variablesIn(*s.val); len(vars) > 0 {
+			return true
+		}
+	}
+	tree, err := p.rawTree()
+	if err != nil {
+		return false
+	}
+	used := false
+	walkStrings(tree, "", func(_, s string) { used = used || len(variablesIn(s)) > 0 })
+	return used
+}
+
+// variablesIn lists the variables s refers to.
+func variablesIn(s string) []string {
+	var names []string
+	expand(s, func(v Variable) (string, error) {
+		names = append(names, v.Name)
+		return "", nil
+	})
+	return names
+}

@@ -136,6 +136,10 @@ func buildRun(opts *buildOptions) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.File, err)
 		}
+		if id != nil && p.TargetFor(target) != profiles.Generic && p.UsesVariables() {
+			fmt.Fprintf(opts.IO.Err, "mdmforge: warning: %s.signed.mobileconfig holds %s variables, which no MDM can fill in without breaking the signature; sign per-user builds (--roster) instead\n",
+				p.Profile.Name, p.TargetFor(target))
+		}
 		for _, o := range outs {
 			files = append(files, outFile{Path: filepath.Join(opts.Out, o.Name), Data: o.Data})
 			if id != nil && strings.HasSuffix(o.Name, ".mobileconfig") {

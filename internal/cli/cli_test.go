@@ -68,3 +68,26 @@ func TestHelpIsProductCopy(t *testing.T) {
 		}
 	}
 }
+
+// TestRosterProgress checks the progress bar on a terminal, and that a
+// non-terminal gets only the one-line summary.
+func TestRosterProgress(t *testing.T) {
+	dir := t.TempDir()
+	roster := filepath.Join(dir, "users.csv")
+	os.WriteFile(roster, []byte("email,upn\na@example.com,a@example.com\nb@example.com,b@example.com\n"), 0o644)
+	for _, terminal := range []bool{true, false} {
+		var out, errb bytes.Buffer
+		code := Run([]string{"build", "../../examples/contacts-only-eas.yaml", "--roster", roster, "--out", filepath.Join(dir, "out")},
+			&IO{In: strings.NewReader(""), Out: &out, Err: &errb, ErrTerminal: terminal})
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		bar := strings.Contains(errb.String(), "\rcontacts-only-eas [") && strings.Contains(errb.String(), "2/2 profiles")
+		if bar != terminal {
+			t.Errorf("terminal=%v: progress bar shown=%v:\n%q", terminal, bar, errb.String())
+		}
+		if !strings.Contains(errb.String(), "mdmforge: built 2 profiles into ") {
+			t.Errorf("no summary line:\n%s", errb.String())
+		}
+	}
+}
