@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -529,13 +528,6 @@ func writeList(w io.Writer, list []listedPayload) error {
 		fmt.Fprintf(tw, "%s\t%s\n", p.Type, strings.Join(ps, ", "))
 	}
 	return tw.Flush()
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // step is one key of a resolved path, with the name it was given (an ANY

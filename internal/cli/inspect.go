@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -107,17 +105,10 @@ func inspectRun(opts *inspectOptions) error {
 	for _, c := range content {
 		in.Payloads = append(in.Payloads, describePayload(c.(map[string]any)))
 	}
-	var out []byte
 	if opts.Format == "json" {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(in)
-		out = buf.Bytes()
-	} else {
-		out, err = yaml.Marshal(in)
+		return writeJSON(opts.IO.Out, in)
 	}
+	out, err := yaml.Marshal(in)
 	if err != nil {
 		return err
 	}
