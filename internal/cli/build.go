@@ -20,6 +20,8 @@ type buildOptions struct {
 	Target    targetFlag
 	Roster    string
 	KeepGoing bool
+	Check     bool
+	Format    findingsFormat
 }
 
 func newBuildCmd(streams *IO, runF func(*buildOptions) error) *cobra.Command {
@@ -44,6 +46,12 @@ naming the endpoint for each.
 Outputs are byte-identical for the same policy, and PayloadUUIDs derive from
 identifiers, so uploading a rebuilt profile updates devices in place. If any
 policy has an error nothing is written; files are replaced atomically.
+DIR/manifest.json lists every output with its SHA-256 and source policy, for
+upload steps.
+
+With --check, build writes nothing: it compiles in memory, compares with the
+files in --out and exits 1 listing stale, missing and extra files, so CI
+fails when committed outputs no longer match their policies.
 
 With --sign, each profile is also signed into NAME.signed.mobileconfig beside
 the unsigned one: upload the unsigned file to Intune, Jamf Pro or Fleet, and
@@ -61,6 +69,7 @@ written unless --keep-going is given, which writes every good row. Rows are
 streamed and rendered on all cores.`,
 		Example: `  $ mdmforge build examples --out out
   $ mdmforge build policies/contacts.yaml policies/wifi.yaml --out dist
+  $ mdmforge build policies --out dist --check --format github
   $ MDMFORGE_SIGNER_PASSWORD=… mdmforge build policies --out dist --sign --signer signer.p12
   $ mdmforge build contacts.yaml --roster users.csv --out dist --sign --signer signer.p12`,
 		Args: atLeastOneArg("a policy file or folder to build"),
@@ -74,6 +83,12 @@ streamed and rendered on all cores.`,
 			}
 			if opts.KeepGoing && opts.Roster == "" {
 				return usageError(cmd, "--keep-going goes with --roster")
+			}
+			if opts.Check && opts.Roster != "" {
+				return usageError(cmd, "--check compares policy outputs, not roster builds")
+			}
+			if err := opts.Format.check(); err != nil {
+				return usageError(cmd, "%v", err)
 			}
 			if opts.Sign {
 				if err := opts.Identity.check(); err != nil {
@@ -94,6 +109,8 @@ streamed and rendered on all cores.`,
 	opts.Target.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.Roster, "roster", "", "build one profile per user of this CSV or JSON `FILE`")
 	cmd.Flags().BoolVar(&opts.KeepGoing, "keep-going", false, "with --roster, write the good rows even if some are bad")
+	cmd.Flags().BoolVar(&opts.Check, "check", false, "write nothing; fail if the files in --out differ from what the policies build")
+	opts.Format.register(cmd.Flags())
 	return cmd
 }
 
@@ -110,7 +127,7 @@ func buildRun(opts *buildOptions) error {
 			return withHint(fmt.Errorf("--roster builds one policy, got %d", len(policies)), "name a single policy file")
 		}
 	} else {
-		policies, ds, err = loadPolicies(opts.IO, opts.Paths, target)
+		policies, ds, err = loadPolicies(opts.IO, opts.Paths, target, opts.Format.value)
 	}
 	if err != nil {
 		return err
@@ -130,48 +147,82 @@ func buildRun(opts *buildOptions) error {
 	if opts.Roster != "" {
 		return rosterRun(opts, policies[0], id, at)
 	}
+	files, more, err := compileAll(opts, policies, target, id, at)
+	if err != nil {
+		return err
+	}
+	report(opts.IO, opts.Format.value, more)
+	ds = append(ds, more...)
+	if opts.Check {
+		return checkOutputs(opts, files)
+	}
+	changed, err := writeFiles(files)
+	if err != nil {
+		return err
+	}
+	switch opts.Format.value {
+	case formatJSON:
+		paths := make([]string, len(files))
+		for i, f := range files {
+			paths[i] = filepath.ToSlash(f.Path)
+		}
+		if err := writeJSON(opts.IO.Out, map[string]any{"findings": jsonFindings(ds), "outputs": paths, "changed": len(changed)}); err != nil {
+			return err
+		}
+	case formatText:
+		for _, f := range files {
+			fmt.Fprintln(opts.IO.Out, f.Path)
+		}
+	}
+	fmt.Fprintf(opts.IO.Err, "mdmforge: built %s into %s (%d files, %d changed)%s\n",
+		countPolicies(len(policies)), opts.Out, len(files), len(changed), warningSuffix(ds))
+	return nil
+}
+
+// compileAll compiles every policy's outputs in memory, signed copies and
+// Intune bundles included, followed by the manifest that lists them.
+func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles.Target, id *signing.Identity, at time.Time) ([]outFile, profiles.Diagnostics, error) {
 	var files []outFile
+	var ds profiles.Diagnostics
+	var entries []manifestEntry
+	add := func(p *profiles.Policy, name string, data []byte) {
+		files = append(files, outFile{Path: filepath.Join(opts.Out, name), Data: data})
+		entries = append(entries, manifestEntry{Path: filepath.ToSlash(name), SHA256: sha256Hex(data), Size: len(data), Policy: filepath.ToSlash(p.File)})
+	}
 	for _, p := range policies {
 		outs, err := p.Build(profiles.Options{Target: target})
 		if err != nil {
-			return fmt.Errorf("%s: %w", p.File, err)
+			return nil, nil, fmt.Errorf("%s: %w", p.File, err)
 		}
 		if id != nil && p.TargetFor(target) != profiles.Generic && p.UsesVariables() {
 			fmt.Fprintf(opts.IO.Err, "mdmforge: warning: %s.signed.mobileconfig holds %s variables, which no MDM can fill in without breaking the signature; sign per-user builds (--roster) instead\n",
 				p.Profile.Name, p.TargetFor(target))
 		}
 		for _, o := range outs {
-			files = append(files, outFile{Path: filepath.Join(opts.Out, o.Name), Data: o.Data})
+			add(p, o.Name, o.Data)
 			if id != nil && strings.HasSuffix(o.Name, ".mobileconfig") {
 				signed, err := id.Sign(o.Data, at)
 				if err != nil {
-					return fmt.Errorf("%s: %w", o.Name, err)
+					return nil, nil, fmt.Errorf("%s: %w", o.Name, err)
 				}
-				name := strings.TrimSuffix(o.Name, ".mobileconfig") + ".signed.mobileconfig"
-				files = append(files, outFile{Path: filepath.Join(opts.Out, name), Data: signed})
+				add(p, strings.TrimSuffix(o.Name, ".mobileconfig")+".signed.mobileconfig", signed)
 			}
 		}
 		if p.TargetFor(target) == profiles.Intune {
 			bundle, warnings, err := p.IntuneBundle(profiles.Options{Target: profiles.Intune})
 			if err != nil {
-				return fmt.Errorf("%s: %w", p.File, err)
+				return nil, nil, fmt.Errorf("%s: %w", p.File, err)
 			}
-			for _, w := range warnings {
-				fmt.Fprintln(opts.IO.Err, w.String())
-			}
+			ds = append(ds, warnings...)
 			for _, o := range bundle {
-				files = append(files, outFile{Path: filepath.Join(opts.Out, p.Profile.Name+".intune", o.Name), Data: o.Data})
+				add(p, filepath.Join(p.Profile.Name+".intune", o.Name), o.Data)
 			}
 		}
 	}
-	changed, err := writeFiles(files)
+	manifest, err := manifestJSON(entries)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	for _, f := range files {
-		fmt.Fprintln(opts.IO.Out, f.Path)
-	}
-	fmt.Fprintf(opts.IO.Err, "mdmforge: built %s into %s (%d files, %d changed)%s\n",
-		countPolicies(len(policies)), opts.Out, len(files), len(changed), warningSuffix(ds))
-	return nil
+	files = append(files, outFile{Path: filepath.Join(opts.Out, manifestName), Data: manifest})
+	return files, ds, nil
 }

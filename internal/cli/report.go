@@ -40,8 +40,10 @@ func (f *targetFlag) parse() (profiles.Target, error) {
 }
 
 // loadPolicies reads, validates and checks policies for the target they
-// will be built for, prints every finding, and fails if any is an error.
-func loadPolicies(streams *IO, paths []string, target profiles.Target) ([]*profiles.Policy, profiles.Diagnostics, error) {
+// will be built for, reports every finding in format, and fails if any is
+// an error. With format json and errors, the findings document is written
+// here, as the command ends.
+func loadPolicies(streams *IO, paths []string, target profiles.Target, format string) ([]*profiles.Policy, profiles.Diagnostics, error) {
 	policies, ds := profiles.Load(paths...)
 	if ds.Errors() == 0 {
 		for _, p := range policies {
@@ -49,5 +51,12 @@ func loadPolicies(streams *IO, paths []string, target profiles.Target) ([]*profi
 		}
 		ds.Sort()
 	}
-	return policies, ds, printFindings(streams.Err, ds)
+	report(streams, format, ds)
+	if err := ds.Err(); err != nil {
+		if format == formatJSON {
+			writeJSON(streams.Out, map[string]any{"findings": jsonFindings(ds)})
+		}
+		return policies, ds, &exitError{code: ExitFailure, err: err}
+	}
+	return policies, ds, nil
 }

@@ -11,6 +11,7 @@ type validateOptions struct {
 	IO     *IO
 	Paths  []string
 	Target targetFlag
+	Format findingsFormat
 }
 
 func newValidateCmd(streams *IO, runF func(*validateOptions) error) *cobra.Command {
@@ -27,12 +28,16 @@ contacts restrictions that cannot take effect, Outlook exporting contacts the
 Exchange account already syncs), and variables the target MDM cannot fill
 in. Warnings do not fail the run.`,
 		Example: `  $ mdmforge validate examples/contacts-only-eas.yaml
-  $ mdmforge validate policies/`,
+  $ mdmforge validate policies/
+  $ mdmforge validate policies --format github   # annotations on the pull request`,
 		Args: atLeastOneArg("a policy file or folder to validate"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if _, err := opts.Target.parse(); err != nil {
 				return usageError(cmd, "--target: %v", err)
+			}
+			if err := opts.Format.check(); err != nil {
+				return usageError(cmd, "%v", err)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -41,16 +46,24 @@ in. Warnings do not fail the run.`,
 		},
 	}
 	opts.Target.register(cmd.Flags())
+	opts.Format.register(cmd.Flags())
 	return cmd
 }
 
 func validateRun(opts *validateOptions) error {
 	target, _ := opts.Target.parse()
-	policies, ds, err := loadPolicies(opts.IO, opts.Paths, target)
+	policies, ds, err := loadPolicies(opts.IO, opts.Paths, target, opts.Format.value)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.Out, "%s valid%s\n", countPolicies(len(policies)), warningSuffix(ds))
+	switch opts.Format.value {
+	case formatJSON:
+		return writeJSON(opts.IO.Out, map[string]any{"findings": jsonFindings(ds), "policies": len(policies)})
+	case formatGitHub:
+		fmt.Fprintf(opts.IO.Out, "::notice title=mdmforge::%s valid%s\n", countPolicies(len(policies)), warningSuffix(ds))
+	default:
+		fmt.Fprintf(opts.IO.Out, "%s valid%s\n", countPolicies(len(policies)), warningSuffix(ds))
+	}
 	return nil
 }
 
