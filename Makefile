@@ -7,7 +7,7 @@ FUZZFLAGS ?= -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s
 # The race detector needs cgo and a C compiler; with Go alone, tests run without it.
 RACE     ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null 2>&1 && echo -race)
 
-.PHONY: all build test fuzz bench schema update vet
+.PHONY: all build test fuzz bench schema update vet man completion
 
 all: build
 
@@ -38,3 +38,11 @@ schema:
 # Rewrite golden files from the current output; review the diff before committing.
 update:
 	$(GO) test ./... -update
+
+# Man pages and shell completions, generated from the command tree.
+man:
+	$(GO) run ./cmd/mdmforge man man
+
+completion:
+	mkdir -p completion
+	for sh in bash zsh fish powershell; do $(GO) run ./cmd/mdmforge completion $$sh > completion/mdmforge.$$sh; done

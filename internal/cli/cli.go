@@ -121,6 +121,8 @@ updates devices in place.`,
 		return usageError(cmd, "%v", err)
 	})
 	root.AddCommand(
+		newExitCodesTopic(),
+		newManCmd(streams),
 		newBuildCmd(streams, nil),
 		newValidateCmd(streams, nil),
 		newInitCmd(streams, nil),
