@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -59,6 +60,10 @@ func Run(args []string, streams *IO) int {
 	var e *exitError
 	if !errors.As(err, &e) {
 		e = &exitError{code: ExitFailure, err: err}
+		// Cobra's own errors are about the command line.
+		if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "unknown flag") {
+			e = &exitError{code: ExitUsage, err: err, hints: []string{"run 'mdmforge --help' for the commands"}}
+		}
 	}
 	if e.err != nil {
 		fmt.Fprintf(streams.Err, "mdmforge: error: %v\n", e.err)

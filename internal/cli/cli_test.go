@@ -34,6 +34,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"validate", "--no-such-flag", good}, ExitUsage},
 		{[]string{"init", "a", "b"}, ExitUsage},
 		{[]string{"--version"}, ExitOK},
+		{[]string{"no-such-command"}, ExitUsage},
 	}
 	for _, tt := range tests {
 		code, _, stderr := run(t, tt.args...)
