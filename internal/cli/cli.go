@@ -138,6 +138,7 @@ updates devices in place.`,
 		newImportCmd(streams, nil),
 		newExplainCmd(streams, nil),
 		newSchemaCmd(streams, nil),
+		newDiffCmd(streams, nil),
 	)
 	return root
 }
