@@ -119,17 +119,7 @@ func diffProfile(a, b map[string]any, within string, opts DiffOptions) []Change 
 	if !okA || !okB {
 		return out
 	}
-	ids := make([]string, 0, len(ca)+len(cb))
-	for id := range ca {
-		ids = append(ids, id)
-	}
-	for id := range cb {
-		if _, ok := ca[id]; !ok {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range sortedUnion(ca, cb) {
 		pa, inA := ca[id]
 		pb, inB := cb[id]
 		base := Change{Scope: ScopePayload, Within: within, Payload: id}
@@ -380,17 +370,7 @@ func (w *diffWalker) walk(path string, a, b any) {
 	switch x := a.(type) {
 	case map[string]any:
 		y := b.(map[string]any)
-		keys := make([]string, 0, len(x)+len(y))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		for k := range y {
-			if _, ok := x[k]; !ok {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range sortedUnion(x, y) {
 			ea, inA := x[k]
 			eb, inB := y[k]
 			p := diffJoinKey(path, k)
@@ -624,4 +604,19 @@ func Consequences(changes []Change) []Consequence {
 		}
 	}
 	return out
+}
+
+// sortedUnion returns the keys of a and b, each once, sorted.
+func sortedUnion[A, B any](a map[string]A, b map[string]B) []string {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -1,7 +1,6 @@
 package profiles
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -34,11 +33,7 @@ func TestImportRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden := filepath.Join("..", "testdata", "golden", "import", strings.TrimSuffix(filepath.Base(file), ".mobileconfig")+".yaml")
-			if *update {
-				os.WriteFile(golden, policy, 0o644)
-			} else if g, err := os.ReadFile(golden); err != nil || !bytes.Equal(g, policy) {
-				t.Errorf("imported policy differs from %s (go test ./profiles -update):\n%s", golden, policy)
-			}
+			checkGolden(t, golden, policy)
 			p, ds := Decode("imported.yaml", policy)
 			if ds = append(ds, Validate(p)...); ds.Errors() > 0 {
 				t.Fatalf("imported policy is invalid:\n%v\n%s", ds, policy)

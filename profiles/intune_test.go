@@ -89,20 +89,7 @@ func TestIntuneGolden(t *testing.T) {
 		}
 	}
 	for _, o := range outs {
-		golden := filepath.Join(dir, o.Name)
-		if *update {
-			if err := os.WriteFile(golden, o.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		g, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./profiles -update to create it)", err)
-		}
-		if !bytes.Equal(g, o.Data) {
-			t.Errorf("%s differs from %s; if the change is intended, run go test ./profiles -update\n--- got ---\n%s", o.Name, golden, o.Data)
-		}
+		checkGolden(t, filepath.Join(dir, o.Name), o.Data)
 	}
 }
 

@@ -41,23 +41,29 @@ func TestExampleGolden(t *testing.T) {
 		if o.Name != want[i] {
 			t.Errorf("output %d is %s, want %s", i, o.Name, want[i])
 		}
-		golden := filepath.Join("..", "testdata", "golden", o.Name)
-		if *update {
-			if err := os.WriteFile(golden, o.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		g, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./profiles -update to create it)", err)
-		}
-		if !bytes.Equal(g, o.Data) {
-			t.Errorf("%s differs from %s; if the change is intended, run go test ./profiles -update\n--- got ---\n%s", o.Name, golden, o.Data)
-		}
+		checkGolden(t, filepath.Join("..", "testdata", "golden", o.Name), o.Data)
 		if !bytes.HasSuffix(o.Data, []byte("\n")) || bytes.HasSuffix(o.Data, []byte("\n\n")) {
 			t.Errorf("%s does not end in exactly one newline", o.Name)
 		}
+	}
+}
+
+// checkGolden compares data with a golden file, or rewrites the file under
+// -update.
+func checkGolden(t *testing.T, golden string, data []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	g, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./profiles -update to create it)", err)
+	}
+	if !bytes.Equal(g, data) {
+		t.Errorf("%s differs; if the change is intended, run go test ./profiles -update\n--- got ---\n%s", golden, data)
 	}
 }
 

@@ -2,7 +2,6 @@ package profiles
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,13 +29,7 @@ func TestTargetRendering(t *testing.T) {
 				t.Fatalf("%v %v", err, ds)
 			}
 			golden := filepath.Join("..", "testdata", "golden", "targets", string(target)+".mobileconfig")
-			if *update {
-				os.WriteFile(golden, out, 0o644)
-				return
-			}
-			if g, err := os.ReadFile(golden); err != nil || !bytes.Equal(g, out) {
-				t.Errorf("%s differs from %s (go test ./profiles -update):\n%s", target, golden, out)
-			}
+			checkGolden(t, golden, out)
 			if !bytes.Contains(out, []byte("a literal ${user.email} stays as written &amp; escaped")) {
 				t.Errorf("escaped literal or XML escaping lost:\n%s", out)
 			}

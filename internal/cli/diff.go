@@ -1006,27 +1006,17 @@ func diffRawJSON(v any) json.RawMessage {
 }
 
 func diffJSONSafe(v any) any {
-	switch x := v.(type) {
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return diffReal(x)
+	return mapLeaves(v, func(v any) any {
+		switch x := v.(type) {
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return diffReal(x)
+			}
+		case float32:
+			return float64(x)
+		case time.Time:
+			return x.UTC().Format(time.RFC3339)
 		}
-	case float32:
-		return diffJSONSafe(float64(x))
-	case time.Time:
-		return x.UTC().Format(time.RFC3339)
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = diffJSONSafe(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = diffJSONSafe(e)
-		}
-		return out
-	}
-	return v
+		return v
+	})
 }

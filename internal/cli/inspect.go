@@ -138,23 +138,33 @@ func describePayload(m map[string]any) inspectedPayload {
 // reviewValue makes plist values readable in YAML and JSON: data becomes a
 // size and digest, dates RFC 3339 text.
 func reviewValue(v any) any {
+	return mapLeaves(v, func(v any) any {
+		switch x := v.(type) {
+		case []byte:
+			return fmt.Sprintf("<data: %d bytes, sha256 %x>", len(x), sha256.Sum256(x))
+		case time.Time:
+			return x.UTC().Format(time.RFC3339)
+		}
+		return v
+	})
+}
+
+// mapLeaves copies a plist tree with every value that is not a dictionary
+// or array replaced by f's answer.
+func mapLeaves(v any, f func(any) any) any {
 	switch x := v.(type) {
-	case []byte:
-		return fmt.Sprintf("<data: %d bytes, sha256 %x>", len(x), sha256.Sum256(x))
-	case time.Time:
-		return x.UTC().Format(time.RFC3339)
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = reviewValue(e)
+			out[k] = mapLeaves(e, f)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = reviewValue(e)
+			out[i] = mapLeaves(e, f)
 		}
 		return out
 	}
-	return v
+	return f(v)
 }
