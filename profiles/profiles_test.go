@@ -146,3 +146,13 @@ func TestUUIDsSurviveEdits(t *testing.T) {
 		t.Errorf("UUIDs changed with an edit: %v -> %v", a, b)
 	}
 }
+
+// TestExamplesFolderHoldsOnlyPolicies keeps the README's main command
+// building exactly the example policies: the CI pipelines under
+// examples/ci are YAML too, and must not be read as policies.
+func TestExamplesFolderHoldsOnlyPolicies(t *testing.T) {
+	policies, ds := Load("../examples")
+	if ds.Errors() > 0 || len(policies) != 1 || policies[0].File != filepath.Join("..", "examples", "contacts-only-eas.yaml") {
+		t.Errorf("examples/ loads %d policies (%v)", len(policies), ds)
+	}
+}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -42,48 +44,57 @@ func sha256Hex(data []byte) string {
 }
 
 // checkOutputs compares what the policies build with what --out holds and
-// fails listing stale, missing and extra files. Signed profiles are compared
-// by the profile they carry, since a signature differs with every signing
-// time; the manifest's line for them is ignored for the same reason.
+// fails listing stale, missing and extra files. Signatures differ with each
+// signing time and need the identity, which CI checks of a pull request do
+// not have, so signed profiles are checked by the profile they carry, and
+// the manifest without its lines for them.
 func checkOutputs(opts *buildOptions, files []outFile) error {
 	want := map[string][]byte{}
 	for _, f := range files {
 		want[f.Path] = f.Data
 	}
 	var stale, missing, extra []string
+	signedOK := func(path string, got []byte) bool {
+		unsigned, ok := want[strings.TrimSuffix(path, ".signed.mobileconfig")+".mobileconfig"]
+		s, err := signing.Parse(got)
+		return ok && err == nil && bytes.Equal(s.Content, unsigned)
+	}
 	for _, f := range files {
 		got, err := os.ReadFile(f.Path)
 		switch {
 		case err != nil:
 			missing = append(missing, f.Path)
 		case strings.HasSuffix(f.Path, ".signed.mobileconfig"):
-			unsigned := want[strings.TrimSuffix(f.Path, ".signed.mobileconfig")+".mobileconfig"]
-			if s, err := signing.Parse(got); err != nil || !bytes.Equal(s.Content, unsigned) {
+			if !signedOK(f.Path, got) {
 				stale = append(stale, f.Path)
 			}
-		case filepath.Base(f.Path) == manifestName && bytes.Contains(f.Data, []byte(".signed.mobileconfig")):
-			// Holds the signed files' digests, which change with each signing.
+		case filepath.Base(f.Path) == manifestName:
+			if !sameManifest(got, f.Data) {
+				stale = append(stale, f.Path)
+			}
 		case !bytes.Equal(got, f.Data):
 			stale = append(stale, f.Path)
 		}
 	}
 	filepath.WalkDir(opts.Out, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if strings.HasPrefix(d.Name(), ".") && path != opts.Out {
-			if d.IsDir() {
-				return filepath.SkipDir
+		switch {
+		case err != nil:
+		case strings.HasPrefix(d.Name(), ".") && path != opts.Out && d.IsDir():
+			return filepath.SkipDir
+		case strings.HasPrefix(d.Name(), ".") || d.IsDir():
+		case want[path] != nil:
+		case strings.HasSuffix(path, ".signed.mobileconfig"):
+			// A signed copy the check did not sign: right if it carries
+			// the profile the policy builds.
+			if got, err := os.ReadFile(path); err != nil || !signedOK(path, got) {
+				stale = append(stale, path)
 			}
-			return nil
-		}
-		if !d.IsDir() {
-			if _, ok := want[path]; !ok {
-				extra = append(extra, path)
-			}
+		default:
+			extra = append(extra, path)
 		}
 		return nil
 	})
+	sort.Strings(stale)
 	sort.Strings(extra)
 	if len(stale)+len(missing)+len(extra) == 0 {
 		fmt.Fprintf(opts.IO.Err, "mdmforge: %s is up to date (%d files)\n", opts.Out, len(files))
@@ -105,4 +116,26 @@ func checkOutputs(opts *buildOptions, files []outFile) error {
 	}
 	return &exitError{code: ExitFailure, err: fmt.Errorf("%s does not match its policies: %d stale, %d missing, %d extra", opts.Out, len(stale), len(missing), len(extra)),
 		hints: []string{"run the same mdmforge build without --check and commit the result"}}
+}
+
+// sameManifest compares two manifests without their signed files' lines.
+func sameManifest(a, b []byte) bool {
+	type manifest struct {
+		Mdmforge string          `json:"mdmforge"`
+		Outputs  []manifestEntry `json:"outputs"`
+	}
+	var ma, mb manifest
+	if json.Unmarshal(a, &ma) != nil || json.Unmarshal(b, &mb) != nil || ma.Mdmforge != mb.Mdmforge {
+		return false
+	}
+	unsigned := func(es []manifestEntry) []manifestEntry {
+		var out []manifestEntry
+		for _, e := range es {
+			if !strings.HasSuffix(e.Path, ".signed.mobileconfig") {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	return reflect.DeepEqual(unsigned(ma.Outputs), unsigned(mb.Outputs))
 }
