@@ -3,6 +3,8 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -10,7 +12,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -25,11 +26,19 @@ import (
 // order of preference: the first the roster has is used for every row.
 var keyColumns = []string{"upn", "email", "id", "shortname", "name"}
 
-// rosterRow is one user: the line it starts on and its values by column.
+// rosterRow is one user: its ordinal (0 for the first row), the line it
+// starts on, and its values by column.
 type rosterRow struct {
+	index  int
 	line   int
 	values map[string]string
 }
+
+// errRosterSyntax marks an error after which the rest of the roster cannot
+// be read: the whole build stops, --keep-going or not.
+type errRosterSyntax struct{ err error }
+
+func (e *errRosterSyntax) Error() string { return e.err.Error() }
 
 // rosterReader streams a roster's rows; Next returns io.EOF at the end.
 type rosterReader interface {
@@ -72,6 +81,7 @@ func column(s string) string {
 type csvRoster struct {
 	r    *csv.Reader
 	cols []string
+	n    int
 }
 
 func newCSVRoster(r io.Reader) (*csvRoster, error) {
@@ -87,7 +97,11 @@ func newCSVRoster(r io.Reader) (*csvRoster, error) {
 	}
 	c := &csvRoster{r: cr}
 	for _, h := range head {
-		c.cols = append(c.cols, column(h))
+		col := column(h)
+		if contains(c.cols, col) {
+			return nil, fmt.Errorf("line 1: column %s appears twice", col)
+		}
+		c.cols = append(c.cols, col)
 	}
 	return c, nil
 }
@@ -99,15 +113,17 @@ func (c *csvRoster) Next() (rosterRow, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return rosterRow{line: pe.StartLine}, fmt.Errorf("line %d: %v", pe.StartLine, pe.Err)
+			// encoding/csv cannot resynchronise after a quoting error.
+			return rosterRow{line: pe.StartLine}, &errRosterSyntax{fmt.Errorf("line %d: %v", pe.StartLine, pe.Err)}
 		}
 		return rosterRow{}, err
 	}
+	c.n++
 	line, _ := c.r.FieldPos(0)
 	if len(rec) != len(c.cols) {
-		return rosterRow{line: line}, fmt.Errorf("line %d: %d fields, but the header names %d columns", line, len(rec), len(c.cols))
+		return rosterRow{index: c.n - 1, line: line}, fmt.Errorf("line %d: %d fields, but the header names %d columns", line, len(rec), len(c.cols))
 	}
-	row := rosterRow{line: line, values: make(map[string]string, len(rec))}
+	row := rosterRow{index: c.n - 1, line: line, values: make(map[string]string, len(rec))}
 	for i, v := range rec {
 		row.values[c.cols[i]] = v
 	}
@@ -121,6 +137,7 @@ type jsonRoster struct {
 	lines *lineCounter
 	cols  []string
 	seen  map[string]bool
+	n     int
 }
 
 func newJSONRoster(r io.Reader) (*jsonRoster, error) {
@@ -141,25 +158,45 @@ func (j *jsonRoster) Columns() []string { return j.cols }
 
 func (j *jsonRoster) Next() (rosterRow, error) {
 	if !j.dec.More() {
+		// The array must close, and nothing may follow it.
+		line := j.lines.lineAt(j.dec.InputOffset())
+		if tok, err := j.dec.Token(); err != nil || tok != json.Delim(']') {
+			return rosterRow{line: line}, &errRosterSyntax{fmt.Errorf("line %d: the array of users is not closed with ]", line)}
+		}
+		if _, err := j.dec.Token(); err != io.EOF {
+			line = j.lines.lineAt(j.dec.InputOffset())
+			return rosterRow{line: line}, &errRosterSyntax{fmt.Errorf("line %d: text after the array of users", line)}
+		}
 		return rosterRow{}, io.EOF
 	}
 	// The raw object's bytes end at the decoder's offset, so its first
 	// line is known exactly, whatever whitespace came before it.
 	var raw json.RawMessage
 	if err := j.dec.Decode(&raw); err != nil {
-		line := j.lines.lineAt(j.dec.InputOffset())
-		return rosterRow{line: line}, fmt.Errorf("line %d: %v", line, err)
+		// The decoder cannot go on after a syntax error, which knows
+		// where in the stream it is.
+		off := j.dec.InputOffset()
+		var se *json.SyntaxError
+		if errors.As(err, &se) && se.Offset > off {
+			off = se.Offset
+		}
+		line := j.lines.lineAt(off)
+		return rosterRow{line: line}, &errRosterSyntax{fmt.Errorf("line %d: %v", line, err)}
 	}
+	j.n++
 	line := j.lines.lineAt(j.dec.InputOffset() - int64(len(raw)))
 	var obj map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&obj); err != nil {
-		return rosterRow{line: line}, fmt.Errorf("line %d: want an object of text values such as {\"email\": …}", line)
+		return rosterRow{index: j.n - 1, line: line}, fmt.Errorf("line %d: want an object of text values such as {\"email\": …}", line)
 	}
-	row := rosterRow{line: line, values: make(map[string]string, len(obj))}
+	row := rosterRow{index: j.n - 1, line: line, values: make(map[string]string, len(obj))}
 	for k, v := range obj {
 		col := column(k)
+		if _, dup := row.values[col]; dup {
+			return row, fmt.Errorf("line %d: %s given twice", line, col) // "email" and "user.email"
+		}
 		switch x := v.(type) {
 		case string:
 			row.values[col] = x
@@ -206,14 +243,30 @@ func (l *lineCounter) lineAt(offset int64) int {
 	return l.line + 1
 }
 
-var unsafeKey = regexp.MustCompile(`[^a-z0-9._@+-]+`)
-
-// userKey makes a file name from a user's key value.
+// userKey makes a file name from a user's key value: lower case, with every
+// byte outside [a-z0-9._@+-] percent-encoded, so distinct users never share
+// a name (josé and josè stay apart). A very long key keeps a digest of the
+// whole so it stays distinct too.
 func userKey(v string) string {
-	k := unsafeKey.ReplaceAllString(strings.ToLower(strings.TrimSpace(v)), "_")
-	k = strings.TrimLeft(k, ".")
+	var b strings.Builder
+	for _, c := range []byte(strings.ToLower(strings.TrimSpace(v))) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', strings.IndexByte("._@+-", c) >= 0:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02x", c)
+		}
+	}
+	k := b.String()
+	if strings.Trim(k, ".") == "" {
+		return ""
+	}
+	if strings.HasPrefix(k, ".") {
+		k = "%2e" + k[1:] // a leading dot would hide the file
+	}
 	if len(k) > 200 {
-		k = k[:200]
+		sum := sha256.Sum256([]byte(k))
+		k = k[:180] + "-" + hex.EncodeToString(sum[:8])
 	}
 	return k
 }
@@ -223,7 +276,7 @@ func userKey(v string) string {
 type rosterPlan struct {
 	keyColumn string
 	good      int
-	bad       map[int]bool
+	bad       map[int]bool // row ordinals
 }
 
 // checkRoster reads every row once, reporting each problem with its line:
@@ -271,7 +324,10 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 		if plan.keyColumn == "" {
 			chooseKey(r.Columns())
 		}
+		var syntax *errRosterSyntax
 		switch {
+		case errors.As(err, &syntax):
+			return nil, nil, &exitError{code: ExitFailure, err: fmt.Errorf("%s: %w", path, err), hints: []string{"nothing was written; fix the roster and build again"}}
 		case err != nil && row.line == 0:
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		case err != nil:
@@ -285,7 +341,7 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 			}
 			key := userKey(row.values[plan.keyColumn])
 			if key == "" {
-				problem(row.line, "empty %s, which names the user's file", plan.keyColumn)
+				problem(row.line, "%s %q cannot name the user's file", plan.keyColumn, row.values[plan.keyColumn])
 				break
 			}
 			if line, dup := first[key]; dup {
@@ -296,10 +352,10 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 			plan.good++
 			continue
 		}
-		plan.bad[row.line] = true
+		plan.bad[row.index] = true
 	}
 	if rows == 0 {
-		problem(0, "the roster has no users")
+		return nil, nil, fmt.Errorf("%s: the roster has no users", path)
 	}
 	return plan, ds, nil
 }
@@ -319,19 +375,37 @@ func contains(list []string, s string) bool {
 // every one is written.
 func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template, plan *rosterPlan, id *signing.Identity, at time.Time) (int, error) {
 	final := filepath.Join(opts.Out, p.Profile.Name)
-	if _, err := makeDir(opts.Out); err != nil {
+	if err := checkReplaceable(final); err != nil {
+		return 0, err
+	}
+	created, err := makeDir(opts.Out)
+	done := false
+	defer func() {
+		if !done {
+			for i := len(created) - 1; i >= 0; i-- {
+				os.Remove(created[i]) // only if still empty
+			}
+		}
+	}()
+	if err != nil {
 		return 0, err
 	}
 	staging, err := os.MkdirTemp(opts.Out, "."+p.Profile.Name+".tmp*")
 	if err != nil {
 		return 0, fmt.Errorf("cannot write to %s: %v", opts.Out, unwrapPath(err))
 	}
-	done := false
 	defer func() {
 		if !done {
 			os.RemoveAll(staging)
 		}
 	}()
+	// MkdirTemp makes the folder private; outputs are as readable as any.
+	if err := os.Chmod(staging, 0o755); err != nil {
+		return 0, fmt.Errorf("cannot write to %s: %v", opts.Out, unwrapPath(err))
+	}
+	if err := os.WriteFile(filepath.Join(staging, rosterMarker), []byte("Written by mdmforge build --roster; the next roster build replaces this folder whole.\n"), 0o644); err != nil {
+		return 0, fmt.Errorf("cannot write to %s: %v", opts.Out, unwrapPath(err))
+	}
 	r, c, err := openRoster(opts.Roster)
 	if err != nil {
 		return 0, err
@@ -369,7 +443,7 @@ func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template
 		if err == io.EOF {
 			break
 		}
-		if err != nil || plan.bad[row.line] {
+		if err != nil || plan.bad[row.index] {
 			continue
 		}
 		rows <- row
@@ -405,6 +479,22 @@ func writeUser(dir string, tmpl *profiles.Template, row rosterRow, keyColumn str
 	}
 	if err := os.WriteFile(filepath.Join(dir, key+".signed.mobileconfig"), signed, 0o644); err != nil {
 		return fmt.Errorf("cannot write: %v", unwrapPath(err))
+	}
+	return nil
+}
+
+// rosterMarker marks a folder a roster build wrote, which the next one may
+// replace whole; any other folder in its place is left alone.
+const rosterMarker = ".mdmforge-roster"
+
+func checkReplaceable(final string) error {
+	info, err := os.Lstat(final)
+	if err != nil {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(final, rosterMarker)); !info.IsDir() || err != nil {
+		return withHint(fmt.Errorf("%s exists and is not the output of a roster build; it will not be replaced", final),
+			"remove it, or build into another --out")
 	}
 	return nil
 }
@@ -484,8 +574,11 @@ func rosterRun(opts *buildOptions, p *profiles.Policy, id *signing.Identity, at 
 		fmt.Fprintln(opts.IO.Err, d.String())
 	}
 	if len(ds) > 0 && (!opts.KeepGoing || plan.good == 0) {
-		return &exitError{code: ExitFailure, err: fmt.Errorf("%s in %s; nothing written", plural(len(ds), "bad row"), opts.Roster),
-			hints: []string{"--keep-going writes the good rows anyway"}}
+		e := &exitError{code: ExitFailure, err: fmt.Errorf("%s in %s; nothing written", plural(len(ds), "bad row"), opts.Roster)}
+		if plan.good > 0 {
+			e.hints = []string{"--keep-going writes the good rows anyway"}
+		}
+		return e
 	}
 	n, err := rosterBuild(opts, p, tmpl, plan, id, at)
 	if err != nil {
@@ -494,7 +587,7 @@ func rosterRun(opts *buildOptions, p *profiles.Policy, id *signing.Identity, at 
 	dir := filepath.Join(opts.Out, p.Profile.Name)
 	elapsed := time.Since(start)
 	fmt.Fprintln(opts.IO.Out, dir)
-	fmt.Fprintf(opts.IO.Err, "mdmforge: built %d profiles into %s in %.1fs (%.0f/s)\n", n, dir, elapsed.Seconds(), float64(n)/max(elapsed.Seconds(), 1e-9))
+	fmt.Fprintf(opts.IO.Err, "mdmforge: built %s into %s in %.1fs (%.0f/s)\n", plural(n, "profile"), dir, elapsed.Seconds(), float64(n)/max(elapsed.Seconds(), 1e-9))
 	if len(ds) > 0 {
 		return &exitError{code: ExitFailure, err: fmt.Errorf("skipped %s of %s", plural(len(ds), "bad row"), opts.Roster)}
 	}
