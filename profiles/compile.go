@@ -142,13 +142,33 @@ var topLevelFields = map[string]string{
 	"DurationUntilRemoval":     "profile.removal.after",
 }
 
+// managedTopKeys are the top-level keys mdmforge writes itself, and where
+// a policy sets them.
+var managedTopKeys = map[string]string{
+	"PayloadType":        "is set by mdmforge (Configuration)",
+	"PayloadVersion":     "is set by mdmforge (1)",
+	"PayloadIdentifier":  "set it with profile.identifier",
+	"PayloadUUID":        "set it with profile.uuid",
+	"PayloadDisplayName": "set it with profile.display_name",
+}
+
 // topKeys converts profile.keys, the top-level keys without a setting of
 // their own.
 func (p *Policy) topKeys() (map[string]any, map[string]Pos, Diagnostics) {
-	keys, pos, ds := plistDict(p.File, &p.Profile.Keys, "profile.keys", p.resolveUUID)
+	keys, pos, all := plistDict(p.File, &p.Profile.Keys, "profile.keys", p.resolveUUID)
+	var ds Diagnostics
+	for _, d := range all {
+		// The generic "set by mdmforge" finding names payload settings.
+		if k := strings.TrimPrefix(d.Path, "profile.keys."); managedTopKeys[k] != "" {
+			continue
+		}
+		ds = append(ds, d)
+	}
 	for k := range keys {
 		if f, ok := topLevelFields[k]; ok {
 			ds = append(ds, Diagnostic{Severity: Error, Path: "profile.keys." + k, Pos: pos[k], Message: "set it with " + f})
+		} else if f := managedTopKeys[k]; f != "" {
+			ds = append(ds, Diagnostic{Severity: Error, Path: "profile.keys." + k, Pos: pos[k], Message: f})
 		}
 	}
 	return keys, pos, ds

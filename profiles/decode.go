@@ -214,8 +214,7 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
 		d.mapping(n, path, v)
 	case reflect.Slice:
 		if isNull(n) {
-			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-			return
+			return // "sync:" with nothing after it is unset, like leaving it out
 		}
 		if n.Kind != yaml.SequenceNode {
 			d.errorf(path, d.at(n), "want a list, got %s", describe(n))

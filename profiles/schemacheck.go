@@ -464,6 +464,9 @@ func exchangeField(key string) string {
 func (v *validation) schema() {
 	p := v.p
 	info := p.Profile
+	if info.Platform != "" && !contains(platforms, info.Platform) {
+		return // reported on its own; nothing can be checked for it
+	}
 	c := newSchemaCheck(Devices{Platform: info.Platform, MinIOS: info.MinIOS, Manual: info.Install == "manual"}, &v.ds)
 	if top, err := p.topDict(); err == nil {
 		top["PayloadContent"] = []any{} // the payloads are checked one by one below

@@ -100,9 +100,8 @@ func (p *Policy) Validate() Diagnostics {
 		v.outlook(o)
 	}
 	v.payloads()
-	if v.ds.Errors() == 0 {
-		v.schema()
-	}
+	v.identifiers()
+	v.schema()
 	if p.Exchange == nil && p.Restrictions == nil && p.Outlook == nil && len(p.Payloads) == 0 {
 		v.add(p.errorf("", "the policy produces nothing: add exchange, restrictions, outlook or payloads"))
 	}
@@ -134,6 +133,8 @@ func (v *validation) profile() {
 		v.add(p.errorf("profile.name", "missing; it names the output files"))
 	case !safeName.MatchString(info.Name) || len(info.Name) > 100:
 		v.add(p.errorf("profile.name", "%q is not a safe file name: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100", info.Name))
+	case strings.HasSuffix(strings.ToLower(info.Name), ".signed"):
+		v.add(p.errorf("profile.name", "%q ends in .signed, which names the signed copy of another profile; choose another name", info.Name))
 	}
 	switch {
 	case info.Identifier == "":
@@ -166,7 +167,7 @@ func (v *validation) profile() {
 		}
 		if r.After != "" {
 			if _, err := parseDuration(r.After); err != nil {
-				v.add(p.errorf("profile.removal.after", "%q is not a duration such as 90d, 36h, 45m or 30s", r.After))
+				v.add(p.errorf("profile.removal.after", "%q is not a duration such as 90d, 36h, 45m or 30s, of at most 100 years", r.After))
 			}
 		}
 	}
@@ -181,13 +182,16 @@ func (v *validation) variables() {
 			v.add(Diagnostic{Severity: Error, Path: s.path, Pos: pos, Message: verr.Msg})
 		}
 	}
-	for _, path := range []string{"profile.identifier", "profile.name", "exchange.certificate"} {
-		if pos, ok := v.p.pos[path]; ok {
-			for _, s := range v.p.strings {
-				if s.path == path && strings.Contains(*s.val, "${") {
-					v.add(Diagnostic{Severity: Error, Path: path, Pos: pos, Message: "cannot use variables: it must be the same for every user and device"})
-				}
-			}
+	// Identity settings must not vary by user: devices match profiles and
+	// payloads by them.
+	for _, s := range v.p.strings {
+		if !strings.Contains(*s.val, "${") {
+			continue
+		}
+		switch {
+		case s.path == "profile.identifier", s.path == "profile.name", s.path == "profile.uuid", s.path == "exchange.certificate",
+			strings.HasPrefix(s.path, "payloads[") && (strings.HasSuffix(s.path, "].identifier") || strings.HasSuffix(s.path, "].uuid") || strings.HasSuffix(s.path, "].name")):
+			v.add(Diagnostic{Severity: Error, Path: s.path, Pos: s.pos, Message: "cannot use variables: it must be the same for every user and device"})
 		}
 	}
 }
@@ -262,12 +266,9 @@ func (v *validation) exchange(e *Exchange) {
 	if e.Sync != nil && len(sync) == 0 {
 		v.add(p.errorf("exchange.sync", "sync at least one data type (%s); iOS rejects an account with every type off", strings.Join(DataTypes, ", ")))
 	}
-	if e.MailDays != nil {
-		if !containsInt(mailDays, *e.MailDays) {
-			v.add(p.errorf("exchange.mail_days", "%d is not allowed; choose 0 (no limit), 1, 3, 7, 14 or 31", *e.MailDays))
-		} else if !sync["mail"] {
-			v.add(p.warnf("exchange.mail_days", "has no effect: mail is not synced"))
-		}
+	// Apple's schema reports values outside 0, 1, 3, 7, 14 and 31.
+	if e.MailDays != nil && containsInt(mailDays, *e.MailDays) && !sync["mail"] {
+		v.add(p.warnf("exchange.mail_days", "has no effect: mail is not synced"))
 	}
 	locks := e.UsersCanChangeSync != nil && !*e.UsersCanChangeSync
 	if (locks || len(sync) < len(DataTypes)) && versionLess(p.Profile.MinIOS, "13.0") {
@@ -346,6 +347,9 @@ func (v *validation) payloads() {
 			}
 			names[pl.Name] = i
 		}
+		if pl.Identifier != "" && !strings.Contains(pl.Identifier, "${") && !reverseDNS.MatchString(pl.Identifier) {
+			v.add(p.errorf(base+".identifier", "%q is not a reverse-DNS identifier such as com.example.contacts.wifi", pl.Identifier))
+		}
 		switch {
 		case pl.Type == "":
 			v.add(p.errorf(base+".type", "missing; write Apple's PayloadType, e.g. com.apple.security.scep"))
@@ -358,6 +362,53 @@ func (v *validation) payloads() {
 		if _, _, errs := plistDict(p.File, &pl.Keys, base+".keys", p.resolveUUID); len(errs) > 0 {
 			v.ds = append(v.ds, errs...)
 		}
+	}
+}
+
+// identifiers checks that the profile and its payloads have identifiers and
+// UUIDs of their own, overrides included: Apple requires them unique within a
+// profile, and a UUID derived from a duplicate identifier would repeat too.
+func (v *validation) identifiers() {
+	p := v.p
+	id := p.Profile.Identifier
+	if id == "" {
+		return
+	}
+	type owner struct{ path, what string }
+	ids := map[string]owner{strings.ToLower(id): {"profile.identifier", "the profile"}}
+	uuids := map[string]owner{strings.ToUpper(firstNonEmpty(p.Profile.UUID, PayloadUUID(id))): {"profile.uuid", "the profile"}}
+	claim := func(path, what, ident, uuid string) {
+		if first, dup := ids[strings.ToLower(ident)]; dup {
+			v.add(p.errorf(path, "%s has the identifier %q, as %s has (%s); identifiers must be unique within a profile", what, ident, first.what, p.at(first.path)))
+		} else {
+			ids[strings.ToLower(ident)] = owner{path, what}
+		}
+		if first, dup := uuids[strings.ToUpper(uuid)]; dup {
+			v.add(p.errorf(path, "%s has the PayloadUUID %s, as %s has (%s)", what, uuid, first.what, p.at(first.path)))
+		} else {
+			uuids[strings.ToUpper(uuid)] = owner{path, what}
+		}
+	}
+	for _, b := range []struct {
+		set  bool
+		name string
+	}{{p.Exchange != nil, "exchange"}, {p.Restrictions != nil, "restrictions"}} {
+		if b.set {
+			claim(b.name, "the "+b.name+" block", id+"."+b.name, PayloadUUID(id+"."+b.name))
+		}
+	}
+	names := map[string]bool{}
+	for i := range p.Payloads {
+		pl := &p.Payloads[i]
+		if pl.Name == "" || names[pl.Name] {
+			continue // reported as a missing or repeated name
+		}
+		names[pl.Name] = true
+		path := fmt.Sprintf("payloads[%d].name", i)
+		if pl.Identifier != "" {
+			path = fmt.Sprintf("payloads[%d].identifier", i)
+		}
+		claim(path, fmt.Sprintf("payloads[%d] (%s)", i, pl.Name), p.payloadIdentifier(pl), p.payloadUUID(pl))
 	}
 }
 
@@ -465,10 +516,11 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad duration %q", s)
 	}
 	n, err := strconv.ParseInt(m[1], 10, 64)
-	if err != nil || n > 100*365*24*3600 {
+	unit := map[string]time.Duration{"d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second}[m[2]]
+	const limit = 100 * 365 * 24 * time.Hour
+	if err != nil || n > int64(limit/unit) {
 		return 0, fmt.Errorf("bad duration %q", s)
 	}
-	unit := map[string]time.Duration{"d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second}[m[2]]
 	return time.Duration(n) * unit, nil
 }
 

@@ -45,12 +45,10 @@ func (f *targetFlag) parse() (profiles.Target, error) {
 // here, as the command ends.
 func loadPolicies(streams *IO, paths []string, target profiles.Target, format string) ([]*profiles.Policy, profiles.Diagnostics, error) {
 	policies, ds := profiles.Load(paths...)
-	if ds.Errors() == 0 {
-		for _, p := range policies {
-			ds = append(ds, p.CheckTarget(p.TargetFor(target))...)
-		}
-		ds.Sort()
+	for _, p := range policies {
+		ds = append(ds, p.CheckTarget(p.TargetFor(target))...)
 	}
+	ds.Sort()
 	report(streams, format, ds)
 	if err := ds.Err(); err != nil {
 		if format == formatJSON {
