@@ -156,9 +156,13 @@ func buildRun(opts *buildOptions) error {
 	if opts.Check {
 		return checkOutputs(opts, files)
 	}
+	stale := previousOutputs(opts.Out, files)
 	changed, err := writeFiles(files)
 	if err != nil {
 		return err
+	}
+	if removed := removeOutputs(opts.Out, stale); removed > 0 {
+		fmt.Fprintf(opts.IO.Err, "mdmforge: removed %d files an earlier build wrote that the policies no longer build\n", removed)
 	}
 	switch opts.Format.value {
 	case formatJSON:
@@ -185,9 +189,18 @@ func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles
 	var files []outFile
 	var ds profiles.Diagnostics
 	var entries []manifestEntry
+	var dup error
+	owner := map[string]string{}
 	add := func(p *profiles.Policy, name string, data []byte) {
+		// Validation keeps policy names apart; this guards what they
+		// become, on case-insensitive file systems too.
+		key := strings.ToLower(filepath.ToSlash(name))
+		if first, taken := owner[key]; taken && dup == nil {
+			dup = fmt.Errorf("%s and %s both build %s", first, p.File, name)
+		}
+		owner[key] = p.File
 		files = append(files, outFile{Path: filepath.Join(opts.Out, name), Data: data})
-		entries = append(entries, manifestEntry{Path: filepath.ToSlash(name), SHA256: sha256Hex(data), Size: len(data), Policy: filepath.ToSlash(p.File)})
+		entries = append(entries, manifestEntry{Path: filepath.ToSlash(name), SHA256: sha256Hex(data), Size: len(data), Policy: manifestPath(opts.Out, p.File)})
 	}
 	for _, p := range policies {
 		outs, err := p.Build(profiles.Options{Target: target})
@@ -218,6 +231,9 @@ func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles
 				add(p, filepath.Join(p.Profile.Name+".intune", o.Name), o.Data)
 			}
 		}
+	}
+	if dup != nil {
+		return nil, nil, dup
 	}
 	manifest, err := manifestJSON(entries)
 	if err != nil {

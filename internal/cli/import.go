@@ -2,15 +2,17 @@ package cli
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/spf13/cobra"
 )
 
 type importOptions struct {
-	IO   *IO
-	File string
-	Out  string
+	IO    *IO
+	File  string
+	Out   string
+	Force bool
 }
 
 func newImportCmd(streams *IO, runF func(*importOptions) error) *cobra.Command {
@@ -42,10 +44,17 @@ findings are shown, so you know what to fix before the first build.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the policy to `FILE` instead of standard output")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite --out if it exists")
 	return cmd
 }
 
 func importRun(opts *importOptions) error {
+	if opts.Out != "" && !opts.Force {
+		// A policy is hand-edited after import; never replace one silently.
+		if _, err := os.Lstat(opts.Out); err == nil {
+			return withHint(fmt.Errorf("%s already exists", opts.Out), "use --force to overwrite it")
+		}
+	}
 	data, err := readProfile(opts.File)
 	if err != nil {
 		return err
@@ -77,7 +86,7 @@ func importRun(opts *importOptions) error {
 		return err
 	}
 	if n := ds.Errors(); n > 0 {
-		fmt.Fprintf(opts.IO.Err, "mdmforge: hint: the imported policy has %d errors (above) to fix before it builds\n", n)
+		fmt.Fprintf(opts.IO.Err, "mdmforge: hint: the imported policy has %s (above) to fix before it builds\n", plural(n, "error"))
 	}
 	return nil
 }

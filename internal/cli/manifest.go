@@ -38,6 +38,72 @@ func manifestJSON(entries []manifestEntry) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
+// manifestPath names a policy relative to the manifest's folder, so the
+// manifest is the same whatever the working directory or the spelling of
+// the path on the command line.
+func manifestPath(out, policy string) string {
+	absOut, err1 := filepath.Abs(out)
+	absPolicy, err2 := filepath.Abs(policy)
+	if err1 == nil && err2 == nil {
+		if rel, err := filepath.Rel(absOut, absPolicy); err == nil {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.ToSlash(policy)
+}
+
+// previousOutputs lists the files the manifest already in out names that
+// this build no longer writes: outputs of removed policies, or of a
+// target that changed. Only files mdmforge itself listed are candidates.
+func previousOutputs(out string, files []outFile) []string {
+	data, err := os.ReadFile(filepath.Join(out, manifestName))
+	if err != nil {
+		return nil
+	}
+	var m struct {
+		Outputs []manifestEntry `json:"outputs"`
+	}
+	if json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	keep := map[string]bool{}
+	for _, f := range files {
+		keep[f.Path] = true
+	}
+	var gone []string
+	for _, e := range m.Outputs {
+		rel := filepath.FromSlash(e.Path)
+		// A manifest is data from disk: never follow it out of the folder.
+		if !filepath.IsLocal(rel) {
+			continue
+		}
+		if p := filepath.Join(out, rel); !keep[p] {
+			gone = append(gone, p)
+		}
+	}
+	return gone
+}
+
+// removeOutputs deletes earlier outputs and the folders they leave empty,
+// returning how many files went.
+func removeOutputs(out string, paths []string) int {
+	n := 0
+	for _, p := range paths {
+		if info, err := os.Lstat(p); err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		if os.Remove(p) == nil {
+			n++
+		}
+		for dir := filepath.Dir(p); dir != out && strings.HasPrefix(dir, out); dir = filepath.Dir(dir) {
+			if os.Remove(dir) != nil {
+				break // not empty
+			}
+		}
+	}
+	return n
+}
+
 func sha256Hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
@@ -81,9 +147,11 @@ func checkOutputs(opts *buildOptions, files []outFile) error {
 		case err != nil:
 		case strings.HasPrefix(d.Name(), ".") && path != opts.Out && d.IsDir():
 			return filepath.SkipDir
+		case d.IsDir() && path != opts.Out && isRosterOutput(path):
+			return filepath.SkipDir // per-user builds are checked by their own roster
 		case strings.HasPrefix(d.Name(), ".") || d.IsDir():
 		case want[path] != nil:
-		case strings.HasSuffix(path, ".signed.mobileconfig"):
+		case strings.HasSuffix(path, ".signed.mobileconfig") && want[strings.TrimSuffix(path, ".signed.mobileconfig")+".mobileconfig"] != nil:
 			// A signed copy the check did not sign: right if it carries
 			// the profile the policy builds.
 			if got, err := os.ReadFile(path); err != nil || !signedOK(path, got) {
@@ -114,8 +182,16 @@ func checkOutputs(opts *buildOptions, files []outFile) error {
 			}
 		}
 	}
-	return &exitError{code: ExitFailure, err: fmt.Errorf("%s does not match its policies: %d stale, %d missing, %d extra", opts.Out, len(stale), len(missing), len(extra)),
-		hints: []string{"run the same mdmforge build without --check and commit the result"}}
+	hints := []string{"run the same mdmforge build without --check and commit the result"}
+	if len(extra) > 0 {
+		hints = append(hints, "a build removes only the files an earlier build listed in "+manifestName+"; remove other extra files yourself")
+	}
+	return &exitError{code: ExitFailure, err: fmt.Errorf("%s does not match its policies: %d stale, %d missing, %d extra", opts.Out, len(stale), len(missing), len(extra)), hints: hints}
+}
+
+func isRosterOutput(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, rosterMarker))
+	return err == nil
 }
 
 // sameManifest compares two manifests without their signed files' lines.
