@@ -47,6 +47,7 @@ type intuneFile struct {
 	before   []string // steps before the POST
 	after    []string // steps after it
 	data     []byte
+	notes    Diagnostics // warnings about what the file cannot say as the profile does
 }
 
 // IntuneBundle returns the Microsoft Graph request bodies that create the
@@ -106,6 +107,7 @@ func (p *Policy) IntuneBundle(opts Options) ([]Output, Diagnostics, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		warnings = append(warnings, f.notes...)
 		files = append(files, f)
 	}
 	if len(files) == 0 {
@@ -225,6 +227,19 @@ func easServicesValue(sync map[string]bool) string {
 }
 
 // usesVariables reports whether s refers to a variable.
+// intuneOffersServices reports whether the admin center offers this choice
+// of data types; only those are known to be accepted (research: microsoft.md
+// 2b, "Intune UI only offers").
+func intuneOffersServices(sync map[string]bool) bool {
+	key := easServicesValue(sync)
+	for _, offered := range []string{"email,contacts,calendars,reminders,notes", "email", "calendars", "contacts,calendars", "contacts"} {
+		if key == offered {
+			return true
+		}
+	}
+	return false
+}
+
 func usesVariables(s string) bool {
 	used := false
 	expand(s, func(Variable) (string, error) { used = true; return "", nil })
@@ -317,8 +332,16 @@ func (p *Policy) intuneEmail() (intuneFile, error) {
 		return intuneFile{}, &skipped{skip}
 	}
 	data, err := encodeGraph(body)
+	var notes Diagnostics
+	if attributeSources[e.Username] == "samAccountName" {
+		notes = append(notes, p.warnf("exchange.username", "email.json takes the user name from Entra ID's samAccountName, which usually but not always equals ${user.shortname} ({{partialupn}}) in custom.json"))
+	}
+	if !intuneOffersServices(e.syncSet()) {
+		notes = append(notes, p.warnf("exchange.sync", "the Intune admin center offers only all data, mail, calendars, calendars and contacts, or contacts; email.json asks for %q, which Graph may refuse", body.EasServices))
+	}
 	f := intuneFile{
-		name: file, title: "Exchange email profile (iosEasEmailProfileConfiguration)",
+		notes: notes,
+		name:  file, title: "Exchange email profile (iosEasEmailProfileConfiguration)",
 		endpoint: "deviceManagement/deviceConfigurations",
 		beta:     true, betaWhy: "the iOS email profile exists only in Graph beta",
 		after: []string{

@@ -459,3 +459,26 @@ func TestIntuneEmailCertificate(t *testing.T) {
 		t.Errorf("README.md does not explain the identity certificate")
 	}
 }
+
+// TestIntuneEmailWarnings: where email.json cannot say what the custom
+// profile says, the bundle is still written and the difference is named.
+func TestIntuneEmailWarnings(t *testing.T) {
+	p := intunePolicy(t, intuneHead+exchangeBlock("${user.email}", "${user.shortname}", "[mail, contacts]"))
+	outs, warnings, err := p.IntuneBundle(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	output(t, outs, "email.json")
+	got := warnings.String()
+	for _, want := range []string{"exchange.username: email.json takes the user name from Entra ID's samAccountName", `exchange.sync: the Intune admin center offers only`, `"email,contacts"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings %q lack %q", got, want)
+		}
+	}
+	if warnings.Errors() > 0 {
+		t.Errorf("want warnings only: %v", warnings)
+	}
+	if _, warnings, _ := intunePolicy(t, intuneHead+exchangeBlock("${user.email}", "${user.upn}", "[contacts]")).IntuneBundle(Options{}); len(warnings) > 0 {
+		t.Errorf("the example's choices need no warning: %v", warnings)
+	}
+}
