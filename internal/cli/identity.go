@@ -173,18 +173,22 @@ func (f *identityFlags) password() (password, source string, err error) {
 // readInput reads a file a command was given, refusing folders and files
 // larger than limit with messages that name the file.
 func readInput(path string, limit int64) ([]byte, error) {
+	// Stat before opening: opening a FIFO would wait for a writer forever.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
+	}
+	switch {
+	case info.IsDir():
+		return nil, fmt.Errorf("%s is a folder, not a file", path)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
-	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("%s is a folder, not a file", path)
-	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
