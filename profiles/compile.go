@@ -566,6 +566,9 @@ func encodePlist(v any) ([]byte, error) {
 // a configuration profile: a Configuration dictionary with an identifier, a
 // UUID and a list of payloads that each have a type, identifier and UUID.
 func CheckProfile(data []byte) error {
+	if err := CheckPlistDepth(data); err != nil {
+		return err
+	}
 	var top map[string]any
 	if _, err := plist.Unmarshal(data, &top); err != nil {
 		return fmt.Errorf("not a property list: %w", err)
@@ -665,7 +668,12 @@ type plistConverter struct {
 	pos    map[string]Pos
 	diags  Diagnostics
 	budget nodeBudget
+	depth  int
 }
+
+// maxKeyDepth keeps a payload's keys within what property list readers
+// accept (CheckPlistDepth allows 128 levels; the profile adds two).
+const maxKeyDepth = 120
 
 func subPath(path, key string) string {
 	if path == "" {
@@ -692,6 +700,14 @@ func (c *plistConverter) value(n *yaml.Node, path string) any {
 	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
+	}
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		c.depth++
+		defer func() { c.depth-- }()
+		if c.depth > maxKeyDepth {
+			c.errorf(path, n, "nests more than %d levels deep, more than property list readers accept", maxKeyDepth)
+			return ""
+		}
 	}
 	switch n.Kind {
 	case yaml.MappingNode:

@@ -74,6 +74,12 @@ type Change struct {
 	// Hidden marks a PayloadUUID change that DiffOptions.UUIDs leaves out of
 	// reports. Consequences still sees it.
 	Hidden bool
+	// Secret marks a change to the value of a secret key (IsSecretKey), or
+	// to a value inside one: reports say that it changed and never show
+	// Before or After. Values that are not secret themselves may still hold
+	// secrets, such as a whole payload added; show them through
+	// RedactSecrets.
+	Secret bool
 }
 
 // DiffOptions control what a comparison reports.
@@ -89,6 +95,102 @@ type Signer struct {
 }
 
 func (s *Signer) String() string { return fmt.Sprintf("%s (SHA-256 %s)", s.Subject, s.SHA256) }
+
+// secretNames are keys whose values are credentials in any payload, in
+// lower case; see IsSecretKey for the names matched by their ending.
+var secretNames = map[string]bool{"challenge": true, "psk": true, "presharedkey": true, "privatekey": true}
+
+// IsSecretKey reports whether the value of key, in a payload of
+// payloadType or in a dictionary anywhere inside one, is a secret that
+// mdmforge never prints: diff and inspect show "<secret>" instead, so that
+// output pasted into a review or a pull-request comment leaks nothing. The
+// secret keys are Challenge (a SCEP challenge), PSK, PreSharedKey,
+// PrivateKey, every key whose name ends in Password, Secret, Passphrase or
+// Token (Password, CertificatePassword, AuthPassword, XAuthPassword,
+// SharedSecret, ...), compared without regard to case so that JSON
+// settings are covered too, and the PayloadContent of a
+// com.apple.security.pkcs12 payload, which is the private key. The rule
+// errs on the side of hiding; RedactSecrets and diff still show true and
+// false under such keys (askForPassword, OneTimeUserPassword), which are
+// settings rather than secrets.
+func IsSecretKey(payloadType, key string) bool {
+	k := strings.ToLower(key)
+	for _, suffix := range []string{"password", "secret", "passphrase", "token"} {
+		if strings.HasSuffix(k, suffix) {
+			return true
+		}
+	}
+	return secretNames[k] || key == "PayloadContent" && payloadType == "com.apple.security.pkcs12"
+}
+
+// secretValue reports whether v, the value of a secret key, is to be
+// hidden: everything but a boolean, which says whether a feature is on and
+// gives nothing away.
+func secretValue(v any) bool {
+	_, ok := v.(bool)
+	return !ok
+}
+
+// Redacted stands in for a secret value in what RedactSecrets returns. It
+// prints, and encodes as JSON, as "<secret>".
+type Redacted struct{}
+
+func (Redacted) String() string { return "<secret>" }
+
+// MarshalJSON writes "<secret>".
+func (Redacted) MarshalJSON() ([]byte, error) { return []byte(`"<secret>"`), nil }
+
+// RedactSecrets returns v, a plist or JSON value from a payload of
+// payloadType, with the value of every secret key inside it (IsSecretKey;
+// booleans excepted) replaced by Redacted{}, and whether it replaced any.
+// A dictionary with a PayloadType of its own is a payload of that type.
+// v itself is left as it is; parts without secrets are shared, not copied.
+func RedactSecrets(payloadType string, v any) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		if t, ok := x["PayloadType"].(string); ok && t != "" {
+			payloadType = t
+		}
+		var out map[string]any
+		for k, e := range x {
+			r, changed := e, false
+			if IsSecretKey(payloadType, k) && secretValue(e) {
+				r, changed = Redacted{}, true
+			} else {
+				r, changed = RedactSecrets(payloadType, e)
+			}
+			if changed && out == nil {
+				out = make(map[string]any, len(x))
+				for k, e := range x {
+					out[k] = e
+				}
+			}
+			if changed {
+				out[k] = r
+			}
+		}
+		if out == nil {
+			return v, false
+		}
+		return out, true
+	case []any:
+		var out []any
+		for i, e := range x {
+			r, changed := RedactSecrets(payloadType, e)
+			if changed && out == nil {
+				out = append([]any(nil), x...)
+			}
+			if changed {
+				out[i] = r
+			}
+		}
+		if out == nil {
+			return v, false
+		}
+		return out, true
+	}
+	return v, false
+}
 
 // DiffTrees compares two configuration profiles given as plist trees: their
 // top-level keys, then their payloads matched by PayloadIdentifier, so
@@ -195,7 +297,13 @@ func DiffPlists(a, b any) []Change {
 // and base64 JSON in payloadJson as JSON.
 func DiffJSON(a, b any, opts DiffOptions) []Change {
 	var out, embedded []Change
-	emit := func(c Change) { out = append(out, c) }
+	secretPayload := false
+	emit := func(c Change) {
+		// A base64 profile compared as text, because the other side is not
+		// one, is as secret as what it holds.
+		c.Secret = c.Secret || secretPayload && c.Path == "payload"
+		out = append(out, c)
+	}
 	base := Change{Scope: ScopeFile}
 	oa, okA := a.(map[string]any)
 	ob, okB := b.(map[string]any)
@@ -204,11 +312,16 @@ func DiffJSON(a, b any, opts DiffOptions) []Change {
 		if base.PayloadType == "" {
 			base.PayloadType = diffString(oa["@odata.type"])
 		}
-		if pa, ok := diffEmbeddedProfile(oa["payload"]); ok {
-			if pb, ok := diffEmbeddedProfile(ob["payload"]); ok {
-				embedded = diffProfile(pa, pb, "payload", opts)
-				oa, ob = diffWithout(oa, "payload"), diffWithout(ob, "payload")
-			}
+		pa, okA := diffEmbeddedProfile(oa["payload"])
+		pb, okB := diffEmbeddedProfile(ob["payload"])
+		switch {
+		case okA && okB:
+			embedded = diffProfile(pa, pb, "payload", opts)
+			oa, ob = diffWithout(oa, "payload"), diffWithout(ob, "payload")
+		case okA:
+			_, secretPayload = RedactSecrets("", pa)
+		case okB:
+			_, secretPayload = RedactSecrets("", pb)
 		}
 		if ja, ok := diffEmbeddedJSON(oa["payloadJson"]); ok {
 			if jb, ok := diffEmbeddedJSON(ob["payloadJson"]); ok {
@@ -230,7 +343,7 @@ func diffEmbeddedProfile(v any) (map[string]any, bool) {
 		return nil, false
 	}
 	data, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
+	if err != nil || CheckPlistDepth(data) != nil {
 		return nil, false
 	}
 	var top map[string]any
@@ -349,38 +462,53 @@ func diffPlistWalker(base Change, emit func(Change)) *diffWalker {
 	return &diffWalker{base: base, emit: emit, typeOf: PlistType, equal: diffPlistEqual}
 }
 
-func (w *diffWalker) change(kind ChangeKind, path string, a, b any) {
-	c := w.base
-	c.Kind, c.Path = kind, path
-	if kind != Added {
-		c.Before, c.BeforeType = a, w.typeOf(a)
-	}
-	if kind != Removed {
-		c.After, c.AfterType = b, w.typeOf(b)
-	}
-	w.emit(c)
+func (w *diffWalker) walk(path string, a, b any) {
+	w.walkIn(path, a, b, w.base.PayloadType, false)
 }
 
-func (w *diffWalker) walk(path string, a, b any) {
+// walkIn compares a and b, found in a payload of payloadType (a
+// dictionary with its own PayloadType, such as a payload in a list of
+// them, is a payload of that type); secret says they are, or are inside,
+// the value of a secret key.
+func (w *diffWalker) walkIn(path string, a, b any, payloadType string, secret bool) {
+	change := func(kind ChangeKind, path string, a, b any, secret bool) {
+		c := w.base
+		c.Kind, c.Path = kind, path
+		// Secret unless every value there is a boolean.
+		c.Secret = secret && (kind != Added && secretValue(a) || kind != Removed && secretValue(b))
+		if kind != Added {
+			c.Before, c.BeforeType = a, w.typeOf(a)
+		}
+		if kind != Removed {
+			c.After, c.AfterType = b, w.typeOf(b)
+		}
+		w.emit(c)
+	}
 	ta, tb := w.typeOf(a), w.typeOf(b)
 	if ta != tb {
-		w.change(Changed, path, a, b)
+		change(Changed, path, a, b, secret)
 		return
 	}
 	switch x := a.(type) {
 	case map[string]any:
 		y := b.(map[string]any)
+		if t, ok := y["PayloadType"].(string); ok && t != "" {
+			payloadType = t
+		} else if t, ok := x["PayloadType"].(string); ok && t != "" {
+			payloadType = t
+		}
 		for _, k := range sortedUnion(x, y) {
 			ea, inA := x[k]
 			eb, inB := y[k]
 			p := diffJoinKey(path, k)
+			s := secret || IsSecretKey(payloadType, k)
 			switch {
 			case !inA:
-				w.change(Added, p, nil, eb)
+				change(Added, p, nil, eb, s)
 			case !inB:
-				w.change(Removed, p, ea, nil)
+				change(Removed, p, ea, nil, s)
 			default:
-				w.walk(p, ea, eb)
+				w.walkIn(p, ea, eb, payloadType, s)
 			}
 		}
 	case []any:
@@ -389,16 +517,16 @@ func (w *diffWalker) walk(path string, a, b any) {
 			p := fmt.Sprintf("%s[%d]", path, i)
 			switch {
 			case i >= len(x):
-				w.change(Added, p, nil, y[i])
+				change(Added, p, nil, y[i], secret)
 			case i >= len(y):
-				w.change(Removed, p, x[i], nil)
+				change(Removed, p, x[i], nil, secret)
 			default:
-				w.walk(p, x[i], y[i])
+				w.walkIn(p, x[i], y[i], payloadType, secret)
 			}
 		}
 	default:
 		if !w.equal(a, b) {
-			w.change(Changed, path, a, b)
+			change(Changed, path, a, b, secret)
 		}
 	}
 }

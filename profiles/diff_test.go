@@ -296,3 +296,134 @@ func TestDiffGolden(t *testing.T) {
 		t.Errorf("changes differ from %s; if intended, run go test ./profiles -update\n%s", golden, got)
 	}
 }
+
+func TestIsSecretKey(t *testing.T) {
+	for _, tt := range []struct {
+		payloadType, key string
+		want             bool
+	}{
+		{"com.apple.eas.account", "Password", true},
+		{"com.apple.security.pkcs12", "Password", true},
+		{"com.apple.security.pkcs12", "PayloadContent", true},
+		{"com.apple.security.pkcs12", "PayloadCertificateFileName", false},
+		{"com.apple.security.root", "PayloadContent", false},
+		{"com.apple.security.scep", "Challenge", true},
+		{"com.apple.vpn.managed", "SharedSecret", true},
+		{"com.apple.vpn.managed", "AuthPassword", true},
+		{"com.apple.vpn.managed", "XAuthPassword", true},
+		{"com.apple.vpn.managed", "PSK", true},
+		{"com.apple.vpn.managed", "PreSharedKey", true},
+		{"com.apple.vpn.managed", "PrivateKey", true},
+		{"com.apple.vpn.managed", "RemoteAddress", false},
+		{"com.apple.wifi.managed", "CertificatePassword", true},
+		{"com.apple.mail.managed", "IncomingPassword", true},
+		{"", "Token", true},
+		{"", "RegistrationToken", true},
+		{"", "clientSecret", true},
+		{"#microsoft.graph.iosEasEmailProfileConfiguration", "password", true},
+		{"com.apple.eas.account", "UserName", false},
+		{"com.apple.applicationaccess", "allowPasswordAutoFill", false},
+		{"com.apple.eas.account", "PayloadContent", false},
+	} {
+		if got := IsSecretKey(tt.payloadType, tt.key); got != tt.want {
+			t.Errorf("IsSecretKey(%q, %q) = %v, want %v", tt.payloadType, tt.key, got, tt.want)
+		}
+	}
+}
+
+func TestRedactSecrets(t *testing.T) {
+	p12 := diffPayload("com.apple.security.pkcs12", "com.example.p.id", map[string]any{"PayloadContent": []byte{1, 2}, "Password": "hunter2"})
+	vpn := diffPayload("com.apple.vpn.managed", "com.example.p.vpn", map[string]any{
+		"IKEv2": map[string]any{"RemoteAddress": "vpn.example.com", "SharedSecret": "s3cret"},
+		"PPP":   []any{map[string]any{"AuthPassword": "pw"}},
+	})
+	tree := diffProfileTree("com.example.p", p12, vpn)
+	before, _ := json.Marshal(tree)
+	got, changed := RedactSecrets("", tree)
+	if !changed {
+		t.Fatal("nothing redacted")
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(got)
+	out := buf.Bytes()
+	for _, secret := range []string{"hunter2", "s3cret", `"pw"`, base64.StdEncoding.EncodeToString([]byte{1, 2})} {
+		if bytes.Contains(out, []byte(secret)) {
+			t.Errorf("%s survives redaction: %s", secret, out)
+		}
+	}
+	if !bytes.Contains(out, []byte("vpn.example.com")) || strings.Count(string(out), `"<secret>"`) != 4 {
+		t.Errorf("redacted too much or too little: %s", out)
+	}
+	if again, _ := json.Marshal(tree); !bytes.Equal(before, again) {
+		t.Error("RedactSecrets changed its argument")
+	}
+	plain := diffRestrictions(map[string]any{"allowCamera": false, "askForPassword": true})
+	if got, changed := RedactSecrets("", plain); changed || !reflect.DeepEqual(got, plain) {
+		t.Errorf("redacted a profile without secrets: %v", got)
+	}
+}
+
+func TestDiffTreesMarksSecrets(t *testing.T) {
+	a := diffProfileTree("com.example.p", diffEAS(map[string]any{"Password": "old", "OneTimePassword": false}),
+		diffPayload("com.apple.vpn.managed", "com.example.p.vpn", map[string]any{"IKEv2": map[string]any{"SharedSecret": "a", "RemoteAddress": "x"}}))
+	b := diffProfileTree("com.example.p", diffEAS(map[string]any{"Password": []byte("new"), "OneTimePassword": true}),
+		diffPayload("com.apple.vpn.managed", "com.example.p.vpn", map[string]any{"IKEv2": map[string]any{"SharedSecret": "b", "RemoteAddress": "y"}}),
+		diffPayload("com.apple.security.pkcs12", "com.example.p.id", map[string]any{"PayloadContent": []byte{1}}))
+	secret := map[string]bool{}
+	for _, c := range DiffTrees(a, b, DiffOptions{}) {
+		secret[c.Payload+" "+c.Path] = c.Secret
+	}
+	want := map[string]bool{
+		"com.example.p.exchange Password":        true,
+		"com.example.p.exchange OneTimePassword": false, // booleans are settings
+		"com.example.p.vpn IKEv2.SharedSecret":   true,
+		"com.example.p.vpn IKEv2.RemoteAddress":  false,
+		"com.example.p.id ":                      false, // added whole: its values go through RedactSecrets
+	}
+	if !reflect.DeepEqual(secret, want) {
+		t.Errorf("got %v\nwant %v", secret, want)
+	}
+	// A payload list the walker compares as a value still knows each
+	// payload's type.
+	cs := DiffPlists(map[string]any{"PayloadContent": []any{diffPayload("com.apple.security.pkcs12", "i", map[string]any{"PayloadContent": []byte{1}})}},
+		map[string]any{"PayloadContent": []any{diffPayload("com.apple.security.pkcs12", "i", map[string]any{"PayloadContent": []byte{2}})}})
+	if len(cs) != 1 || !cs[0].Secret {
+		t.Errorf("pkcs12 in a list: %+v", cs)
+	}
+}
+
+// TestDiffJSONEmbeddedProfileDepth checks that a base64 profile inside a
+// Graph body is depth-checked before it is decoded: a deep one is compared
+// as the text it is, without crashing.
+func TestDiffJSONEmbeddedProfileDepth(t *testing.T) {
+	deep := base64.StdEncoding.EncodeToString(nestedXML(100_000))
+	cs := DiffJSON(map[string]any{"payload": deep}, map[string]any{"payload": deep + "AA=="}, DiffOptions{})
+	if len(cs) != 1 || cs[0].Path != "payload" || cs[0].Within != "" {
+		t.Errorf("got %+v", cs)
+	}
+}
+
+// TestDiffJSONEmbeddedProfileSecret checks that a base64 profile holding a
+// password, compared as text because the other side is no profile, is
+// marked secret: its base64 would give the password away.
+func TestDiffJSONEmbeddedProfileSecret(t *testing.T) {
+	encode := func(tree map[string]any) string {
+		data, err := encodePlist(tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.StdEncoding.EncodeToString(data)
+	}
+	withPassword := encode(diffProfileTree("com.example.p", diffEAS(map[string]any{"Password": "hunter2"})))
+	without := encode(diffProfileTree("com.example.p", diffEAS(map[string]any{"Host": "h"})))
+	cs := DiffJSON(map[string]any{"payload": "not a profile"}, map[string]any{"payload": withPassword}, DiffOptions{})
+	if len(cs) != 1 || cs[0].Path != "payload" || !cs[0].Secret {
+		t.Errorf("got %+v", cs)
+	}
+	cs = DiffJSON(map[string]any{"payload": "not a profile"}, map[string]any{"payload": without}, DiffOptions{})
+	if len(cs) != 1 || cs[0].Path != "payload" || cs[0].Secret {
+		t.Errorf("without a secret: %+v", cs)
+	}
+}

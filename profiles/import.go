@@ -24,11 +24,16 @@ import (
 // Intune tokens become neutral variables ({{mail}} → ${user.email}), and
 // payloads that refer to each other's UUID get !uuid references.
 func Import(name string, data []byte) ([]byte, error) {
-	if err := CheckProfile(data); err != nil {
+	// Before any decoding: the decoder recurses once per level.
+	if err := CheckPlistDepth(data); err != nil {
 		return nil, err
 	}
+	// CheckProfile's checks on one decoding.
 	var top map[string]any
 	if _, err := plist.Unmarshal(data, &top); err != nil {
+		return nil, fmt.Errorf("not a property list: %w", err)
+	}
+	if err := checkProfileTree(top); err != nil {
 		return nil, err
 	}
 	top = normalize(top).(map[string]any)

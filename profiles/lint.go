@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/mdmforge/mdmforge/profiles/schema"
@@ -20,12 +21,18 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 	fail := func(format string, args ...any) Diagnostics {
 		return append(ds, Diagnostic{Severity: Error, Pos: Pos{File: name}, Message: fmt.Sprintf(format, args...)})
 	}
-	if err := CheckProfile(data); err != nil {
+	// Before any decoding: the decoder recurses once per level.
+	if err := CheckPlistDepth(data); err != nil {
 		return fail("%v", err)
 	}
+	// CheckProfile's checks on one decoding: a large profile takes longer
+	// to decode than to check.
 	var top map[string]any
 	if _, err := plist.Unmarshal(data, &top); err != nil {
 		return fail("not a property list: %v", err)
+	}
+	if err := checkProfileTree(top); err != nil {
+		return fail("%v", err)
 	}
 	pos := xmlKeyPositions(name, data)
 	at := func(path string) Pos {
@@ -83,11 +90,10 @@ func xmlKeyPositions(name string, data []byte) map[string]Pos {
 			lines = append(lines, i+1)
 		}
 	}
+	// A binary search, not a walk from the first line: a profile of many
+	// keys would otherwise take time quadratic in its length.
 	position := func(off int64) Pos {
-		l := 0
-		for l+1 < len(lines) && int64(lines[l+1]) <= off {
-			l++
-		}
+		l := sort.Search(len(lines), func(i int) bool { return int64(lines[i]) > off }) - 1
 		return Pos{File: name, Line: l + 1, Column: int(off) - lines[l] + 1}
 	}
 	type frame struct {
@@ -116,8 +122,7 @@ func xmlKeyPositions(name string, data []byte) map[string]Pos {
 			continue
 		}
 		if start.Name.Local == "key" && len(stack) > 0 && stack[len(stack)-1].dict {
-			var k string
-			if dec.DecodeElement(&k, &start) == nil {
+			if k, ok := xmlElementText(dec); ok {
 				f := &stack[len(stack)-1]
 				f.key = strings.TrimSpace(k)
 				pos[subPath(f.path, f.key)] = position(off)
@@ -141,6 +146,31 @@ func xmlKeyPositions(name string, data []byte) map[string]Pos {
 			stack = append(stack, frame{path: path, dict: true})
 		case "array":
 			stack = append(stack, frame{path: path})
+		}
+	}
+}
+
+// xmlElementText reads the rest of an element whose start tag was just read
+// and returns its text, as DecodeElement into a string would (text inside
+// nested elements left out), without reflection: lint reads every key so.
+func xmlElementText(dec *xml.Decoder) (string, bool) {
+	var text []byte
+	for depth := 1; ; {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if depth == 1 {
+				text = append(text, t...)
+			}
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			if depth--; depth == 0 {
+				return string(text), true
+			}
 		}
 	}
 }

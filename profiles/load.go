@@ -12,9 +12,10 @@ import (
 )
 
 // Load reads policy files, and folders of them (their *.yaml and *.yml
-// files; subfolders are not searched), then decodes and validates every
-// policy. It returns the policies that decoded and all findings of the run;
-// the run failed if any finding is an Error.
+// files, links to files followed; subfolders are not searched, and other
+// kinds of file, such as named pipes, are errors), then decodes and
+// validates every policy. It returns the policies that decoded and all
+// findings of the run; the run failed if any finding is an Error.
 func Load(paths ...string) ([]*Policy, Diagnostics) {
 	var ds Diagnostics
 	var files []string
@@ -23,8 +24,16 @@ func Load(paths ...string) ([]*Policy, Diagnostics) {
 		found, d := policyFiles(path)
 		ds = append(ds, d...)
 		for _, f := range found {
-			if abs, err := filepath.Abs(f); err == nil && !seen[abs] {
-				seen[abs] = true
+			// A file named twice, or once through a link, is one policy.
+			key, err := filepath.EvalSymlinks(f)
+			if err == nil {
+				key, err = filepath.Abs(key)
+			}
+			if err != nil {
+				key = f
+			}
+			if !seen[key] {
+				seen[key] = true
 				files = append(files, f)
 			}
 		}
@@ -66,18 +75,54 @@ func policyFiles(path string) ([]string, Diagnostics) {
 		return nil, fail("cannot read folder: %v", unwrapPathError(err))
 	}
 	var files []string
+	var ds Diagnostics
 	for _, e := range entries {
 		name := e.Name()
 		ext := strings.ToLower(filepath.Ext(name))
-		if e.Type().IsRegular() && (ext == ".yaml" || ext == ".yml") && !strings.HasPrefix(name, ".") {
-			files = append(files, filepath.Join(path, name))
+		if ext != ".yaml" && ext != ".yml" || strings.HasPrefix(name, ".") {
+			continue
+		}
+		file := filepath.Join(path, name)
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			// A link to a policy is a policy; follow it to see.
+			info, err := os.Stat(file)
+			if err != nil {
+				ds = append(ds, Diagnostic{Severity: Error, Pos: Pos{File: file}, Message: fmt.Sprintf("cannot read: %v", unwrapPathError(err))})
+				continue
+			}
+			mode = info.Mode().Type()
+		}
+		switch {
+		case mode.IsRegular():
+			files = append(files, file)
+		case mode.IsDir():
+			// Subfolders are not searched, whatever their name.
+		default:
+			// Opening a named pipe would wait for a writer forever, and a
+			// device is no policy: report it rather than read it.
+			ds = append(ds, Diagnostic{Severity: Error, Pos: Pos{File: file},
+				Message: fmt.Sprintf("is a %s, not a policy file", fileKind(mode))})
 		}
 	}
-	if len(files) == 0 {
+	if len(files) == 0 && len(ds) == 0 {
 		return nil, fail("folder holds no policy files (*.yaml, *.yml)")
 	}
 	sort.Strings(files)
-	return files, nil
+	return files, ds
+}
+
+// fileKind names the type of a file that is neither regular nor a folder.
+func fileKind(mode fs.FileMode) string {
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case mode&fs.ModeSocket != 0:
+		return "socket"
+	case mode&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
 
 func readPolicy(path string) ([]byte, *Diagnostic) {

@@ -41,8 +41,9 @@ func readPlistXML(data []byte) (any, error) {
 }
 
 type plistReader struct {
-	data []byte
-	pos  int
+	data  []byte
+	pos   int
+	depth int // dictionaries and arrays open, for MaxPlistDepth
 }
 
 func (r *plistReader) fail(msg string) error {
@@ -120,6 +121,16 @@ func (r *plistReader) text(name string) (string, error) {
 	return unescapeXML(raw)
 }
 
+// enter opens a dictionary or array. value recurses once per level, so the
+// same limit as for the decoder keeps a deep document from exhausting the
+// stack.
+func (r *plistReader) enter() error {
+	if r.depth++; r.depth > MaxPlistDepth {
+		return r.fail(errPlistTooDeep.Error())
+	}
+	return nil
+}
+
 func (r *plistReader) value() (any, error) {
 	name, empty, err := r.tag()
 	if err != nil {
@@ -135,12 +146,17 @@ func (r *plistReader) value() (any, error) {
 		return name == "true", nil
 	case "dict":
 		m := map[string]any{}
+		if err := r.enter(); err != nil {
+			return nil, err
+		}
 		if empty {
+			r.depth--
 			return m, nil
 		}
 		for {
 			r.space()
 			if r.consume("</dict>") {
+				r.depth--
 				return m, nil
 			}
 			kn, kempty, err := r.tag()
@@ -165,12 +181,17 @@ func (r *plistReader) value() (any, error) {
 		}
 	case "array":
 		a := []any{}
+		if err := r.enter(); err != nil {
+			return nil, err
+		}
 		if empty {
+			r.depth--
 			return a, nil
 		}
 		for {
 			r.space()
 			if r.consume("</array>") {
+				r.depth--
 				return a, nil
 			}
 			v, err := r.value()

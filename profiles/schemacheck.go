@@ -43,11 +43,12 @@ type Devices struct {
 
 // schemaCheck checks payloads against Apple's published schema.
 type schemaCheck struct {
-	ds       *Diagnostics
-	platform schema.Platform
-	minOS    string // compared only for iOS, where min_ios applies
-	manual   bool   // the profile is meant to be installed by hand
-	seen     map[string]int
+	ds          *Diagnostics
+	payloadType string // of the payload being checked, for secret keys
+	platform    schema.Platform
+	minOS       string // compared only for iOS, where min_ios applies
+	manual      bool   // the profile is meant to be installed by hand
+	seen        map[string]int
 }
 
 func newSchemaCheck(t Devices, ds *Diagnostics) *schemaCheck {
@@ -70,6 +71,7 @@ func (c *schemaCheck) add(sev Severity, path string, pos Pos, format string, arg
 // version, supervision and install-channel mismatches are warnings.
 func (c *schemaCheck) payload(m map[string]any, s site) {
 	pt, _ := m["PayloadType"].(string)
+	c.payloadType = pt
 	typePos := s.typePos
 	ps, ok := schema.Lookup(pt)
 	if !ok || pt == "Configuration" {
@@ -160,7 +162,11 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 		if ks.Type == schema.Real && got == schema.Integer {
 			return float64(v.(int64))
 		}
-		c.add(Error, path, pos, "%s wants %s, got %s", rel, article(ks.Type), describeValue(v))
+		got := describeValue(v)
+		if IsSecretKey(c.payloadType, ks.Name) {
+			got = article(plistType(v)) // never quote a secret
+		}
+		c.add(Error, path, pos, "%s wants %s, got %s", rel, article(ks.Type), got)
 		return v
 	}
 	switch x := v.(type) {
@@ -189,7 +195,11 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	}
 	if str, ok := v.(string); ok && ks.Format != "" && !strings.Contains(str, "${") {
 		if re := formatRegexp(ks.Format); re != nil && !re.MatchString(str) {
-			c.add(Error, path, pos, "%s %q does not match Apple's format %s", rel, str, ks.Format)
+			quoted := strconv.Quote(str)
+			if IsSecretKey(c.payloadType, ks.Name) {
+				quoted = "(secret)"
+			}
+			c.add(Error, path, pos, "%s %s does not match Apple's format %s", rel, quoted, ks.Format)
 		}
 	}
 	return v

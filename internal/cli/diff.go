@@ -57,6 +57,8 @@ built into is compared with the files build writes for it there
 (NAME.mobileconfig, NAME.outlook.json, NAME.outlook.plist, NAME.intune/);
 a single file against a policy or folder with the output of its name.
 build's manifest.json is left out: it changes whenever the outputs do.
+In folders, links to files are followed; links to folders and special
+files such as named pipes are skipped with a warning.
 
 Profiles are compared as property lists: the top level, then payloads
 matched by PayloadIdentifier, so reordering is not a change; values by value
@@ -67,6 +69,10 @@ installed anew. JSON files are compared as JSON, the named settings lists
 (customSettings, settings, managedProperty) by name, the profile inside
 Intune's custom.json as a profile; .plist files as property lists; other
 files by SHA-256.
+
+Secrets are never shown, in any format: a changed password, pre-shared key,
+SCEP challenge or private key reads <secret, changed>, and JSON marks such
+changes "redacted": true instead of giving the values.
 
 Changes devices feel get a consequence line, marked "!": users signing in to
 the Exchange account again, a second profile installed beside the old one,
@@ -183,41 +189,95 @@ func loadDiffSide(streams *IO, arg string, target profiles.Target) (*diffSide, e
 		return nil, fmt.Errorf("%s: %v", arg, unwrapPath(err))
 	}
 	for _, e := range entries {
-		if e.Type().IsRegular() && diffIsPolicy(e.Name()) && !strings.HasPrefix(e.Name(), ".") {
+		// As profiles.Load decides: a policy, or a link to one.
+		if diffIsPolicy(e.Name()) && !strings.HasPrefix(e.Name(), ".") && !diffEntryMode(filepath.Join(arg, e.Name()), e).IsDir() {
 			return loadDiffPolicies(streams, arg, target)
 		}
 	}
 	s := &diffSide{arg: arg, kind: diffFolder, files: map[string]diffEntry{}}
-	err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("%s: %v", p, unwrapPath(err))
+	if err := s.walk(streams, arg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// walk reads the files of folder dir and its subfolders into s.files.
+// Links to files are followed, as profiles.Load does. Links to folders are
+// skipped with a warning, so a link to a parent cannot loop and a shared
+// folder is not compared twice; other special files (named pipes,
+// sockets, devices) are skipped with a warning without being opened, since
+// opening a pipe would wait for a writer forever.
+func (s *diffSide) walk(streams *IO, dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %v", dir, unwrapPath(err))
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
 		}
-		if p != arg && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
+		p := filepath.Join(dir, e.Name())
+		mode := diffEntryMode(p, e)
+		switch {
+		case e.IsDir():
+			if err := s.walk(streams, p); err != nil {
+				return err
 			}
-			return nil
+			continue
+		case mode.IsDir():
+			fmt.Fprintf(streams.Err, "mdmforge: warning: %s: skipped: a link to a folder, which diff does not follow\n", p)
+			continue
+		case mode&fs.ModeSymlink != 0:
+			// os.Stat failed: a link to nothing, or to what cannot be read.
+			_, err := os.Stat(p)
+			return fmt.Errorf("%s: %v", p, unwrapPath(err))
+		case !mode.IsRegular():
+			fmt.Fprintf(streams.Err, "mdmforge: warning: %s: skipped: a %s, not a file\n", p, diffFileKind(mode))
+			continue
 		}
-		if d.IsDir() {
-			return nil
-		}
-		data, err := readInput(p, maxInputFile)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(arg, p)
+		rel, err := filepath.Rel(s.arg, p)
 		if err != nil {
 			return err
 		}
 		if rel == manifestName {
 			// build's list of the outputs changes whenever they do; the
 			// outputs themselves are compared.
-			return nil
+			continue
+		}
+		data, err := readInput(p, maxInputFile)
+		if err != nil {
+			return err
 		}
 		s.files[filepath.ToSlash(rel)] = diffEntry{data, p}
-		return nil
-	})
-	return s, err
+	}
+	return nil
+}
+
+// diffEntryMode is the type of a folder entry, links followed; a link that
+// cannot be followed keeps fs.ModeSymlink.
+func diffEntryMode(p string, e fs.DirEntry) fs.FileMode {
+	if e.Type()&fs.ModeSymlink == 0 {
+		return e.Type()
+	}
+	info, err := os.Stat(p)
+	if err != nil {
+		return fs.ModeSymlink
+	}
+	return info.Mode().Type()
+}
+
+// diffFileKind names the type of a file that is neither regular nor a
+// folder.
+func diffFileKind(mode fs.FileMode) string {
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case mode&fs.ModeSocket != 0:
+		return "socket"
+	case mode&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
 
 func diffIsPolicy(name string) bool {
@@ -496,11 +556,42 @@ func compareDiffPair(p diffPair, opts profiles.DiffOptions) (*diffFile, error) {
 		if c.Hidden {
 			f.Hidden++
 		} else {
-			f.Changes = append(f.Changes, c)
+			f.Changes = append(f.Changes, redactDiffChange(c))
 		}
 	}
 	f.Consequences = profiles.Consequences(all)
 	return f, nil
+}
+
+// redactDiffChange keeps secrets out of every format at once, since diff
+// output ends up in pull-request comments: the value of a secret key
+// becomes profiles.Redacted, and so do secrets inside other values, such
+// as a payload added whole.
+func redactDiffChange(c profiles.Change) profiles.Change {
+	if c.Secret {
+		if c.Kind != profiles.Added {
+			c.Before = profiles.Redacted{}
+		}
+		if c.Kind != profiles.Removed {
+			c.After = profiles.Redacted{}
+		}
+		return c
+	}
+	c.Before, _ = profiles.RedactSecrets(c.PayloadType, c.Before)
+	c.After, _ = profiles.RedactSecrets(c.PayloadType, c.After)
+	return c
+}
+
+// diffHasRedacted reports whether a value holds a redacted secret.
+func diffHasRedacted(v any) bool {
+	found := false
+	mapLeaves(v, func(v any) any {
+		if _, ok := v.(profiles.Redacted); ok {
+			found = true
+		}
+		return v
+	})
+	return found
 }
 
 func diffDigest(data []byte) string {
@@ -543,6 +634,10 @@ func readDiffPlist(e *diffEntry) (any, error) {
 // decodeDiffPlist decodes an XML or binary property list. The decoder also
 // takes OpenStep text, which makes any word a string; no MDM reads that.
 func decodeDiffPlist(data []byte) (any, error) {
+	// Before any decoding: the decoder recurses once per level.
+	if err := profiles.CheckPlistDepth(data); err != nil {
+		return nil, err
+	}
 	var v any
 	format, err := plist.Unmarshal(data, &v)
 	if err != nil || format == plist.OpenStepFormat || format == plist.GNUStepFormat {
@@ -717,14 +812,20 @@ func diffLine(c profiles.Change) string {
 			key = "(whole file)"
 		}
 	}
-	switch c.Kind {
-	case profiles.Added:
+	switch {
+	case c.Secret && c.Kind == profiles.Changed:
+		return key + ": " + diffSecretChanged + diffTypeNote(c)
+	case c.Kind == profiles.Added:
 		return key + ": " + diffValue(c.After, c.AfterType)
-	case profiles.Removed:
+	case c.Kind == profiles.Removed:
 		return key + ": " + diffValue(c.Before, c.BeforeType)
 	}
 	return key + ": " + diffValue(c.Before, c.BeforeType) + " → " + diffValue(c.After, c.AfterType) + diffTypeNote(c)
 }
+
+// diffSecretChanged stands for both values of a changed secret: that it
+// changed is for review, the values are not.
+const diffSecretChanged = "<secret, changed>"
 
 func diffTypeNote(c profiles.Change) string {
 	if c.Kind == profiles.Changed && c.BeforeType != c.AfterType {
@@ -767,6 +868,8 @@ func diffInline(v any) string {
 	case []byte:
 		return fmt.Sprintf("<data: %d bytes, sha256 %x>", len(x), sha256.Sum256(x))
 	case *profiles.Signer:
+		return x.String()
+	case profiles.Redacted:
 		return x.String()
 	case nil:
 		return "null"
@@ -881,6 +984,9 @@ func (r *diffResult) writeMarkdown(w io.Writer) {
 				if c.Kind != profiles.Removed {
 					after = diffMDCode(diffValue(c.After, c.AfterType))
 				}
+				if c.Secret && c.Kind == profiles.Changed {
+					after = diffMDCode(diffSecretChanged)
+				}
 				if note := diffTypeNote(c); note != "" {
 					after += " *" + strings.TrimSpace(note) + "*"
 				}
@@ -955,6 +1061,9 @@ type diffJSONChange struct {
 	After       json.RawMessage `json:"after,omitempty"`
 	BeforeType  string          `json:"before_type,omitempty"`
 	AfterType   string          `json:"after_type,omitempty"`
+	// Redacted says a secret was left out: the values when the change is
+	// to a secret, or the secrets inside them, shown as "<secret>".
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 type diffJSONConsequence struct {
@@ -975,11 +1084,12 @@ func (r *diffResult) document() diffDocument {
 			Changes: []diffJSONChange{}, Consequences: []diffJSONConsequence{}, HiddenUUIDChanges: f.Hidden}
 		for _, c := range f.Changes {
 			jc := diffJSONChange{Kind: string(c.Kind), Scope: string(c.Scope), Within: c.Within, Payload: c.Payload,
-				PayloadType: c.PayloadType, Path: c.Path, BeforeType: c.BeforeType, AfterType: c.AfterType}
-			if c.Kind != profiles.Added {
+				PayloadType: c.PayloadType, Path: c.Path, BeforeType: c.BeforeType, AfterType: c.AfterType,
+				Redacted: c.Secret || diffHasRedacted(c.Before) || diffHasRedacted(c.After)}
+			if c.Kind != profiles.Added && !c.Secret {
 				jc.Before = diffRawJSON(c.Before)
 			}
-			if c.Kind != profiles.Removed {
+			if c.Kind != profiles.Removed && !c.Secret {
 				jc.After = diffRawJSON(c.After)
 			}
 			jf.Changes = append(jf.Changes, jc)

@@ -27,7 +27,8 @@ func newInspectCmd(streams *IO, runF func(*inspectOptions) error) *cobra.Command
 		Long: `Inspect prints a configuration profile for review: who signed it (when it
 is signed; the signature is not checked here, use verify for that), the
 profile's identity, and each payload with its keys. Data values are shown as
-their size and SHA-256 rather than as base64.`,
+their size and SHA-256 rather than as base64, and secrets (passwords,
+pre-shared keys, SCEP challenges, private keys) as <secret>.`,
 		Example: `  $ mdmforge inspect out/contacts.mobileconfig
   $ mdmforge inspect contacts.signed.mobileconfig --format json | jq '.payloads[].type'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -92,6 +93,10 @@ func inspectRun(opts *inspectOptions) error {
 		in.Signature = sum
 		data = s.Content
 	}
+	// Before any decoding: the decoder recurses once per level.
+	if err := profiles.CheckPlistDepth(data); err != nil {
+		return fmt.Errorf("%s: %w", opts.File, err)
+	}
 	if err := profiles.CheckProfile(data); err != nil {
 		return fmt.Errorf("%s: %w", opts.File, err)
 	}
@@ -117,6 +122,10 @@ func inspectRun(opts *inspectOptions) error {
 }
 
 func describePayload(m map[string]any) inspectedPayload {
+	// Secrets (passwords, private keys, ...) never reach the output: a
+	// review is shared more widely than the profile.
+	red, _ := profiles.RedactSecrets("", m)
+	m = red.(map[string]any)
 	p := inspectedPayload{Keys: map[string]any{}}
 	take := func(k string) string {
 		s, _ := m[k].(string)
@@ -136,10 +145,12 @@ func describePayload(m map[string]any) inspectedPayload {
 }
 
 // reviewValue makes plist values readable in YAML and JSON: data becomes a
-// size and digest, dates RFC 3339 text.
+// size and digest, dates RFC 3339 text, redacted secrets "<secret>".
 func reviewValue(v any) any {
 	return mapLeaves(v, func(v any) any {
 		switch x := v.(type) {
+		case profiles.Redacted:
+			return x.String()
 		case []byte:
 			return fmt.Sprintf("<data: %d bytes, sha256 %x>", len(x), sha256.Sum256(x))
 		case time.Time:
