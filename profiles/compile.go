@@ -272,7 +272,7 @@ func (p *Policy) exchangePayload(e *Exchange) map[string]any {
 	}
 	sync := e.syncSet()
 	overridable := e.UsersCanChangeSync == nil || *e.UsersCanChangeSync
-	for _, t := range DataTypes {
+	for _, t := range dataTypes {
 		key := "Enable" + strings.ToUpper(t[:1]) + t[1:]
 		m[key] = sync[t]
 		// Apple spells these …Overridable; the S/MIME keys are …Overrideable.

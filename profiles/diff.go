@@ -640,10 +640,10 @@ const (
 	SignerChanged      ConsequenceKind = "signer-changed"
 )
 
-// ConsequenceTable is every consequence, the change that causes it and what
+// consequenceTable is every consequence, the change that causes it and what
 // devices then do; {type} and {id} stand for the payload's type and
 // identifier. It is the one place the wording lives.
-var ConsequenceTable = []struct {
+var consequenceTable = []struct {
 	Kind    ConsequenceKind
 	When    string
 	Message string
@@ -693,7 +693,7 @@ func Consequences(changes []Change) []Consequence {
 	seen := map[Consequence]bool{}
 	add := func(kind ConsequenceKind, c Change) {
 		q := Consequence{Kind: kind, Scope: c.Scope, Within: c.Within, Payload: c.Payload, PayloadType: c.PayloadType}
-		for _, row := range ConsequenceTable {
+		for _, row := range consequenceTable {
 			if row.Kind == kind {
 				q.Message = strings.NewReplacer("{type}", c.PayloadType, "{id}", c.Payload).Replace(row.Message)
 			}

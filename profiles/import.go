@@ -242,7 +242,7 @@ func (im *importer) value(v any) *yaml.Node {
 // variables they stand for, so the policy builds for any MDM.
 func neutralVariables(s string) string {
 	s = strings.ReplaceAll(s, "${", "$${")
-	for _, v := range Variables {
+	for _, v := range variables {
 		if tok, ok := v.Syntax[Intune]; ok {
 			s = strings.ReplaceAll(s, tok, "${"+v.Name+"}")
 		}

@@ -65,7 +65,7 @@ type intuneFile struct {
 //   - compliance.json: an iOS compliance policy requiring the iOS version
 //     the Exchange account's data-type locks need (exchange).
 //
-// Variables are written as Intune tokens whatever the policy's target; a
+// variables are written as Intune tokens whatever the policy's target; a
 // non-Intune opts.Target is an error. Intune's email profile takes no
 // tokens, so an exchange email or username must be exactly ${user.email}
 // or ${user.upn} (or ${user.shortname} for the username). Like Build, IntuneBundle does not validate.
@@ -212,7 +212,7 @@ var attributeSources = map[string]string{
 // in the order email, contacts, calendars, reminders, notes.
 func easServicesValue(sync map[string]bool) string {
 	var names []string
-	for _, t := range DataTypes {
+	for _, t := range dataTypes {
 		if sync[t] {
 			if t == "mail" {
 				t = "email"

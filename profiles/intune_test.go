@@ -304,7 +304,7 @@ func TestIntuneEasServicesValue(t *testing.T) {
 		{[]string{"mail", "contacts"}, "email,contacts"},
 		{[]string{"contacts"}, "contacts"},
 		{[]string{"notes", "calendars", "mail"}, "email,calendars,notes"},
-		{DataTypes, "email,contacts,calendars,reminders,notes"},
+		{dataTypes, "email,contacts,calendars,reminders,notes"},
 	} {
 		set := map[string]bool{}
 		for _, s := range tt.sync {

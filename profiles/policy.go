@@ -127,5 +127,9 @@ type Payload struct {
 	Keys        yaml.Node `yaml:"keys"`         // the payload's own keys, as Apple names them; !uuid NAME refers to another payload
 }
 
-// DataTypes are the Exchange data types in the order Apple lists them.
-var DataTypes = []string{"mail", "contacts", "calendars", "reminders", "notes"}
+// dataTypes are the Exchange data types in the order Apple lists them.
+var dataTypes = []string{"mail", "contacts", "calendars", "reminders", "notes"}
+
+// DataTypes lists the Exchange data types a policy may sync, in the order
+// Apple lists them.
+func DataTypes() []string { return append([]string(nil), dataTypes...) }

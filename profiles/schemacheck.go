@@ -498,7 +498,7 @@ func (v *validation) schema() {
 		s := p.fieldSite("exchange", exchangeField)
 		// The lock's iOS 13 requirement has its own, clearer rule.
 		s.quiet = map[string]bool{}
-		for _, t := range DataTypes {
+		for _, t := range dataTypes {
 			key := "Enable" + strings.ToUpper(t[:1]) + t[1:]
 			s.quiet[key], s.quiet[key+"UserOverridable"] = true, true
 		}

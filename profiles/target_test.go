@@ -15,7 +15,7 @@ func TestTargetRendering(t *testing.T) {
 		t.Fatal(ds)
 	}
 	p := policies[0]
-	for _, target := range Targets {
+	for _, target := range targets {
 		t.Run(string(target), func(t *testing.T) {
 			ds := p.CheckTarget(target)
 			out, err := p.Mobileconfig(Options{Target: target})

@@ -64,11 +64,11 @@ func (p *Policy) Template() (*Template, error) {
 	return t, nil
 }
 
-// Variables lists the user variables the profile needs, without the "user."
+// variables lists the user variables the profile needs, without the "user."
 // prefix (email, upn, …), sorted: the roster columns a build needs.
 func (t *Template) Variables() []string { return t.vars }
 
-// Render fills in a user's values (keyed as Variables names them), encodes
+// Render fills in a user's values (keyed as variables names them), encodes
 // the profile and reads it back to check it holds exactly those values.
 func (t *Template) Render(values map[string]string) ([]byte, error) {
 	tree, err := substitute(t.tree, func(v Variable) (string, error) {

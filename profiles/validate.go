@@ -256,22 +256,22 @@ func (v *validation) exchange(e *Exchange) {
 	for i, t := range e.Sync {
 		path := fmt.Sprintf("exchange.sync[%d]", i)
 		switch {
-		case !contains(DataTypes, t):
-			v.add(p.errorf(path, "%q is not a data type; choose from %s%s", t, strings.Join(DataTypes, ", "), didYouMean(t, DataTypes)))
+		case !contains(dataTypes, t):
+			v.add(p.errorf(path, "%q is not a data type; choose from %s%s", t, strings.Join(dataTypes, ", "), didYouMean(t, dataTypes)))
 		case seen[t]:
 			v.add(p.errorf(path, "%q is listed twice", t))
 		}
 		seen[t] = true
 	}
 	if e.Sync != nil && len(sync) == 0 {
-		v.add(p.errorf("exchange.sync", "sync at least one data type (%s); iOS rejects an account with every type off", strings.Join(DataTypes, ", ")))
+		v.add(p.errorf("exchange.sync", "sync at least one data type (%s); iOS rejects an account with every type off", strings.Join(dataTypes, ", ")))
 	}
 	// Apple's schema reports values outside 0, 1, 3, 7, 14 and 31.
 	if e.MailDays != nil && containsInt(mailDays, *e.MailDays) && !sync["mail"] {
 		v.add(p.warnf("exchange.mail_days", "has no effect: mail is not synced"))
 	}
 	locks := e.UsersCanChangeSync != nil && !*e.UsersCanChangeSync
-	if (locks || len(sync) < len(DataTypes)) && versionLess(p.Profile.MinIOS, "13.0") {
+	if (locks || len(sync) < len(dataTypes)) && versionLess(p.Profile.MinIOS, "13.0") {
 		path := "exchange.sync"
 		if locks {
 			path = "exchange.users_can_change_sync"
@@ -439,13 +439,13 @@ func (p *Policy) payloadNames() []string {
 func (e *Exchange) syncSet() map[string]bool {
 	set := map[string]bool{}
 	if e.Sync == nil {
-		for _, t := range DataTypes {
+		for _, t := range dataTypes {
 			set[t] = true
 		}
 		return set
 	}
 	for _, t := range e.Sync {
-		if contains(DataTypes, t) {
+		if contains(dataTypes, t) {
 			set[t] = true
 		}
 	}

@@ -22,22 +22,22 @@ const (
 	Generic      Target = "generic"
 )
 
-// Targets lists every Target, in the order help and errors show them.
-var Targets = []Target{Intune, Jamf, WorkspaceOne, Kandji, Fleet, Generic}
+// targets lists every Target, in the order help and errors show them.
+var targets = []Target{Intune, Jamf, WorkspaceOne, Kandji, Fleet, Generic}
 
 // Variable is a neutral variable a policy may use as ${name}, and how each
 // target MDM writes it. This table is the only place that knows MDM syntax
-// (sources: docs/policy.md, Variables).
+// (sources: docs/policy.md, variables).
 type Variable struct {
 	Name   string            // e.g. user.email
 	Sample string            // a plausible value, used to check formats such as email addresses
 	Syntax map[Target]string // the target's spelling; a missing target lacks the variable
 }
 
-// Variables lists every neutral variable. Intune's tokens are lower case
+// variables lists every neutral variable. Intune's tokens are lower case
 // because Intune matches them case-sensitively and documents them so;
 // Fleet's take the ${…} form so no following text can extend the name.
-var Variables = []Variable{
+var variables = []Variable{
 	{Name: "user.email", Sample: "user@example.com", Syntax: map[Target]string{
 		Intune: "{{mail}}", Jamf: "$EMAIL", WorkspaceOne: "{EmailAddress}", Kandji: "$EMAIL", Fleet: "${FLEET_VAR_HOST_END_USER_IDP_USERNAME}"}},
 	{Name: "user.upn", Sample: "user@example.com", Syntax: map[Target]string{
@@ -60,15 +60,32 @@ var Variables = []Variable{
 		Intune: "{{accountid}}"}},
 }
 
+// Targets lists every Target, in the order help and errors show them.
+func Targets() []Target { return append([]Target(nil), targets...) }
+
+// Variables lists every neutral variable and its spelling in each target.
+// The result is a copy; changing it changes nothing here.
+func Variables() []Variable {
+	out := make([]Variable, len(variables))
+	for i, v := range variables {
+		out[i] = v
+		out[i].Syntax = make(map[Target]string, len(v.Syntax))
+		for t, s := range v.Syntax {
+			out[i].Syntax[t] = s
+		}
+	}
+	return out
+}
+
 // ParseTarget returns the Target named s.
 func ParseTarget(s string) (Target, error) {
-	for _, t := range Targets {
+	for _, t := range targets {
 		if string(t) == s {
 			return t, nil
 		}
 	}
-	names := make([]string, len(Targets))
-	for i, t := range Targets {
+	names := make([]string, len(targets))
+	for i, t := range targets {
 		names[i] = string(t)
 	}
 	return "", fmt.Errorf("%q is not a target; choose %s%s", s, orList(names), didYouMean(s, names))
@@ -80,7 +97,7 @@ func targetLacks(v Variable, target Target) error {
 		return fmt.Errorf("${%s} cannot be used for target generic, which fills in no variables; choose the MDM with --target or target:, or build one profile per user with --roster", v.Name)
 	}
 	var has []string
-	for _, w := range Variables {
+	for _, w := range variables {
 		if _, ok := w.Syntax[target]; ok {
 			has = append(has, "${"+w.Name+"}")
 		}
@@ -89,7 +106,7 @@ func targetLacks(v Variable, target Target) error {
 }
 
 func lookupVariable(name string) (Variable, bool) {
-	for _, v := range Variables {
+	for _, v := range variables {
 		if v.Name == name {
 			return v, true
 		}
@@ -98,8 +115,8 @@ func lookupVariable(name string) (Variable, bool) {
 }
 
 func variableNames() []string {
-	names := make([]string, len(Variables))
-	for i, v := range Variables {
+	names := make([]string, len(variables))
+	for i, v := range variables {
 		names[i] = v.Name
 	}
 	sort.Strings(names)

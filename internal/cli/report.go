@@ -25,8 +25,9 @@ func printFindings(w io.Writer, ds profiles.Diagnostics) error {
 type targetFlag struct{ value string }
 
 func (f *targetFlag) register(fs *pflag.FlagSet) {
-	names := make([]string, len(profiles.Targets))
-	for i, t := range profiles.Targets {
+	targets := profiles.Targets()
+	names := make([]string, len(targets))
+	for i, t := range targets {
 		names[i] = string(t)
 	}
 	fs.StringVar(&f.value, "target", "", "`MDM` whose variable syntax to write: "+strings.Join(names, ", ")+" (default: the policy's target:, else generic)")
