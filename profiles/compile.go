@@ -1,9 +1,7 @@
 package profiles
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -398,14 +396,7 @@ func (p *Policy) OutlookManagedApps(opts Options) ([]byte, error) {
 	if body.Description, err = render(body.Description, target); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(body); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return encodeGraph(body)
 }
 
 // OutlookManagedDevices returns the Managed Devices app configuration as a

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -263,12 +264,12 @@ func (p *Policy) intuneEmail() (intuneFile, error) {
 		return out
 	}
 	source := func(path, s string, allowed ...string) string {
-		if src, ok := attributeSources[s]; ok && contains(allowed, src) {
+		if src, ok := attributeSources[s]; ok && slices.Contains(allowed, src) {
 			return src
 		}
 		var vars []string
 		for v, src := range attributeSources {
-			if contains(allowed, src) {
+			if slices.Contains(allowed, src) {
 				vars = append(vars, fmt.Sprintf("%s (%s)", v, src))
 			}
 		}

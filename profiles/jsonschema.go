@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -412,7 +413,7 @@ const configurationType = "Configuration"
 func topLevelReserved() []string {
 	out := append([]string(nil), mdmforgeKeys...)
 	for k := range topLevelFields {
-		if !contains(out, k) {
+		if !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
@@ -458,7 +459,7 @@ func (g *jsonSchemaGen) appleDef(t string, exclude []string) error {
 	def.set("type", "object")
 	var keys []*schema.Key
 	for _, k := range p.Keys {
-		if !contains(exclude, k.Name) {
+		if !slices.Contains(exclude, k.Name) {
 			keys = append(keys, k)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -474,7 +475,7 @@ func exchangeField(key string) string {
 func (v *validation) schema() {
 	p := v.p
 	info := p.Profile
-	if info.Platform != "" && !contains(platforms, info.Platform) {
+	if info.Platform != "" && !slices.Contains(platforms, info.Platform) {
 		return // reported on its own; nothing can be checked for it
 	}
 	c := newSchemaCheck(Devices{Platform: info.Platform, MinIOS: info.MinIOS, Manual: info.Install == "manual"}, &v.ds)

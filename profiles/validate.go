@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -153,7 +154,7 @@ func (v *validation) profile() {
 	if _, _, ds := p.topKeys(); len(ds) > 0 {
 		v.ds = append(v.ds, ds...)
 	}
-	if info.Platform != "" && !contains(platforms, info.Platform) {
+	if info.Platform != "" && !slices.Contains(platforms, info.Platform) {
 		v.add(p.errorf("profile.platform", "%q is not a platform; choose %s%s", info.Platform, orList(platforms), didYouMean(info.Platform, platforms)))
 	}
 	if info.Install != "" && info.Install != "mdm" && info.Install != "manual" {
@@ -256,7 +257,7 @@ func (v *validation) exchange(e *Exchange) {
 	for i, t := range e.Sync {
 		path := fmt.Sprintf("exchange.sync[%d]", i)
 		switch {
-		case !contains(dataTypes, t):
+		case !slices.Contains(dataTypes, t):
 			v.add(p.errorf(path, "%q is not a data type; choose from %s%s", t, strings.Join(dataTypes, ", "), didYouMean(t, dataTypes)))
 		case seen[t]:
 			v.add(p.errorf(path, "%q is listed twice", t))
@@ -267,7 +268,7 @@ func (v *validation) exchange(e *Exchange) {
 		v.add(p.errorf("exchange.sync", "sync at least one data type (%s); iOS rejects an account with every type off", strings.Join(dataTypes, ", ")))
 	}
 	// Apple's schema reports values outside 0, 1, 3, 7, 14 and 31.
-	if e.MailDays != nil && containsInt(mailDays, *e.MailDays) && !sync["mail"] {
+	if e.MailDays != nil && slices.Contains(mailDays, *e.MailDays) && !sync["mail"] {
 		v.add(p.warnf("exchange.mail_days", "has no effect: mail is not synced"))
 	}
 	locks := e.UsersCanChangeSync != nil && !*e.UsersCanChangeSync
@@ -445,7 +446,7 @@ func (e *Exchange) syncSet() map[string]bool {
 		return set
 	}
 	for _, t := range e.Sync {
-		if contains(dataTypes, t) {
+		if slices.Contains(dataTypes, t) {
 			set[t] = true
 		}
 	}
@@ -522,24 +523,6 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad duration %q", s)
 	}
 	return time.Duration(n) * unit, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsInt(list []int, n int) bool {
-	for _, x := range list {
-		if x == n {
-			return true
-		}
-	}
-	return false
 }
 
 func orList(words []string) string {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -98,7 +99,7 @@ func newCSVRoster(r io.Reader) (*csvRoster, error) {
 	c := &csvRoster{r: cr}
 	for _, h := range head {
 		col := column(h)
-		if contains(c.cols, col) {
+		if slices.Contains(c.cols, col) {
 			return nil, fmt.Errorf("line 1: column %s appears twice", col)
 		}
 		c.cols = append(c.cols, col)
@@ -304,7 +305,7 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 	}
 	if cols := r.Columns(); cols != nil {
 		for _, need := range tmpl.Variables() {
-			if !contains(cols, need) {
+			if !slices.Contains(cols, need) {
 				problem(1, "the roster has no %s column, which ${user.%s} needs (columns: %s)", need, need, strings.Join(cols, ", "))
 			}
 		}
@@ -358,15 +359,6 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 		return nil, nil, fmt.Errorf("%s: the roster has no users", path)
 	}
 	return plan, ds, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // rosterBuild writes one profile per good row into DIR/NAME, rendering and
