@@ -457,9 +457,14 @@ func (g *jsonSchemaGen) appleDef(t string, exclude []string) error {
 	}
 	def.set("description", desc)
 	def.set("type", "object")
+	all := p.Keys
+	if t != configurationType {
+		// Validation accepts the common keys under any payload's keys.
+		all = append(append([]*schema.Key(nil), p.Keys...), schema.Common()...)
+	}
 	var keys []*schema.Key
-	for _, k := range p.Keys {
-		if !slices.Contains(exclude, k.Name) {
+	for _, k := range all {
+		if !slices.Contains(exclude, k.Name) && !slices.ContainsFunc(keys, func(x *schema.Key) bool { return x.Name == k.Name }) {
 			keys = append(keys, k)
 		}
 	}
@@ -500,6 +505,10 @@ func (g *jsonSchemaGen) dictionary(s *object, keys []*schema.Key, parent map[sch
 		s.set("additionalProperties", g.key(wildcard, parent))
 	case entry != nil:
 		s.set("additionalProperties", g.key(entry, parent))
+	default:
+		// Closed, as validation is: a misspelt Apple key is flagged
+		// while typing, not only by mdmforge validate.
+		s.set("additionalProperties", false)
 	}
 }
 

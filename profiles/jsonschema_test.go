@@ -249,6 +249,7 @@ func TestJSONSchemaAccepts(t *testing.T) {
 		"placeholder": "version: 1\nprofile: {name: p, identifier: com.example.p, keys: {ConsentText: {en: Hello, fr: Bonjour}}}\nrestrictions: {allowOpenFromManagedToUnmanaged: false}\n",
 		"top level":   "version: 1\nprofile: {name: p, identifier: com.example.p, keys: {TargetDeviceType: 1, PayloadScope: User}}\nrestrictions: {allowOpenFromManagedToUnmanaged: false}\n",
 		"never":       "version: 1\nprofile: {name: p, identifier: com.example.p}\npayloads: [{name: e, type: com.apple.MCX, keys: {com.apple.EnergySaver.desktop.ACPower: {Display Sleep Timer: 0, Disk Sleep Timer: 10}}}]\n",
+		"common key":  "version: 1\nprofile: {name: p, identifier: com.example.p}\npayloads: [{name: w, type: com.apple.wifi.managed, keys: {SSID_STR: x, PayloadDescription: Office Wi-Fi}}]\n",
 		"variable":    "version: 1\nprofile: {name: p, identifier: com.example.p}\npayloads: [{name: m, type: com.apple.mdm, keys: {IdentityCertificateUUID: x, Topic: t, ServerURL: \"https://${device.id}\", AccessRights: 8191}}]\n",
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -287,6 +288,8 @@ func TestJSONSchemaRejects(t *testing.T) {
 		{"profile key with a setting", "version: 1\nprofile: {name: p, identifier: com.example.p, keys: {PayloadDescription: x}}\n", "/profile/keys: property name \"PayloadDescription\"", true},
 		{"profile key's value", "version: 1\nprofile: {name: p, identifier: com.example.p, keys: {TargetDeviceType: 9}}\n", "/profile/keys/TargetDeviceType: 9 is not one of", true},
 		{"placeholder entry", "version: 1\nprofile: {name: p, identifier: com.example.p, keys: {ConsentText: {en: 1}}}\n", "/profile/keys/ConsentText/en: want string", true},
+		{"misspelt Apple key", head + "payloads: [{name: w, type: com.apple.wifi.managed, keys: {SSID: x}}]\n", "/payloads/0/keys: SSID is not allowed", true},
+		{"misspelt nested Apple key", scep("{URL: https://scep.example.com, Keysise: 2048}"), "/payloads/0/keys/PayloadContent: Keysise is not allowed", true},
 		{"unknown payload type", head + "payloads: [{name: x, type: com.apple.security.scpe}]\n", "/payloads/0/type: \"com.apple.security.scpe\" is not one of", false},
 		{"profile type", head + "payloads: [{name: x, type: Configuration}]\n", "/payloads/0/type: \"Configuration\" is not one of", false},
 		{"payload without name", head + "payloads: [{type: com.apple.security.scep}]\n", "/payloads/0: missing name", false},
