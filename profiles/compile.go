@@ -430,7 +430,7 @@ func readBack(data []byte, want map[string]any) error {
 	if _, err := plist.Unmarshal(data, &got); err != nil {
 		return fmt.Errorf("not a property list: %w", err)
 	}
-	if err := checkProfileTree(got); err != nil {
+	if err := CheckProfileTree(got); err != nil {
 		return err
 	}
 	if !reflect.DeepEqual(normalize(got), normalize(want)) {
@@ -557,17 +557,29 @@ func encodePlist(v any) ([]byte, error) {
 // a configuration profile: a Configuration dictionary with an identifier, a
 // UUID and a list of payloads that each have a type, identifier and UUID.
 func CheckProfile(data []byte) error {
+	_, err := DecodeProfile(data)
+	return err
+}
+
+// DecodeProfile decodes a configuration profile once and checks it as
+// CheckProfile does, refusing nesting the decoder cannot take before it
+// starts.
+func DecodeProfile(data []byte) (map[string]any, error) {
 	if err := CheckPlistDepth(data); err != nil {
-		return err
+		return nil, err
 	}
 	var top map[string]any
 	if _, err := plist.Unmarshal(data, &top); err != nil {
-		return fmt.Errorf("not a property list: %w", err)
+		return nil, fmt.Errorf("not a property list: %w", err)
 	}
-	return checkProfileTree(top)
+	if err := CheckProfileTree(top); err != nil {
+		return nil, err
+	}
+	return top, nil
 }
 
-func checkProfileTree(top map[string]any) error {
+// CheckProfileTree applies CheckProfile's checks to a decoded profile.
+func CheckProfileTree(top map[string]any) error {
 	if t, _ := top["PayloadType"].(string); t != "Configuration" {
 		return fmt.Errorf("not a configuration profile (PayloadType is %q, want Configuration)", t)
 	}

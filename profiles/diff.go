@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"howett.net/plist"
 )
 
 // Semantic differences between two versions of a file mdmforge writes: a
@@ -343,14 +341,11 @@ func diffEmbeddedProfile(v any) (map[string]any, bool) {
 		return nil, false
 	}
 	data, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || CheckPlistDepth(data) != nil {
+	if err != nil {
 		return nil, false
 	}
-	var top map[string]any
-	if _, err := plist.Unmarshal(data, &top); err != nil || checkProfileTree(top) != nil {
-		return nil, false
-	}
-	return top, true
+	top, err := DecodeProfile(data)
+	return top, err == nil
 }
 
 func diffEmbeddedJSON(v any) (any, bool) {

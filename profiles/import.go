@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-	"howett.net/plist"
 )
 
 // Import turns an unsigned configuration profile into a policy that builds
@@ -24,16 +23,8 @@ import (
 // Intune tokens become neutral variables ({{mail}} → ${user.email}), and
 // payloads that refer to each other's UUID get !uuid references.
 func Import(name string, data []byte) ([]byte, error) {
-	// Before any decoding: the decoder recurses once per level.
-	if err := CheckPlistDepth(data); err != nil {
-		return nil, err
-	}
-	// CheckProfile's checks on one decoding.
-	var top map[string]any
-	if _, err := plist.Unmarshal(data, &top); err != nil {
-		return nil, fmt.Errorf("not a property list: %w", err)
-	}
-	if err := checkProfileTree(top); err != nil {
+	top, err := DecodeProfile(data)
+	if err != nil {
 		return nil, err
 	}
 	top = normalize(top).(map[string]any)

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/mdmforge/mdmforge/profiles/schema"
-	"howett.net/plist"
 )
 
 // Lint checks an existing, unsigned configuration profile (XML or binary
@@ -21,17 +20,8 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 	fail := func(format string, args ...any) Diagnostics {
 		return append(ds, Diagnostic{Severity: Error, Pos: Pos{File: name}, Message: fmt.Sprintf(format, args...)})
 	}
-	// Before any decoding: the decoder recurses once per level.
-	if err := CheckPlistDepth(data); err != nil {
-		return fail("%v", err)
-	}
-	// CheckProfile's checks on one decoding: a large profile takes longer
-	// to decode than to check.
-	var top map[string]any
-	if _, err := plist.Unmarshal(data, &top); err != nil {
-		return fail("not a property list: %v", err)
-	}
-	if err := checkProfileTree(top); err != nil {
+	top, err := DecodeProfile(data)
+	if err != nil {
 		return fail("%v", err)
 	}
 	pos := xmlKeyPositions(name, data)

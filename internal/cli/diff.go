@@ -617,10 +617,11 @@ func readDiffProfile(e *diffEntry) (map[string]any, *profiles.Signer, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", e.source, err)
 	}
-	if err := profiles.CheckProfile(data); err != nil {
+	top, _ := v.(map[string]any)
+	if err := profiles.CheckProfileTree(top); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", e.source, err)
 	}
-	return v.(map[string]any), signer, nil
+	return top, signer, nil
 }
 
 func readDiffPlist(e *diffEntry) (any, error) {

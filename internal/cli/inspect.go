@@ -10,7 +10,6 @@ import (
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
-	"howett.net/plist"
 )
 
 type inspectOptions struct {
@@ -93,15 +92,8 @@ func inspectRun(opts *inspectOptions) error {
 		in.Signature = sum
 		data = s.Content
 	}
-	// Before any decoding: the decoder recurses once per level.
-	if err := profiles.CheckPlistDepth(data); err != nil {
-		return fmt.Errorf("%s: %w", opts.File, err)
-	}
-	if err := profiles.CheckProfile(data); err != nil {
-		return fmt.Errorf("%s: %w", opts.File, err)
-	}
-	var top map[string]any
-	if _, err := plist.Unmarshal(data, &top); err != nil {
+	top, err := profiles.DecodeProfile(data)
+	if err != nil {
 		return fmt.Errorf("%s: %w", opts.File, err)
 	}
 	content, _ := top["PayloadContent"].([]any)
