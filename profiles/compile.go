@@ -478,9 +478,8 @@ func renderTree(v any, target Target) (any, error) {
 	})
 }
 
-// substitute returns the plist tree with every variable in its strings
-// replaced by replace's answer. Subtrees without variables are shared with
-// the input, not copied: a roster build renders the same tree per user.
+// substitute returns a copy of a plist tree with every variable in its
+// strings replaced by replace's answer.
 func substitute(v any, replace func(Variable) (string, error)) (any, error) {
 	switch x := v.(type) {
 	case string:
@@ -490,63 +489,27 @@ func substitute(v any, replace func(Variable) (string, error)) (any, error) {
 		}
 		return out, nil
 	case map[string]any:
-		var out map[string]any
+		out := make(map[string]any, len(x))
 		for k, e := range x {
 			r, err := substitute(e, replace)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
 			}
-			if out == nil && !same(r, e) {
-				out = make(map[string]any, len(x))
-				for k2, e2 := range x {
-					out[k2] = e2
-				}
-			}
-			if out != nil {
-				out[k] = r
-			}
-		}
-		if out == nil {
-			return x, nil
+			out[k] = r
 		}
 		return out, nil
 	case []any:
-		var out []any
+		out := make([]any, len(x))
 		for i, e := range x {
 			r, err := substitute(e, replace)
 			if err != nil {
 				return nil, err
 			}
-			if out == nil && !same(r, e) {
-				out = append(make([]any, 0, len(x)), x...)
-			}
-			if out != nil {
-				out[i] = r
-			}
-		}
-		if out == nil {
-			return x, nil
+			out[i] = r
 		}
 		return out, nil
 	}
 	return v, nil
-}
-
-// same reports whether substitute left a value as it was: the same string,
-// or the same map or slice.
-func same(a, b any) bool {
-	switch x := a.(type) {
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		return ok && reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()
-	case []any:
-		y, ok := b.([]any)
-		return ok && len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
-	}
-	return true
 }
 
 func encodePlist(v any) ([]byte, error) {
