@@ -122,7 +122,7 @@ func buildRun(opts *buildOptions) error {
 	if opts.Roster != "" {
 		// The roster fills the variables in, whatever the target.
 		policies, ds = profiles.Load(opts.Paths...)
-		err = printFindings(opts.IO.Err, ds)
+		err = printFindings(opts.IO, opts.Format.value, ds)
 		if err == nil && len(policies) != 1 {
 			return withHint(fmt.Errorf("--roster builds one policy, got %d", len(policies)), "name a single policy file")
 		}

@@ -62,7 +62,7 @@ func lintRun(opts *lintOptions) error {
 		}
 		all = append(all, profiles.Lint(f, data, opts.Devices)...)
 	}
-	if err := printFindings(opts.IO.Err, all); err != nil {
+	if err := printFindings(opts.IO, formatText, all); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.Out, "%s clean%s\n", countFiles(len(opts.Files)), warningSuffix(all))

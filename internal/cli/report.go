@@ -1,24 +1,25 @@
 package cli
 
 import (
-	"fmt"
-	"io"
 	"strings"
 
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/spf13/pflag"
 )
 
-// printFindings writes every finding to w and returns the error that ends
-// the command when any of them is an error.
-func printFindings(w io.Writer, ds profiles.Diagnostics) error {
-	for _, d := range ds {
-		fmt.Fprintln(w, d.String())
+// printFindings reports every finding in format and returns the error that
+// ends the command when any of them is an error. With format json and
+// errors, the findings document is written here, as the command ends.
+func printFindings(streams *IO, format string, ds profiles.Diagnostics) error {
+	report(streams, format, ds)
+	err := ds.Err()
+	if err == nil {
+		return nil
 	}
-	if err := ds.Err(); err != nil {
-		return &exitError{code: ExitFailure, err: err}
+	if format == formatJSON {
+		writeJSON(streams.Out, map[string]any{"findings": jsonFindings(ds)})
 	}
-	return nil
+	return &exitError{code: ExitFailure, err: err}
 }
 
 // targetFlag is --target, shared by the commands that resolve variables.
@@ -42,20 +43,12 @@ func (f *targetFlag) parse() (profiles.Target, error) {
 
 // loadPolicies reads, validates and checks policies for the target they
 // will be built for, reports every finding in format, and fails if any is
-// an error. With format json and errors, the findings document is written
-// here, as the command ends.
+// an error.
 func loadPolicies(streams *IO, paths []string, target profiles.Target, format string) ([]*profiles.Policy, profiles.Diagnostics, error) {
 	policies, ds := profiles.Load(paths...)
 	for _, p := range policies {
 		ds = append(ds, p.CheckTarget(p.TargetFor(target))...)
 	}
 	ds.Sort()
-	report(streams, format, ds)
-	if err := ds.Err(); err != nil {
-		if format == formatJSON {
-			writeJSON(streams.Out, map[string]any{"findings": jsonFindings(ds)})
-		}
-		return policies, ds, &exitError{code: ExitFailure, err: err}
-	}
-	return policies, ds, nil
+	return policies, ds, printFindings(streams, format, ds)
 }
