@@ -396,7 +396,7 @@ func (p *Policy) OutlookManagedApps(opts Options) ([]byte, error) {
 	if body.Description, err = render(body.Description, target); err != nil {
 		return nil, err
 	}
-	return encodeGraph(body)
+	return encodeJSON(body)
 }
 
 // OutlookManagedDevices returns the Managed Devices app configuration as a

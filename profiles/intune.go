@@ -135,9 +135,9 @@ type skipped struct{ why Diagnostics }
 
 func (s *skipped) Error() string { return s.why.String() }
 
-// encodeGraph writes a request body: 2-space indent, HTML characters as
-// they are, one trailing newline.
-func encodeGraph(v any) ([]byte, error) {
+// encodeJSON writes a JSON document as every mdmforge output has it:
+// 2-space indent, HTML characters as they are, one trailing newline.
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -332,7 +332,7 @@ func (p *Policy) intuneEmail() (intuneFile, error) {
 	if len(skip) > 0 {
 		return intuneFile{}, &skipped{skip}
 	}
-	data, err := encodeGraph(body)
+	data, err := encodeJSON(body)
 	var notes Diagnostics
 	if attributeSources[e.Username] == "samAccountName" {
 		notes = append(notes, p.warnf("exchange.username", "email.json takes the user name from Entra ID's samAccountName, which usually but not always equals ${user.shortname} ({{partialupn}}) in custom.json"))
@@ -384,7 +384,7 @@ func (p *Policy) intuneCustom(opts Options) (intuneFile, error) {
 	if err != nil {
 		return intuneFile{}, fmt.Errorf("%s: intune %s: profile.display_name: %w", p.Profile.Name, file, err)
 	}
-	data, err := encodeGraph(graphIOSCustomConfiguration{
+	data, err := encodeJSON(graphIOSCustomConfiguration{
 		ODataType:       "#microsoft.graph.iosCustomConfiguration",
 		DisplayName:     name,
 		Description:     desc,
@@ -460,7 +460,7 @@ func (p *Policy) intuneRestrictions() (intuneFile, error) {
 			betaOnly = append(betaOnly, "`"+x.name+"`")
 		}
 	}
-	data, err := encodeGraph(body)
+	data, err := encodeJSON(body)
 	f := intuneFile{
 		name: file, title: "device restrictions (iosGeneralDeviceConfiguration)",
 		endpoint: "deviceManagement/deviceConfigurations",
@@ -542,7 +542,7 @@ func (p *Policy) intuneOutlookDevices() (intuneFile, error) {
 		}
 		body.Settings = append(body.Settings, item)
 	}
-	data, err := encodeGraph(body)
+	data, err := encodeJSON(body)
 	return intuneFile{
 		name: file, title: "Managed Devices app configuration for Outlook for iOS (iosMobileAppConfiguration)",
 		endpoint: "deviceAppManagement/mobileAppConfigurations",
@@ -664,7 +664,7 @@ func (p *Policy) intuneOutlookAndroid() (intuneFile, error) {
 	if err := enc.Encode(conf); err != nil {
 		return intuneFile{}, err
 	}
-	data, err := encodeGraph(graphAndroidManagedStoreAppConfiguration{
+	data, err := encodeJSON(graphAndroidManagedStoreAppConfiguration{
 		ODataType:            "#microsoft.graph.androidManagedStoreAppConfiguration",
 		DisplayName:          name,
 		Description:          desc,
@@ -727,7 +727,7 @@ func (p *Policy) intuneCompliance() (intuneFile, error) {
 	if osVersion.MatchString(p.Profile.MinIOS) && !versionLess(p.Profile.MinIOS, intuneMinIOS) {
 		min = p.Profile.MinIOS
 	}
-	data, err := encodeGraph(graphIOSCompliancePolicy{
+	data, err := encodeJSON(graphIOSCompliancePolicy{
 		ODataType:        "#microsoft.graph.iosCompliancePolicy",
 		DisplayName:      name,
 		Description:      "Requires iOS " + min + " or later. Older iOS ignores the Exchange account's data-type choice and locks, and would sync mail, calendars, reminders and notes as well.",

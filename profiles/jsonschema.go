@@ -47,14 +47,7 @@ func JSONSchema() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(root); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return encodeJSON(root)
 }
 
 // mdmforgeKeys are the payload keys mdmforge writes itself; a policy must
