@@ -56,3 +56,29 @@ func TestReadmeInstall(t *testing.T) {
 		t.Errorf("make build no longer runs %q, as the README says", build)
 	}
 }
+
+func TestReadmeTroubleshooting(t *testing.T) {
+	s := section(t, readFile(t, "../../README.md"), "Troubleshooting")
+	items := strings.Split(s, "\n- ")[1:]
+	for _, want := range []string{
+		"-ActiveSyncEnabled $true",                 // EAS enabled per mailbox
+		"Need admin approval",                      // first OAuth sign-in
+		"Contacts appear twice",                    // while Outlook's configuration arrives
+		"in iOS and in Outlook",                    // two sign-ins when the token expires
+		"below iOS 13",                             // data-type locks ignored
+		"Require device to be marked as compliant", // Conditional Access
+	} {
+		found := false
+		for _, item := range items {
+			if strings.Contains(item, want) {
+				found = true
+				if !strings.Contains(item, "Source") || !strings.Contains(item, "Fix") && !strings.Contains(item, "expected") {
+					t.Errorf("the troubleshooting item on %q lacks its fix or its source", want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("README's troubleshooting does not cover %q", want)
+		}
+	}
+}
