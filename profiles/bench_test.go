@@ -25,7 +25,7 @@ func BenchmarkDecodeValidate(b *testing.B) {
 	}
 }
 
-// BenchmarkBuild measures compiling the decoded example into its three
+// BenchmarkBuild measures compiling the decoded example into its two
 // outputs, read-back checks included.
 func BenchmarkBuild(b *testing.B) {
 	p, _ := Decode("p.yaml", benchExample(b))

@@ -47,9 +47,15 @@ func PayloadUUID(identifier string) string {
 }
 
 // Build compiles a valid policy into its outputs: NAME.mobileconfig when it
-// has Apple payloads, and NAME.outlook.json and NAME.outlook.plist when it
-// configures Outlook. Each output is decoded back and checked before it is
-// returned. Build does not validate; call Validate first.
+// has Apple payloads, and NAME.outlook.plist when it configures Outlook.
+// Each output is decoded back and checked before it is returned. Build does
+// not validate; call Validate first.
+//
+// The plist is the one Outlook output every MDM takes (Intune's "XML data",
+// Jamf Pro, Workspace ONE). The Managed Apps channel exists only in Intune,
+// so its Graph body is part of IntuneBundle (outlook-apps.json), not of
+// Build: written here too, it was a byte-for-byte copy for Intune and a
+// file no other MDM can use.
 func (p *Policy) Build(opts Options) ([]Output, error) {
 	var outs []Output
 	name := p.Profile.Name
@@ -61,12 +67,8 @@ func (p *Policy) Build(opts Options) ([]Output, error) {
 		outs = append(outs, Output{Name: name + ".mobileconfig", Data: data})
 	}
 	if p.Outlook != nil {
-		data, err := p.OutlookManagedApps(opts)
+		data, err := p.OutlookManagedDevices(opts)
 		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, Output{Name: name + ".outlook.json", Data: data})
-		if data, err = p.OutlookManagedDevices(opts); err != nil {
 			return nil, err
 		}
 		outs = append(outs, Output{Name: name + ".outlook.plist", Data: data})

@@ -40,7 +40,6 @@ outlook:
 	}
 	// Output:
 	// contacts.mobileconfig
-	// contacts.outlook.json
 	// contacts.outlook.plist
 }
 

@@ -101,7 +101,7 @@ func TestExampleMatchesAppleSchema(t *testing.T) {
 
 func TestExampleOutlookPlistReadsInPython(t *testing.T) {
 	outs := buildExample(t)
-	shape := pythonShape(t, outs[2].Data)
+	shape := pythonShape(t, outs[1].Data)
 	for _, key := range []string{"com.microsoft.outlook.Contacts.LocalSyncEnabled", "com.microsoft.outlook.Contacts.LocalSyncEnabled.UserChangeAllowed"} {
 		if shape.Top[key] != "boolean" || shape.Values[key] != false {
 			t.Errorf("plistlib reads %s as %s %v, want boolean false", key, shape.Top[key], shape.Values[key])

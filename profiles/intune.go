@@ -47,8 +47,12 @@ type intuneFile struct {
 	betaWhy  string
 	before   []string // steps before the POST
 	after    []string // steps after it
-	data     []byte
-	notes    Diagnostics // warnings about what the file cannot say as the profile does
+	// portal is the same object clicked together in the Intune admin
+	// center, step by step, and portalXML a block of XML to paste there.
+	portal    []string
+	portalXML string
+	data      []byte
+	notes     Diagnostics // warnings about what the file cannot say as the profile does
 }
 
 // IntuneBundle returns the Microsoft Graph request bodies that create the
@@ -168,6 +172,78 @@ func (p *Policy) intuneHead(file, suffix string) (name, desc string, err error) 
 // the README explains the body once.
 func assignStep(collection string) string {
 	return "Assign: `POST " + collection + "/{id}/assign`."
+}
+
+// The admin center's menus, as Microsoft's Intune documentation names them
+// (MicrosoftDocs/memdocs: configuration/custom-settings-ios.md,
+// configuration/email-settings-ios.md, apps/app-configuration-policies-use-ios.md,
+// apps/app-configuration-policies-managed-app.md).
+const (
+	portalNewProfile   = "**Devices** > **Manage devices** > **Configuration** > **Create** > **New policy**"
+	portalNewAppConfig = "**Apps** > **Manage apps** > **Configuration** > **Create**"
+)
+
+// portalProfileSteps opens a device configuration profile of an iOS template
+// and names it.
+func portalProfileSteps(template, name string) []string {
+	return []string{
+		"Go to " + portalNewProfile + ", choose **Platform**: **iOS/iPadOS** and **Profile type**: **Templates** > **" + template + "**, then **Create**.",
+		"**Basics**: **Name**: `" + name + "`.",
+	}
+}
+
+// portalAssign is the admin center's last page for every object.
+func portalAssign(whom string) string {
+	return "**Assignments**: add " + whom + "; then **Review + create** > **Create**."
+}
+
+// portalSettings lists app configuration keys and values as the admin
+// center's key/value designers take them.
+func portalSettings(settings []Setting) ([]string, error) {
+	var lines []string
+	for _, s := range settings {
+		v, err := renderTree(s.Value, Intune)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, "- `"+s.Key+"` = `"+settingText(v)+"`")
+	}
+	return lines, nil
+}
+
+// dictXML is the <dict>…</dict> of an encoded property list: what
+// Intune's "Enter XML data" field takes (Microsoft's example format for it
+// is a bare <dict>).
+func dictXML(data []byte) string {
+	s := string(data)
+	start, end := strings.Index(s, "<dict>"), strings.LastIndex(s, "</dict>")
+	if start < 0 || end < start {
+		return ""
+	}
+	return s[start : end+len("</dict>")]
+}
+
+func enableDisable(b bool) string {
+	if b {
+		return "**Enable**"
+	}
+	return "**Disable**"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "**Yes**"
+	}
+	return "**No**"
+}
+
+// yesOrNotConfigured is how a restrictions setting reads in the admin
+// center: Yes sets it, Not configured leaves Apple's default.
+func yesOrNotConfigured(b *bool) string {
+	if b != nil && *b {
+		return "**Yes**"
+	}
+	return "**Not configured**"
 }
 
 // --- email.json ---------------------------------------------------------------
@@ -341,8 +417,9 @@ func (p *Policy) intuneEmail() (intuneFile, error) {
 		notes = append(notes, p.warnf("exchange.sync", "the Intune admin center offers only all data, mail, calendars, calendars and contacts, or contacts; email.json asks for %q, which Graph may refuse", body.EasServices))
 	}
 	f := intuneFile{
-		notes: notes,
-		name:  file, title: "Exchange email profile (iosEasEmailProfileConfiguration)",
+		notes:  notes,
+		portal: emailPortal(body),
+		name:   file, title: "Exchange email profile (iosEasEmailProfileConfiguration)",
 		endpoint: "deviceManagement/deviceConfigurations",
 		beta:     true, betaWhy: "the iOS email profile exists only in Graph beta",
 		after: []string{
@@ -357,6 +434,64 @@ func (p *Policy) intuneEmail() (intuneFile, error) {
 		f.after = append(f.after, "Certificate authentication: set the profile's identity certificate (the `identityCertificate` relationship) to your tenant's SCEP or PKCS certificate profile, in the Intune admin center or through Graph; it is tenant-specific, so the file cannot name it. The certificate payload named by `exchange.certificate` travels only in custom.json.")
 	}
 	return f, err
+}
+
+// Admin center labels for email.json's values (Intune "Add e-mail settings
+// for iOS and iPadOS devices", MicrosoftDocs/memdocs
+// configuration/email-settings-ios.md).
+var (
+	portalAttributes = map[string]string{
+		"userPrincipalName":  "User principal name",
+		"primarySmtpAddress": "Primary SMTP address",
+		"samAccountName":     "sAM Account Name",
+	}
+	portalAuthMethods = map[string]string{
+		"usernameAndPassword": "Username and password",
+		"certificate":         "Certificate",
+	}
+	portalServices = map[string]string{
+		"email,contacts,calendars,reminders,notes": "All data",
+		"email":              "Email only",
+		"calendars":          "Calendar only",
+		"contacts,calendars": "Calendar and Contacts only",
+		"contacts":           "Contacts only",
+	}
+	portalSyncDurations = map[string]string{
+		"unlimited": "Unlimited", "oneDay": "One day", "threeDays": "Three days",
+		"oneWeek": "One week", "twoWeeks": "Two weeks", "oneMonth": "One month",
+	}
+)
+
+func emailPortal(b graphEasEmailProfile) []string {
+	services := "**" + portalServices[b.EasServices] + "**"
+	if portalServices[b.EasServices] == "" {
+		services = "not offered by the admin center for `" + b.EasServices + "`; create this profile with Graph, or deploy custom.json instead"
+	}
+	steps := append(portalProfileSteps("Email", b.DisplayName),
+		"**Configuration settings**:",
+		"- **Email server**: `"+b.HostName+"`",
+		"- **Account name**: `"+b.AccountName+"`",
+		"- **Username attribute from Microsoft Entra ID**: **"+portalAttributes[b.UsernameAADSource]+"**",
+		"- **Email address attribute from Microsoft Entra ID**: **"+portalAttributes[b.EmailAddressSource]+"**",
+		"- **Authentication method**: **"+portalAuthMethods[b.AuthenticationMethod]+"**",
+		"- **SSL**: "+enableDisable(b.RequireSsl),
+		"- **OAuth**: "+enableDisable(b.UseOAuth),
+		"- **Exchange data to sync**: "+services,
+		"- **Allow users to change sync settings**: "+yesNo(b.EasServicesUserOverrideEnabled),
+	)
+	if b.AuthenticationMethod == "certificate" {
+		steps = append(steps, "- the identity certificate: your tenant's SCEP or PKCS certificate profile")
+	}
+	if d := b.DurationOfEmailToSync; d != "" {
+		steps = append(steps, "- **Amount of email to synchronize**: **"+portalSyncDurations[d]+"**")
+	}
+	if m := b.BlockMovingMessagesToOtherEmailAccounts; m != nil {
+		steps = append(steps, "- **Allow messages to be moved to other email accounts**: "+enableDisable(!*m))
+	}
+	if s := b.BlockSendingEmailFromThirdPartyApps; s != nil {
+		steps = append(steps, "- **Allow email to be sent from third-party applications**: "+enableDisable(!*s))
+	}
+	return append(steps, portalAssign("user groups (Intune may not deliver email profiles to device groups)"))
 }
 
 // --- custom.json --------------------------------------------------------------
@@ -392,8 +527,14 @@ func (p *Policy) intuneCustom(opts Options) (intuneFile, error) {
 		PayloadFileName: p.Profile.Name + ".mobileconfig",
 		Payload:         base64.StdEncoding.EncodeToString(profile),
 	})
+	portal := append(portalProfileSteps("Custom", name),
+		"**Configuration settings**: **Custom configuration profile name**: `"+payloadName+"` (devices show it); "+
+			"**Configuration profile file**: upload `../"+p.Profile.Name+".mobileconfig`, the unsigned profile, not the signed `"+p.Profile.Name+".signed.mobileconfig`: "+
+			"Intune fills in its `{{tokens}}` for each user and device, which a signature forbids. Intune takes files of up to 1,000,000 bytes.",
+		portalAssign("the user groups that get the account"))
 	return intuneFile{
-		name: file, title: "custom iOS profile carrying the .mobileconfig (iosCustomConfiguration)",
+		portal: portal,
+		name:   file, title: "custom iOS profile carrying the .mobileconfig (iosCustomConfiguration)",
 		endpoint: "deviceManagement/deviceConfigurations",
 		after: []string{
 			assignStep("https://graph.microsoft.com/v1.0/deviceManagement/deviceConfigurations"),
@@ -460,9 +601,33 @@ func (p *Policy) intuneRestrictions() (intuneFile, error) {
 			betaOnly = append(betaOnly, "`"+x.name+"`")
 		}
 	}
+	portal := append(portalProfileSteps("Device restrictions", name), "**Configuration settings**, under **App Store, Doc Viewing, Gaming** (**Not configured** leaves Apple's default):")
+	for _, x := range []struct {
+		set   *bool
+		label string
+	}{
+		{body.DocumentsBlockManagedDocumentsInUnmanagedApps, "Block viewing corporate documents in unmanaged apps"},
+		{body.DocumentsBlockUnmanagedDocumentsInManagedApps, "Block viewing non-corporate documents in corporate apps"},
+		{body.ContactsAllowManagedToUnmanagedWrite, "Allow managed apps to write contacts to unmanaged contacts accounts"},
+		{body.ContactsAllowUnmanagedToManagedRead, "Allow unmanaged apps to read from managed contacts accounts"},
+		{body.ManagedPasteboardRequired, "Allow copy/paste to be affected by managed open-in"},
+	} {
+		if x.set != nil {
+			portal = append(portal, "- **"+x.label+"**: "+yesOrNotConfigured(x.set))
+		}
+	}
+	if b := body.AccountBlockModification; b != nil {
+		v := "**Not configured**"
+		if *b {
+			v = "**Block**"
+		}
+		portal = append(portal, "- under **General**, **Account modification**: "+v+" (supervised devices)")
+	}
+	portal = append(portal, portalAssign("the user or device groups"))
 	data, err := encodeJSON(body)
 	f := intuneFile{
-		name: file, title: "device restrictions (iosGeneralDeviceConfiguration)",
+		portal: portal,
+		name:   file, title: "device restrictions (iosGeneralDeviceConfiguration)",
 		endpoint: "deviceManagement/deviceConfigurations",
 		after: []string{
 			"", // the assign step, once the version is known
@@ -542,8 +707,21 @@ func (p *Policy) intuneOutlookDevices() (intuneFile, error) {
 		}
 		body.Settings = append(body.Settings, item)
 	}
+	xml, err := p.OutlookManagedDevices(Options{Target: Intune})
+	if err != nil {
+		return intuneFile{}, err
+	}
+	portal := []string{
+		"Go to " + portalNewAppConfig + " > **Managed devices**.",
+		"**Basics**: **Name**: `" + name + "`; **Platform**: **iOS/iPadOS**; **Targeted app**: **Select app** > Outlook (added to Intune as an App Store or VPP app first).",
+		"**Settings**: **Configuration settings format**: **Enter XML data**, and paste only the `<dict>…</dict>` of `../" + p.Profile.Name + ".outlook.plist`, shown below: " +
+			"not the `<?xml …?>`, `<!DOCTYPE …>` and `<plist>` lines around it, as Microsoft's example format for this field is a bare `<dict>`. " +
+			"(Or choose **Use configuration designer** and add each key with the type and value `settings` gives it in this file.)",
+		portalAssign("the user groups that use Outlook"),
+	}
 	data, err := encodeJSON(body)
 	return intuneFile{
+		portal: portal, portalXML: dictXML(xml),
 		name: file, title: "Managed Devices app configuration for Outlook for iOS (iosMobileAppConfiguration)",
 		endpoint: "deviceAppManagement/mobileAppConfigurations",
 		before: []string{
@@ -563,8 +741,25 @@ func (p *Policy) intuneOutlookDevices() (intuneFile, error) {
 
 func (p *Policy) intuneOutlookApps(opts Options) (intuneFile, error) {
 	data, err := p.OutlookManagedApps(opts)
+	if err != nil {
+		return intuneFile{}, err
+	}
+	var body graphTargetedManagedAppConfiguration
+	if err := json.Unmarshal(data, &body); err != nil {
+		return intuneFile{}, err
+	}
+	portal := []string{
+		"Go to " + portalNewAppConfig + " > **Managed apps**.",
+		"**Basics**: **Name**: `" + body.DisplayName + "`; **Target policy to**: **Selected apps**; **Select public apps**: Outlook, for iOS/iPadOS and for Android.",
+		"**Settings**: under **General configuration settings**, add each name and value:",
+	}
+	for _, s := range body.CustomSettings {
+		portal = append(portal, "- `"+s.Name+"` = `"+s.Value+"`")
+	}
+	portal = append(portal, portalAssign("the user groups whose work accounts Outlook signs in"))
 	return intuneFile{
-		name: "outlook-apps.json", title: "Managed Apps app configuration for Outlook for iOS and Android (targetedManagedAppConfiguration)",
+		portal: portal,
+		name:   "outlook-apps.json", title: "Managed Apps app configuration for Outlook for iOS and Android (targetedManagedAppConfiguration)",
 		endpoint: "deviceAppManagement/targetedManagedAppConfigurations",
 		beta:     true, betaWhy: "the body names its apps inline, as the Intune admin center does on beta; on v1.0, remove `apps`, POST it, then POST `{\"apps\": […]}` (the removed list) to `…/targetedManagedAppConfigurations/{id}/targetApps`",
 		after: []string{
@@ -658,6 +853,18 @@ func (p *Policy) intuneOutlookAndroid() (intuneFile, error) {
 		}
 		conf.ManagedProperty = append(conf.ManagedProperty, prop)
 	}
+	settings, err := portalSettings(p.androidOutlookSettings())
+	if err != nil {
+		return intuneFile{}, fmt.Errorf("%s: intune %s: %w", p.Profile.Name, file, err)
+	}
+	portal := append([]string{
+		"Go to " + portalNewAppConfig + " > **Managed devices**.",
+		"**Basics**: **Name**: `" + name + "`; **Platform**: **Android Enterprise**; **Profile Type**: **All Profile Types**; **Targeted app**: **Select app** > Outlook (approved in managed Google Play and synced to Intune first).",
+		"**Settings**: **Configuration settings format**: **Use configuration designer**; **Add** each key, with this value:",
+	}, settings...)
+	portal = append(portal,
+		"Still in **Settings**, under **Permissions**, you may pre-grant Outlook's contacts permissions, which Save Contacts needs on Android.",
+		portalAssign("the user groups that use Outlook"))
 	var payload bytes.Buffer
 	enc := json.NewEncoder(&payload)
 	enc.SetEscapeHTML(false)
@@ -676,7 +883,8 @@ func (p *Policy) intuneOutlookAndroid() (intuneFile, error) {
 		PermissionActions:    []any{},
 	})
 	return intuneFile{
-		name: file, title: "Android Enterprise app configuration for Outlook for Android (androidManagedStoreAppConfiguration)",
+		portal: portal,
+		name:   file, title: "Android Enterprise app configuration for Outlook for Android (androidManagedStoreAppConfiguration)",
 		endpoint: "deviceAppManagement/mobileAppConfigurations",
 		beta:     true, betaWhy: "Android Enterprise app configurations exist only in Graph beta",
 		before: []string{
@@ -742,8 +950,16 @@ func (p *Policy) intuneCompliance() (intuneFile, error) {
 			}},
 		}},
 	})
+	portal := []string{
+		"Go to **Devices** > **Manage devices** > **Compliance** > **Create policy**, choose **Platform**: **iOS/iPadOS**, then **Create**.",
+		"**Basics**: **Name**: `" + name + "`.",
+		"**Compliance settings**: **Device Properties** > **Operating System Version** > **Minimum OS version**: `" + min + "`.",
+		"**Actions for noncompliance**: keep **Mark device noncompliant**, **Immediately**.",
+		portalAssign("the user groups that get the Exchange account"),
+	}
 	return intuneFile{
-		name: file, title: "iOS compliance policy (iosCompliancePolicy)",
+		portal: portal,
+		name:   file, title: "iOS compliance policy (iosCompliancePolicy)",
 		endpoint: "deviceManagement/deviceCompliancePolicies",
 		after: []string{
 			assignStep("https://graph.microsoft.com/v1.0/deviceManagement/deviceCompliancePolicies") +
@@ -768,7 +984,15 @@ func (p *Policy) intuneReadme(files []intuneFile) ([]byte, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Intune objects for %s\n\n", title)
 	fmt.Fprintf(&b, "Built by mdmforge from the policy `%s`; rebuild rather than edit.\n", p.Profile.Name)
-	b.WriteString("Each `.json` file is the body of one Microsoft Graph request: POST it with\n" +
+	b.WriteString("Each section below is one Intune object, with two ways to create it: by\n" +
+		"hand in the Microsoft Intune admin center (https://intune.microsoft.com),\n" +
+		"or with Microsoft Graph. Both create the same object: create each one way,\n" +
+		"not both.\n" +
+		"\n" +
+		"In the admin center, the steps name each page and field with the value to\n" +
+		"enter. Files named `../…` are beside this folder, in the build's output.\n" +
+		"\n" +
+		"With Graph, each `.json` file is the body of one request: POST it with\n" +
 		"`Content-Type: application/json`, for example with\n" +
 		"`Invoke-MgGraphRequest -Method POST -Uri URL -Body (Get-Content -Raw FILE)`.\n" +
 		"The response's `id` is the object's `{id}` in the follow-up steps.\n" +
@@ -793,6 +1017,20 @@ func (p *Policy) intuneReadme(files []intuneFile) ([]byte, error) {
 	}
 	for _, f := range files {
 		fmt.Fprintf(&b, "\n## %s: %s\n\n", f.name, f.title)
+		b.WriteString("In the Intune admin center:\n\n")
+		n := 0
+		for _, s := range f.portal {
+			if strings.HasPrefix(s, "- ") {
+				fmt.Fprintf(&b, "   %s\n", s) // a value of the step above
+				continue
+			}
+			n++
+			fmt.Fprintf(&b, "%d. %s\n", n, s)
+		}
+		if f.portalXML != "" {
+			fmt.Fprintf(&b, "\n```xml\n%s\n```\n", f.portalXML)
+		}
+		b.WriteString("\nWith Microsoft Graph:\n\n")
 		for _, s := range f.before {
 			fmt.Fprintf(&b, "- Before: %s\n", s)
 		}

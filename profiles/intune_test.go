@@ -482,3 +482,63 @@ func TestIntuneEmailWarnings(t *testing.T) {
 		t.Errorf("the example's choices need no warning: %v", warnings)
 	}
 }
+
+// readmeSections splits the bundle README into its "## file" sections.
+func readmeSections(readme string) map[string]string {
+	sections := map[string]string{}
+	for _, part := range strings.Split(readme, "\n## ")[1:] {
+		name, _, _ := strings.Cut(part, ":")
+		sections[name] = part
+	}
+	return sections
+}
+
+// TestIntuneReadmeAdminCenter checks that the bundle README walks an admin
+// through the Intune admin center for every file, not only through Graph:
+// which template takes the .mobileconfig, and exactly what goes into the
+// Managed Devices configuration's "Enter XML data" field.
+func TestIntuneReadmeAdminCenter(t *testing.T) {
+	p, outs := intuneExample(t)
+	sections := readmeSections(string(output(t, outs, "README.md")))
+	for _, o := range outs {
+		if o.Name == "README.md" {
+			continue
+		}
+		s, ok := sections[o.Name]
+		if !ok {
+			t.Errorf("README has no section for %s", o.Name)
+			continue
+		}
+		if !strings.Contains(s, "\nIn the Intune admin center") || !strings.Contains(s, "\nWith Microsoft Graph") {
+			t.Errorf("README section %s does not give both the admin center and the Graph steps:\n%s", o.Name, s)
+		}
+	}
+	want := map[string][]string{
+		"email.json":           {"**Templates** > **Email**", "**Email server**: `outlook.office365.com`", "**Exchange data to sync**: **Contacts only**", "**Allow users to change sync settings**: **No**", "**OAuth**: **Enable**"},
+		"custom.json":          {"**Templates** > **Custom**", "**Configuration profile file**: upload `../contacts-only-eas.mobileconfig`", "not the signed"},
+		"restrictions.json":    {"**Templates** > **Device restrictions**", "**Block viewing corporate documents in unmanaged apps**: **Yes**"},
+		"outlook-devices.json": {"**Apps** > **Manage apps** > **Configuration** > **Create** > **Managed devices**", "**Enter XML data**", "only the `<dict>…</dict>`", "../contacts-only-eas.outlook.plist"},
+		"outlook-apps.json":    {"**Apps** > **Manage apps** > **Configuration** > **Create** > **Managed apps**", "**General configuration settings**", "`com.microsoft.outlook.Contacts.LocalSyncEnabled` = `false`"},
+		"outlook-android.json": {"**Android Enterprise**", "`com.microsoft.outlook.Contacts.LocalSyncEnabled`"},
+		"compliance.json":      {"**Compliance**", "**Minimum OS version**: `13.0`"},
+	}
+	for file, phrases := range want {
+		for _, phrase := range phrases {
+			if !strings.Contains(sections[file], phrase) {
+				t.Errorf("README section %s lacks %q", file, phrase)
+			}
+		}
+	}
+
+	// The XML to paste is the plist's <dict>, exactly: what the README shows
+	// is what the .outlook.plist beside the bundle holds.
+	plistData, err := p.OutlookManagedDevices(Options{Target: Intune})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(plistData)
+	dict := s[strings.Index(s, "<dict>") : strings.LastIndex(s, "</dict>")+len("</dict>")]
+	if !strings.Contains(sections["outlook-devices.json"], "```xml\n"+dict+"\n```") {
+		t.Errorf("README section outlook-devices.json does not show the plist's <dict> to paste:\n%s\nwant:\n%s", sections["outlook-devices.json"], dict)
+	}
+}

@@ -192,7 +192,7 @@ var policyProps = map[string]policyProp{
 		desc: "Apple's default: true. Enforced on supervised devices only.",
 	},
 	"outlook": {
-		desc: "Outlook for iOS and Android app configuration, written as NAME.outlook.json (Intune Managed Apps) and NAME.outlook.plist (Managed Devices).",
+		desc: "Outlook for iOS and Android app configuration, written as NAME.outlook.plist (Managed Devices, any MDM) and, for target intune, NAME.intune/outlook-apps.json (Managed Apps).",
 	},
 	"outlook.display_name": {desc: "The Intune policy's displayName. Default: profile.display_name + \" (Outlook)\"."},
 	"outlook.save_contacts": {

@@ -29,7 +29,7 @@ type Policy struct {
 // ProfileInfo is the profile's own metadata: the top level of the
 // .mobileconfig.
 type ProfileInfo struct {
-	Name         string    `yaml:"name"`         // output file names: NAME.mobileconfig, NAME.outlook.json, …
+	Name         string    `yaml:"name"`         // output file names: NAME.mobileconfig, NAME.outlook.plist, …
 	Identifier   string    `yaml:"identifier"`   // PayloadIdentifier; payload identifiers and every UUID derive from it
 	DisplayName  string    `yaml:"display_name"` // PayloadDisplayName (default: name)
 	Organization string    `yaml:"organization"` // PayloadOrganization

@@ -33,15 +33,15 @@ func newBuildCmd(streams *IO, runF func(*buildOptions) error) *cobra.Command {
 NAME into DIR:
 
   NAME.mobileconfig    Apple configuration profile (XML property list)
-  NAME.outlook.json    Outlook Managed Apps app configuration, as the Microsoft
-                       Graph targetedManagedAppConfiguration body
-  NAME.outlook.plist   Outlook Managed Devices app configuration (Intune "XML
-                       data", Jamf Pro, Workspace ONE)
+  NAME.outlook.plist   Outlook Managed Devices app configuration, for every
+                       target (Intune "XML data", Jamf Pro, Workspace ONE)
 
 For target intune, DIR/NAME.intune/ holds the Microsoft Graph request bodies
 that create the same objects in Intune (email profile, custom profile,
-restrictions, Outlook app configurations, compliance policy), with a README
-naming the endpoint for each.
+restrictions, Outlook app configurations for managed devices, managed apps
+and Android, compliance policy), with a README saying where each goes, in
+the Intune admin center and in Graph. The Managed Apps configuration
+(outlook-apps.json) exists only there: that channel is Intune's alone.
 
 Outputs are byte-identical for the same policy, and PayloadUUIDs derive from
 identifiers, so uploading a rebuilt profile updates devices in place. If any
