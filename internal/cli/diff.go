@@ -112,6 +112,7 @@ differ, and 2 when an input cannot be read or is invalid.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", formatText, "output `FORMAT`: text, json, markdown or github")
+	completeValues(cmd.Flags(), "format", formatText, formatJSON, formatMarkdownDiff, formatGitHub)
 	cmd.Flags().BoolVar(&opts.UUIDs, "uuids", false, "also show PayloadUUID changes")
 	opts.Target.register(cmd.Flags())
 	return cmd
