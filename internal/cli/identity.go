@@ -43,6 +43,7 @@ func (f *identityFlags) register(fs *pflag.FlagSet) {
 	completeFiles(fs, "signer-cert", "pem", "crt", "cer")
 	completeFiles(fs, "signer-key", "pem", "key")
 	completeFiles(fs, "signer-chain", "pem", "crt", "cer")
+	completeFiles(fs, "password-file")
 }
 
 // given reports whether any identity flag was used.
