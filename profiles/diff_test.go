@@ -427,3 +427,44 @@ func TestDiffJSONEmbeddedProfileSecret(t *testing.T) {
 		t.Errorf("without a secret: %+v", cs)
 	}
 }
+
+// TestCarries checks that a derived Intune file counts as repeating the
+// profile's change only when every one of its changes is that change.
+func TestCarries(t *testing.T) {
+	custom := func(p map[string]any, name string) any {
+		data, err := encodePlist(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return diffDecodeJSON(t, `{"@odata.type":"#microsoft.graph.iosCustomConfiguration","payloadName":"`+name+`","payload":"`+base64.StdEncoding.EncodeToString(data)+`"}`)
+	}
+	email := func(services, host string) any {
+		return diffDecodeJSON(t, `{"@odata.type":"#microsoft.graph.iosEasEmailProfileConfiguration","easServices":"`+services+`","hostName":"`+host+`"}`)
+	}
+	eas := func(calendars bool) map[string]any {
+		return diffEAS(map[string]any{"EnableContacts": true, "EnableCalendars": calendars, "Host": "outlook.office365.com"})
+	}
+	pa, pb := diffProfileTree("com.example.p", eas(false)), diffProfileTree("com.example.p", eas(true))
+	pa["PayloadDisplayName"], pb["PayloadDisplayName"] = "p", "p"
+	source := DiffTrees(pa, pb, DiffOptions{})
+	other := diffProfileTree("com.example.p", diffEAS(map[string]any{"EnableContacts": true, "EnableNotes": true, "Host": "outlook.office365.com"}))
+	other["PayloadDisplayName"] = "p"
+	for _, tt := range []struct {
+		name, file string
+		a, b       any
+		want       bool
+	}{
+		{"custom.json with the same change", "custom.json", custom(pa, "p"), custom(pb, "p"), true},
+		{"custom.json with another change", "custom.json", custom(pa, "p"), custom(other, "p"), false},
+		{"custom.json with a payloadName of its own", "custom.json", custom(pa, "p"), custom(pb, "q"), false},
+		{"email.json mirroring the change", "email.json", email("contacts", "outlook.office365.com"), email("contacts,calendars", "outlook.office365.com"), true},
+		{"email.json with a wrong mirror", "email.json", email("contacts", "outlook.office365.com"), email("contacts,notes", "outlook.office365.com"), false},
+		{"email.json with a host of its own", "email.json", email("contacts", "outlook.office365.com"), email("contacts,calendars", "mail.example.com"), false},
+		{"another file", "restrictions.json", email("contacts", "x"), email("contacts,calendars", "x"), false},
+	} {
+		derived := DiffJSON(tt.a, tt.b, DiffOptions{})
+		if got := Carries(tt.file, derived, pa, pb, source); got != tt.want {
+			t.Errorf("%s: Carries = %v, want %v; changes %+v", tt.name, got, tt.want, derived)
+		}
+	}
+}

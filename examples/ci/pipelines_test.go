@@ -29,7 +29,46 @@ type sandbox struct {
 	root  string // the signing identity's root, PEM
 	env   []string
 	steps []string // names of the steps that ran
+	gh    string   // the stand-in GitHub's state: calls.log, comments/ID.{body,user}
 }
+
+// ghStandIn plays gh api for the pull request's comments: it logs each call
+// to $GH_STATE/calls.log, keeps comments as files, and lists them as
+// GitHub's REST API does, filtered by --jq through jq as gh filters them.
+const ghStandIn = `#!/usr/bin/env bash
+set -euo pipefail
+printf '%s\n' "$*" >> "$GH_STATE/calls.log"
+[ "$1" = api ] || { echo "gh stand-in: only gh api is played, not gh $1" >&2; exit 1; }
+shift
+method=GET path= jq_expr=. body=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --method|-X) method=$2; shift 2 ;;
+    --jq|-q) jq_expr=$2; shift 2 ;;
+    -F|--field) case "$2" in body=@*) body=${2#body=@} ;; *) echo "gh stand-in: field $2" >&2; exit 1 ;; esac; shift 2 ;;
+    --paginate) shift ;;
+    -*) echo "gh stand-in: flag $1" >&2; exit 1 ;;
+    *) path=$1; shift ;;
+  esac
+done
+c="$GH_STATE/comments"
+case "$method $path" in
+  "GET repos/"*/issues/*/comments)
+    for f in $(ls "$c" | sed -n 's/\.body$//p' | sort -n); do
+      jq -n --argjson id "$f" --rawfile body "$c/$f.body" --arg user "$(cat "$c/$f.user")" '{id: $id, user: {login: $user}, body: $body}'
+    done | jq -s . | jq -r "$jq_expr" ;;
+  "POST repos/"*/issues/*/comments)
+    id=$(( $(ls "$c" | grep -c '\.body$' || true) + 1001 ))
+    cp "$body" "$c/$id.body"; echo 'github-actions[bot]' > "$c/$id.user"
+    jq -n --argjson id "$id" '{id: $id}' ;;
+  "PATCH repos/"*/issues/comments/*)
+    id=${path##*/}
+    [ -f "$c/$id.body" ] || { echo "gh: HTTP 404: Not Found" >&2; exit 1; }
+    cp "$body" "$c/$id.body"
+    jq -n --argjson id "$id" '{id: $id}' ;;
+  *) echo "gh stand-in: $method $path" >&2; exit 1 ;;
+esac
+`
 
 func newSandbox(t *testing.T) *sandbox {
 	interop.Tool(t, "bash")
@@ -44,9 +83,9 @@ func newSandbox(t *testing.T) *sandbox {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	// gh posts the comment; here it keeps the body for the test to read.
-	gh := "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = --body-file ] && cp \"$2\" \"$RUNNER_TEMP/comment.md\"; shift; done\n"
-	os.WriteFile(filepath.Join(s.bin, "gh"), []byte(gh), 0o755)
+	s.gh = filepath.Join(dir, "github")
+	os.MkdirAll(filepath.Join(s.gh, "comments"), 0o755)
+	os.WriteFile(filepath.Join(s.bin, "gh"), []byte(ghStandIn), 0o755)
 
 	pki, err := testpki.Get()
 	if err != nil {
@@ -60,7 +99,7 @@ func newSandbox(t *testing.T) *sandbox {
 
 	s.env = append(os.Environ(), "PATH="+s.bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"GIT_AUTHOR_NAME=ci", "GIT_AUTHOR_EMAIL=ci@example.com", "GIT_COMMITTER_NAME=ci", "GIT_COMMITTER_EMAIL=ci@example.com",
-		"MDMFORGE_CA="+s.root)
+		"MDMFORGE_CA="+s.root, "GH_STATE="+s.gh, "GITHUB_REPOSITORY=example/policies")
 
 	origin := filepath.Join(dir, "origin.git")
 	policy, err := os.ReadFile("../contacts-only-eas.yaml")
@@ -71,6 +110,10 @@ func newSandbox(t *testing.T) *sandbox {
 	s.sh(s.work, "git init --quiet -b main && git remote add origin "+origin)
 	os.MkdirAll(filepath.Join(s.work, "policies"), 0o755)
 	os.WriteFile(filepath.Join(s.work, "policies", "contacts.yaml"), policy, 0o644)
+	// A profile users install themselves: no variables, so it can be signed.
+	os.MkdirAll(filepath.Join(s.work, "policies-manual"), 0o755)
+	os.WriteFile(filepath.Join(s.work, "policies-manual", "handout.yaml"), []byte("version: 1\ntarget: generic\n"+
+		"profile: {name: handout, identifier: com.example.mdm.handout}\nrestrictions: {allowOpenFromManagedToUnmanaged: false}\n"), 0o644)
 	s.sh(s.work, "mdmforge build policies --out dist >/dev/null && git add -A && git commit --quiet -m policies && git push --quiet origin main")
 	// The pull request: mail is synced too, which re-pushes the account.
 	changed := strings.Replace(string(policy), "sync: [contacts]", "sync: [mail, contacts]", 1)
@@ -162,6 +205,7 @@ func yamlString(v any) string {
 }
 
 func TestGitHubActions(t *testing.T) {
+	interop.Tool(t, "jq") // the gh stand-in's --jq
 	s := newSandbox(t)
 	doc := load(t, "github-actions.yml")
 	values := map[string]string{
@@ -172,11 +216,14 @@ func TestGitHubActions(t *testing.T) {
 		"secrets.MDMFORGE_SIGNER_PASSWORD": "correct horse",
 	}
 	shell := []string{"bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"}
-	run := func(job string) {
+	// run runs a job's steps in a fresh runner, as each push does.
+	run := func(job string) string {
+		tmp := s.t.TempDir()
 		jobs := doc["jobs"].(map[string]any)
 		env := stringMap(doc["env"])
-		env["RUNNER_TEMP"] = s.tmp
-		env["GITHUB_STEP_SUMMARY"] = filepath.Join(s.tmp, "summary.md")
+		env["RUNNER_TEMP"] = tmp
+		env["GITHUB_STEP_SUMMARY"] = filepath.Join(tmp, "summary.md")
+		var out strings.Builder
 		for _, st := range jobs[job].(map[string]any)["steps"].([]any) {
 			step := st.(map[string]any)
 			script, ok := step["run"].(string)
@@ -190,26 +237,78 @@ func TestGitHubActions(t *testing.T) {
 			for k, v := range stringMap(step["env"]) {
 				stepEnv[k] = s.expand(ghExpr, v, values)
 			}
-			s.step(toString(step["name"]), shell, s.expand(ghExpr, script, values), stepEnv)
+			out.WriteString(s.step(toString(step["name"]), shell, s.expand(ghExpr, script, values), stepEnv))
 		}
+		if _, err := os.Stat(filepath.Join(tmp, "signer.p12")); err == nil {
+			t.Errorf("%s: the signing identity was left on disk", job)
+		}
+		return out.String()
 	}
+	comments := filepath.Join(s.gh, "comments")
+	// Someone quoting the marker: not the workflow's comment to edit.
+	quoted := "<!-- mdmforge diff -->\nquoted by a reviewer\n"
+	os.WriteFile(filepath.Join(comments, "7.body"), []byte(quoted), 0o644)
+	os.WriteFile(filepath.Join(comments, "7.user"), []byte("ada\n"), 0o644)
+
 	run("review")
-	comment, err := os.ReadFile(filepath.Join(s.tmp, "comment.md"))
+	first, err := os.ReadFile(filepath.Join(comments, "1002.body"))
 	if err != nil {
 		t.Fatalf("no pull-request comment was posted (steps run: %v)", s.steps)
 	}
-	if !strings.Contains(string(comment), "sign in again") {
-		t.Errorf("the comment does not warn that users sign in again:\n%s", comment)
+	if !strings.Contains(string(first), "sign in again") {
+		t.Errorf("the comment does not warn that users sign in again:\n%s", first)
+	}
+
+	// A second push to the pull request updates the same comment.
+	s.sh(s.work, "sed -i 's/sync: \\[mail, contacts\\]/sync: [mail, contacts, calendars]/' policies/contacts.yaml && "+
+		"mdmforge build policies --out dist >/dev/null && git commit --quiet -am 'and calendars'")
+	run("review")
+	calls, _ := os.ReadFile(filepath.Join(s.gh, "calls.log"))
+	var writes []string
+	for _, c := range strings.Split(string(calls), "\n") {
+		if strings.Contains(c, "--method") {
+			writes = append(writes, strings.Fields(c)[3])
+		}
+	}
+	want := []string{"repos/example/policies/issues/42/comments", "repos/example/policies/issues/comments/1002"}
+	if strings.Join(writes, " ") != strings.Join(want, " ") || !strings.Contains(string(calls), "--method POST") || !strings.Contains(string(calls), "--method PATCH") {
+		t.Errorf("two pushes wrote %v, want one POST and one PATCH of it %v; calls:\n%s", writes, want, calls)
+	}
+	second, _ := os.ReadFile(filepath.Join(comments, "1002.body"))
+	if !strings.HasPrefix(string(second), "<!-- mdmforge diff -->\n") || !strings.Contains(string(second), "EnableCalendars") {
+		t.Errorf("the comment was not updated with the second push's diff:\n%s", second)
+	}
+	if b, _ := os.ReadFile(filepath.Join(comments, "7.body")); string(b) != quoted {
+		t.Errorf("the reviewer's comment was edited:\n%s", b)
+	}
+	if n, _ := filepath.Glob(filepath.Join(comments, "*.body")); len(n) != 2 {
+		t.Errorf("comments %v, want the reviewer's and one of the workflow's", n)
 	}
 
 	s.sh(s.work, "git checkout --quiet main && git merge --quiet --ff-only change")
-	run("publish")
-	signed, _ := filepath.Glob(filepath.Join(s.work, "dist", "*.signed.mobileconfig"))
-	if len(signed) != 1 {
-		t.Errorf("publish left %v", signed)
+	out := run("publish")
+	checkPublished(t, s, out)
+}
+
+// checkPublished checks a publish run: the Intune profiles unsigned and no
+// warning about signed variables, the manual-install profile signed and
+// verified.
+func checkPublished(t *testing.T, s *sandbox, out string) {
+	t.Helper()
+	if strings.Contains(out, "variables, which no MDM can fill in") {
+		t.Errorf("publish signed a profile with variables:\n%s", out)
 	}
-	if _, err := os.Stat(filepath.Join(s.tmp, "signer.p12")); err == nil {
-		t.Error("the signing identity was left on disk")
+	if signed, _ := filepath.Glob(filepath.Join(s.work, "dist", "*.signed.mobileconfig")); len(signed) != 0 {
+		t.Errorf("publish signed the Intune profiles: %v", signed)
+	}
+	if _, err := os.Stat(filepath.Join(s.work, "dist", "contacts-only-eas.mobileconfig")); err != nil {
+		t.Errorf("publish did not build the Intune profile: %v", err)
+	}
+	if signed, _ := filepath.Glob(filepath.Join(s.work, "dist-manual", "*.signed.mobileconfig")); len(signed) != 1 {
+		t.Errorf("publish signed %v for manual install, want handout.signed.mobileconfig", signed)
+	}
+	if !strings.Contains(out, "handout.signed.mobileconfig") {
+		t.Errorf("publish did not verify the signed profile:\n%s", out)
 	}
 }
 
@@ -267,8 +366,5 @@ func TestAzurePipelines(t *testing.T) {
 		t.Errorf("the diff does not warn that users sign in again:\n%s", diff)
 	}
 	s.sh(s.work, "git checkout --quiet main && git merge --quiet --ff-only change")
-	run("publish")
-	if signed, _ := filepath.Glob(filepath.Join(s.work, "dist", "*.signed.mobileconfig")); len(signed) != 1 {
-		t.Errorf("publish left %v", signed)
-	}
+	checkPublished(t, s, run("publish"))
 }

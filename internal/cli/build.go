@@ -104,10 +104,12 @@ streamed and rendered on all cores.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "`DIR` to write the outputs to (created if missing)")
+	completeDirs(cmd.Flags(), "out")
 	cmd.Flags().BoolVar(&opts.Sign, "sign", false, "also write NAME.signed.mobileconfig, signed with the given identity")
 	opts.Identity.register(cmd.Flags())
 	opts.Target.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.Roster, "roster", "", "build one profile per user of this CSV or JSON `FILE`")
+	completeFiles(cmd.Flags(), "roster", "csv", "json")
 	cmd.Flags().BoolVar(&opts.KeepGoing, "keep-going", false, "with --roster, write the good rows even if some are bad")
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "write nothing; fail if the files in --out differ from what the policies build")
 	opts.Format.register(cmd.Flags())

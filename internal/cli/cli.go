@@ -140,6 +140,7 @@ updates devices in place.`,
 		newSchemaCmd(streams, nil),
 		newDiffCmd(streams, nil),
 	)
+	setupCompletion(root)
 	return root
 }
 

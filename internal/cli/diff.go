@@ -68,7 +68,10 @@ unless --uuids is given, but a payload with a new UUID is still reported as
 installed anew. JSON files are compared as JSON, the named settings lists
 (customSettings, settings, managedProperty) by name, the profile inside
 Intune's custom.json as a profile; .plist files as property lists; other
-files by SHA-256.
+files by SHA-256. An edit to a policy built for Intune is shown once, in
+NAME.mobileconfig: NAME.intune/custom.json and email.json, which repeat it,
+get one line each ("carries the NAME.mobileconfig change above") unless
+they differ in something else too, and the bundle's README.md is left out.
 
 Secrets are never shown, in any format: a changed password, pre-shared key,
 SCEP challenge or private key reads <secret, changed>, and JSON marks such
@@ -109,6 +112,7 @@ differ, and 2 when an input cannot be read or is invalid.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", formatText, "output `FORMAT`: text, json, markdown or github")
+	completeValues(cmd.Flags(), "format", formatText, formatJSON, formatMarkdownDiff, formatGitHub)
 	cmd.Flags().BoolVar(&opts.UUIDs, "uuids", false, "also show PayloadUUID changes")
 	opts.Target.register(cmd.Flags())
 	return cmd
@@ -442,6 +446,13 @@ type diffFile struct {
 	Changes      []profiles.Change // without hidden ones
 	Consequences []profiles.Consequence
 	Hidden       int // PayloadUUID changes left out
+	// Carries is the profile (NAME.mobileconfig) whose change this file of
+	// NAME.intune/ repeats and nothing else; Changes and Consequences are
+	// then left out, shown with the profile.
+	Carries string
+
+	all   []profiles.Change // hidden ones included
+	trees [2]map[string]any // a profile's two sides
 }
 
 type diffResult struct {
@@ -481,6 +492,7 @@ func diffInputs(opts *diffOptions) (*diffResult, error) {
 		}
 		r.Files = append(r.Files, f)
 	}
+	r.foldIntune()
 	return r, nil
 }
 
@@ -521,6 +533,7 @@ func compareDiffPair(p diffPair, opts profiles.DiffOptions) (*diffFile, error) {
 			return nil, err
 		}
 		all = append(profiles.DiffSigners(sa, sb), profiles.DiffTrees(ta, tb, opts)...)
+		f.trees = [2]map[string]any{ta, tb}
 	case "plist":
 		va, err := readDiffPlist(p.a)
 		if err != nil {
@@ -560,7 +573,65 @@ func compareDiffPair(p diffPair, opts profiles.DiffOptions) (*diffFile, error) {
 		}
 	}
 	f.Consequences = profiles.Consequences(all)
+	f.all = all
 	return f, nil
+}
+
+// foldIntune shows one edit once. A policy's NAME.intune/custom.json
+// carries NAME.mobileconfig in base64 and email.json mirrors its Exchange
+// account, so each change to the profile came back twice more, with its
+// consequence; a file that profiles.Carries finds to repeat the profile's
+// change and nothing else is reduced to a line after it. The bundle's
+// README.md, compared by its bytes, is left out when other files of the
+// policy differ: it documents them and deploys nothing. Files only on one
+// side, and a change the profile does not explain, stay as they are.
+func (r *diffResult) foldIntune() {
+	byPath := make(map[string]*diffFile, len(r.Files))
+	for _, f := range r.Files {
+		byPath[f.Path] = f
+	}
+	changed := string(profiles.Changed)
+	kept := r.Files[:0]
+	for _, f := range r.Files {
+		dir, base := path.Split(f.Path)
+		name, ok := strings.CutSuffix(dir, ".intune/")
+		if !ok || f.Status != changed {
+			kept = append(kept, f)
+			continue
+		}
+		src := byPath[name+".mobileconfig"]
+		switch base {
+		case "custom.json", "email.json":
+			if src != nil && src.Status == changed && profiles.Carries(base, f.all, src.trees[0], src.trees[1], src.all) {
+				f.Carries, f.Changes, f.Consequences, f.Hidden = src.Path, nil, nil, 0
+			}
+		case "README.md":
+			if f.Format == "bytes" && r.policyDiffers(name, f) {
+				continue
+			}
+		}
+		kept = append(kept, f)
+	}
+	// Each carrying file right after its profile, so "above" is true.
+	sortKey := func(f *diffFile) string {
+		if f.Carries != "" {
+			return f.Carries + "\x00" + f.Path
+		}
+		return f.Path
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return sortKey(kept[i]) < sortKey(kept[j]) })
+	r.Files = kept
+}
+
+// policyDiffers reports whether a file of policy name other than skip
+// differs: its .mobileconfig or a file of its bundle.
+func (r *diffResult) policyDiffers(name string, skip *diffFile) bool {
+	for _, f := range r.Files {
+		if f != skip && (f.Path == name+".mobileconfig" || strings.HasPrefix(f.Path, name+".intune/")) {
+			return true
+		}
+	}
+	return false
 }
 
 // redactDiffChange keeps secrets out of every format at once, since diff
@@ -707,11 +778,27 @@ func (r *diffResult) summary() string {
 		if n["changed"] > 0 {
 			s += fmt.Sprintf(": %s, %s", diffPlural(changes, "change", "changes"), diffPlural(consequences, "consequence", "consequences"))
 		}
+		if carry := r.carrying(); carry == 1 {
+			s += " (1 carries a .mobileconfig change)"
+		} else if carry > 1 {
+			s += fmt.Sprintf(" (%d carry a .mobileconfig change)", carry)
+		}
 	}
 	if hidden > 0 {
 		s += " (" + diffHiddenNote(hidden) + ")"
 	}
 	return s
+}
+
+// carrying counts the files shown as carrying a profile's change.
+func (r *diffResult) carrying() int {
+	n := 0
+	for _, f := range r.Files {
+		if f.Carries != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func diffHiddenNote(n int) string {
@@ -905,6 +992,10 @@ func diffReal(f float64) string {
 
 func (r *diffResult) writeText(w io.Writer) {
 	for _, f := range r.Files {
+		if f.Carries != "" {
+			fmt.Fprintf(w, "%s %s: carries the %s change above\n", diffMarkers[f.Status], f.Path, f.Carries)
+			continue
+		}
 		fmt.Fprintf(w, "%s %s\n", diffMarkers[f.Status], f.Path)
 		for _, g := range f.groups() {
 			indent := "  "
@@ -958,7 +1049,18 @@ func (g *diffGroup) mdTitle() string {
 func (r *diffResult) writeMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "### mdmforge diff: %s → %s\n\n", diffMDCode(r.Before), diffMDCode(r.After))
 	fmt.Fprintf(w, "%s.\n", strings.Replace(r.summary(), "--uuids", "`--uuids`", 1))
+	carrying := false
 	for _, f := range r.Files {
+		if f.Carries != "" {
+			// One list after the profile's table.
+			if !carrying {
+				fmt.Fprintln(w)
+			}
+			carrying = true
+			fmt.Fprintf(w, "- %s: carries the %s change above\n", diffMDCode(f.Path), diffMDCode(f.Carries))
+			continue
+		}
+		carrying = false
 		fmt.Fprintf(w, "\n#### %s %s (%s)\n", diffMarkers[f.Status], diffMDCode(f.Path), f.Status)
 		groups := f.groups()
 		var callouts, rows []string
@@ -1049,6 +1151,9 @@ type diffJSONFile struct {
 	Changes           []diffJSONChange      `json:"changes"`
 	Consequences      []diffJSONConsequence `json:"consequences"`
 	HiddenUUIDChanges int                   `json:"hidden_uuid_changes"`
+	// Carries names the profile whose change this file repeats, changes and
+	// consequences then being in that profile's entry.
+	Carries string `json:"carries,omitempty"`
 }
 
 type diffJSONChange struct {
@@ -1082,7 +1187,7 @@ func (r *diffResult) document() diffDocument {
 		Summary: diffSummary{len(r.Files), changes, consequences, hidden}, Files: []diffJSONFile{}}
 	for _, f := range r.Files {
 		jf := diffJSONFile{Path: f.Path, Status: f.Status, Format: f.Format, Source: f.Source,
-			Changes: []diffJSONChange{}, Consequences: []diffJSONConsequence{}, HiddenUUIDChanges: f.Hidden}
+			Changes: []diffJSONChange{}, Consequences: []diffJSONConsequence{}, HiddenUUIDChanges: f.Hidden, Carries: f.Carries}
 		for _, c := range f.Changes {
 			jc := diffJSONChange{Kind: string(c.Kind), Scope: string(c.Scope), Within: c.Within, Payload: c.Payload,
 				PayloadType: c.PayloadType, Path: c.Path, BeforeType: c.BeforeType, AfterType: c.AfterType,

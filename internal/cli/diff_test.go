@@ -18,9 +18,20 @@ import (
 )
 
 // TestDiffFormats pins every format's output for two folders of built files
-// in testdata/golden/diff. Refresh with: go test ./internal/cli -run TestDiffFormats -update
+// in testdata/golden/diff, and in testdata/golden/diff/intune for two
+// builds of an Intune policy (from its before.yaml and after.yaml, manifest
+// left out), where the bundle's copies of the profile's change are folded.
+// Refresh with: go test ./internal/cli -run TestDiffFormats -update
 func TestDiffFormats(t *testing.T) {
-	t.Chdir(filepath.Join("..", "..", "testdata", "golden", "diff"))
+	for _, dir := range []string{".", "intune"} {
+		t.Run(dir, func(t *testing.T) {
+			t.Chdir(filepath.Join("..", "..", "testdata", "golden", "diff", dir))
+			testDiffFormats(t)
+		})
+	}
+}
+
+func testDiffFormats(t *testing.T) {
 	for _, tt := range []struct{ format, golden string }{
 		{"text", "want.txt"},
 		{"json", "want.json"},

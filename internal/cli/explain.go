@@ -71,6 +71,7 @@ for Apple's own descriptions.`,
 	}
 	cmd.Flags().BoolVar(&opts.List, "list", false, "list every payload type with its platforms")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `FORMAT`: text or json")
+	completeValues(cmd.Flags(), "format", "text", "json")
 	return cmd
 }
 

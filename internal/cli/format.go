@@ -24,6 +24,7 @@ type findingsFormat struct{ value string }
 func (f *findingsFormat) register(fs *pflag.FlagSet, extra ...string) {
 	names := append([]string{formatText, formatGitHub, formatJSON}, extra...)
 	fs.StringVar(&f.value, "format", formatText, "`FORMAT` of findings: "+strings.Join(names, ", "))
+	completeValues(fs, "format", names...)
 }
 
 func (f *findingsFormat) check(extra ...string) error {

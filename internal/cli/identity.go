@@ -39,6 +39,11 @@ func (f *identityFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Key, "signer-key", "", "unencrypted private key as a PEM `FILE`, with --signer-cert")
 	fs.StringVar(&f.Chain, "signer-chain", "", "intermediate CA certificates as a PEM `FILE`, with --signer-cert")
 	fs.StringVar(&f.PasswordFile, "password-file", "", "read the .p12 password from the first line of `FILE`")
+	completeFiles(fs, "signer", "p12", "pfx")
+	completeFiles(fs, "signer-cert", "pem", "crt", "cer")
+	completeFiles(fs, "signer-key", "pem", "key")
+	completeFiles(fs, "signer-chain", "pem", "crt", "cer")
+	completeFiles(fs, "password-file")
 }
 
 // given reports whether any identity flag was used.

@@ -44,6 +44,7 @@ findings are shown, so you know what to fix before the first build.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the policy to `FILE` instead of standard output")
+	completeFiles(cmd.Flags(), "out", "yaml", "yml")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite --out if it exists")
 	return cmd
 }

@@ -45,6 +45,7 @@ pre-shared keys, SCEP challenges, private keys) as <secret>.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "yaml", "output `FORMAT`: yaml or json")
+	completeValues(cmd.Flags(), "format", "yaml", "json")
 	return cmd
 }
 

@@ -32,6 +32,7 @@ func (f *targetFlag) register(fs *pflag.FlagSet) {
 		names[i] = string(t)
 	}
 	fs.StringVar(&f.value, "target", "", "`MDM` whose variable syntax to write: "+strings.Join(names, ", ")+" (default: the policy's target:, else generic)")
+	completeValues(fs, "target", names...)
 }
 
 func (f *targetFlag) parse() (profiles.Target, error) {

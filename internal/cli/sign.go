@@ -57,6 +57,7 @@ download from a web page.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the signed profile to `FILE`")
+	completeFiles(cmd.Flags(), "out", "mobileconfig")
 	opts.Identity.register(cmd.Flags())
 	return cmd
 }

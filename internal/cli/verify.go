@@ -44,6 +44,7 @@ Exit status 1 means the profile would not verify.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.CA, "ca", "", "trust only the root certificates in this PEM `FILE`")
+	completeFiles(cmd.Flags(), "ca", "pem", "crt", "cer")
 	return cmd
 }
 
