@@ -54,7 +54,8 @@ a built file (.mobileconfig, signed or not; .plist; .json), or a folder of
 built files with its subfolders (NAME.intune/, per-user NAME/). Files are
 matched by their path in the folder. A policy against the folder it was
 built into is compared with the files build writes for it there
-(NAME.mobileconfig, NAME.outlook.json, NAME.outlook.plist, NAME.intune/);
+(NAME.mobileconfig, NAME.outlook.plist, NAME.intune/, and the
+NAME.outlook.json older builds wrote);
 a single file against a policy or folder with the output of its name.
 build's manifest.json is left out: it changes whenever the outputs do.
 In folders, links to files are followed; links to folders and special
