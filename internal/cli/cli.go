@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -65,11 +66,13 @@ func Run(args []string, streams *IO) int {
 			e = &exitError{code: ExitUsage, err: err, hints: []string{"run 'mdmforge --help' for the commands"}}
 		}
 	}
+	// Errors quote names from files (certificate subjects in x509's
+	// messages, keys, paths): escape them for the terminal.
 	if e.err != nil {
-		fmt.Fprintf(streams.Err, "mdmforge: error: %v\n", e.err)
+		fmt.Fprintf(streams.Err, "mdmforge: error: %s\n", termsafe.String(e.err.Error()))
 	}
 	for _, h := range e.hints {
-		fmt.Fprintf(streams.Err, "mdmforge: hint: %s\n", h)
+		fmt.Fprintf(streams.Err, "mdmforge: hint: %s\n", termsafe.String(h))
 	}
 	return e.code
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -82,9 +83,9 @@ func inspectRun(opts *inspectOptions) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", opts.File, err)
 		}
-		sum := &signatureSummary{Signer: s.Signer.Subject.String(), Issuer: s.Signer.Issuer.String(), Digest: s.DigestAlgorithm}
+		sum := &signatureSummary{Signer: termsafe.String(s.Signer.Subject.String()), Issuer: termsafe.String(s.Signer.Issuer.String()), Digest: s.DigestAlgorithm}
 		for _, c := range s.Certificates {
-			sum.Certificates = append(sum.Certificates, c.Subject.String())
+			sum.Certificates = append(sum.Certificates, termsafe.String(c.Subject.String()))
 		}
 		if !s.SigningTime.IsZero() {
 			sum.SigningTime = s.SigningTime.UTC().Format(time.RFC3339)
@@ -122,7 +123,7 @@ func describePayload(m map[string]any) inspectedPayload {
 	take := func(k string) string {
 		s, _ := m[k].(string)
 		delete(m, k)
-		return s
+		return termsafe.String(s)
 	}
 	p.Type, p.Identifier, p.UUID, p.DisplayName = take("PayloadType"), take("PayloadIdentifier"), take("PayloadUUID"), take("PayloadDisplayName")
 	keys := make([]string, 0, len(m))
@@ -131,16 +132,19 @@ func describePayload(m map[string]any) inspectedPayload {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		p.Keys[k] = reviewValue(m[k])
+		p.Keys[termsafe.String(k)] = reviewValue(m[k])
 	}
 	return p
 }
 
 // reviewValue makes plist values readable in YAML and JSON: data becomes a
-// size and digest, dates RFC 3339 text, redacted secrets "<secret>".
+// size and digest, dates RFC 3339 text, redacted secrets "<secret>", and
+// strings and keys from the file are escaped for the terminal.
 func reviewValue(v any) any {
-	return mapLeaves(v, func(v any) any {
+	return mapLeaves(escapeKeys(v), func(v any) any {
 		switch x := v.(type) {
+		case string:
+			return termsafe.String(x)
 		case profiles.Redacted:
 			return x.String()
 		case []byte:
@@ -150,6 +154,26 @@ func reviewValue(v any) any {
 		}
 		return v
 	})
+}
+
+// escapeKeys copies a plist tree with its dictionary keys escaped for the
+// terminal; values are left to the caller.
+func escapeKeys(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[termsafe.String(k)] = escapeKeys(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = escapeKeys(e)
+		}
+		return out
+	}
+	return v
 }
 
 // mapLeaves copies a plist tree with every value that is not a dictionary

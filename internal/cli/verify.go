@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -73,10 +74,11 @@ func verifyRun(opts *verifyOptions) error {
 	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "%s: signature verified\n", opts.File)
-	fmt.Fprintf(w, "signer:       %s\n", s.Signer.Subject)
+	// Subjects come from the file: escape what could drive the terminal.
+	fmt.Fprintf(w, "signer:       %s\n", termsafe.String(s.Signer.Subject.String()))
 	fmt.Fprintf(w, "issuer chain:\n")
 	for _, c := range v.Chains[0][1:] {
-		fmt.Fprintf(w, "  %s\n", c.Subject)
+		fmt.Fprintf(w, "  %s\n", termsafe.String(c.Subject.String()))
 	}
 	fmt.Fprintf(w, "digest:       %s\n", s.DigestAlgorithm)
 	if s.SigningTime.IsZero() {
