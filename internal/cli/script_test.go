@@ -38,6 +38,7 @@ func TestScripts(t *testing.T) {
 			"mkfile":   cmdMkfile,
 			"pki":      cmdPKI,
 			"truncate": cmdTruncate,
+			"flip":     cmdFlip,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -124,6 +125,25 @@ func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	data := []byte(ts.ReadFile(args[0]))
 	ts.Check(os.WriteFile(ts.MkAbs(args[2]), data[:min(n, len(data))], 0o644))
+}
+
+// flip FILE N inverts the bits of byte N of FILE, counted from the end when
+// N is negative: -1 is the last byte.
+func cmdFlip(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: flip FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	data := []byte(ts.ReadFile(args[0]))
+	if n < 0 {
+		n += len(data)
+	}
+	if n < 0 || n >= len(data) {
+		ts.Fatalf("flip: %s has %d bytes", args[0], len(data))
+	}
+	data[n] ^= 0xff
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
 }
 
 // mkfile SIZE NAME writes a YAML comment-filled file of SIZE bytes (K and M
