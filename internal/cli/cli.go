@@ -21,9 +21,6 @@ const (
 	ExitUsage   = 2 // the command line is wrong
 )
 
-// Version is set by the linker for releases.
-var Version = "dev"
-
 // IO is the streams a command uses; tests replace them.
 type IO struct {
 	In  io.Reader
@@ -142,6 +139,7 @@ updates devices in place.`,
 		newExplainCmd(streams, nil),
 		newSchemaCmd(streams, nil),
 		newDiffCmd(streams, nil),
+		newVersionCmd(streams),
 	)
 	return root
 }

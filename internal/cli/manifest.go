@@ -38,14 +38,15 @@ func signerFingerprint(c *x509.Certificate) string {
 }
 
 // manifestJSON lists the outputs for upload steps, sorted by path so it is
-// as deterministic as the outputs themselves.
+// as deterministic as the outputs themselves. It does not record mdmforge's
+// version: the same policies give the same manifest whichever mdmforge
+// built them, so upgrading the tool alone changes no committed file.
 func manifestJSON(entries []manifestEntry) ([]byte, error) {
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
 	var buf bytes.Buffer
 	err := writeJSON(&buf, struct {
-		Mdmforge string          `json:"mdmforge"`
-		Outputs  []manifestEntry `json:"outputs"`
-	}{Version, entries})
+		Outputs []manifestEntry `json:"outputs"`
+	}{entries})
 	return buf.Bytes(), err
 }
 
@@ -255,16 +256,15 @@ func isRosterOutput(dir string) bool {
 
 // sameManifest compares a committed manifest with the one just built,
 // without their signed files' lines, whose hashes change with every
-// signing. When
+// signing, and without the "mdmforge" version older manifests recorded. When
 // the build signed (an identity was given), the signers the committed
 // manifest records must be the identity's.
 func sameManifest(committed, built []byte) bool {
 	type manifest struct {
-		Mdmforge string          `json:"mdmforge"`
-		Outputs  []manifestEntry `json:"outputs"`
+		Outputs []manifestEntry `json:"outputs"`
 	}
 	var mc, mb manifest
-	if json.Unmarshal(committed, &mc) != nil || json.Unmarshal(built, &mb) != nil || mc.Mdmforge != mb.Mdmforge {
+	if json.Unmarshal(committed, &mc) != nil || json.Unmarshal(built, &mb) != nil {
 		return false
 	}
 	signers := map[string]string{}

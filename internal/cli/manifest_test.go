@@ -28,6 +28,7 @@ func TestSameManifest(t *testing.T) {
 		{"committed signer is not the identity", m(unsigned, signed("bb", "sha256:2")), m(unsigned, signed("cc", "sha256:1")), false},
 		{"committed records no signer", m(unsigned, signed("bb", "")), m(unsigned, signed("cc", "sha256:1")), false},
 		{"unsigned line differs", m(`{"path": "p.mobileconfig", "sha256": "ab", "size": 1, "policy": "../p.yaml"}`), m(unsigned), false},
+		{"written by another version", []byte(`{"mdmforge": "v0.9.0", "outputs": [` + unsigned + `]}`), m(unsigned), true},
 		{"not JSON", []byte("{"), m(unsigned), false},
 	}
 	for _, tt := range tests {
