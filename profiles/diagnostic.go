@@ -66,7 +66,7 @@ func (d Diagnostic) String() string {
 	b.WriteString(termsafe.String(d.Message))
 	if pos := d.Pos.String(); pos != "" {
 		b.WriteString("\n    ")
-		b.WriteString(pos)
+		b.WriteString(termsafe.String(pos))
 	}
 	return b.String()
 }

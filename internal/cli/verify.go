@@ -70,7 +70,7 @@ func verifyRun(opts *verifyOptions) error {
 	}
 	printWarnings(opts.IO, v.Warnings)
 	if err := profiles.CheckProfile(s.Content); err != nil {
-		fmt.Fprintf(opts.IO.Err, "mdmforge: warning: the signed content is not a configuration profile: %v\n", err)
+		fmt.Fprintf(opts.IO.Err, "mdmforge: warning: the signed content is not a configuration profile: %s\n", termsafe.String(err.Error()))
 	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "%s: signature verified\n", opts.File)
