@@ -198,6 +198,14 @@ func checkOutputs(opts *buildOptions, files []outFile) error {
 			stale = append(stale, f.Path)
 		}
 	}
+	// Without the identity the build has no signed files to expect, but
+	// the committed manifest names them.
+	for path := range signers {
+		unsigned := strings.TrimSuffix(path, ".signed.mobileconfig") + ".mobileconfig"
+		if _, err := os.Lstat(path); err != nil && want[path] == nil && want[unsigned] != nil {
+			missing = append(missing, path)
+		}
+	}
 	filepath.WalkDir(opts.Out, func(path string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
@@ -219,6 +227,7 @@ func checkOutputs(opts *buildOptions, files []outFile) error {
 		return nil
 	})
 	sort.Strings(stale)
+	sort.Strings(missing)
 	sort.Strings(extra)
 	if len(stale)+len(missing)+len(extra) == 0 {
 		fmt.Fprintf(opts.IO.Err, "mdmforge: %s is up to date (%d files)\n", opts.Out, len(files))

@@ -61,7 +61,8 @@ func TestScripts(t *testing.T) {
 // (modern encryption, with its chain), signer-legacy.p12, expired.p12,
 // notyet.p12 and nodigsig.p12, and twokeys.p12 (two keys, no password);
 // profiles signed by a signer without digitalSignature
-// (nodigsig.signed.mobileconfig), by a CA (ca.signed.mobileconfig) and by
+// (nodigsig.signed.mobileconfig), by a CA (ca.signed.mobileconfig, with
+// ca.crt/ca.key) and by
 // a subject holding terminal escapes (hostile.signed.mobileconfig, with
 // hostile.crt/hostile.key). It sets PKI_NOW to the PKI's reference time in
 // Unix seconds.
@@ -110,6 +111,8 @@ func cmdPKI(ts *testscript.TestScript, neg bool, args []string) {
 	write("nodigsig.signed.mobileconfig", signed(pki.NoDigitalSignature, pki.Intermediate))
 	write("ca.signed.mobileconfig", signed(pki.CASigner))
 	write("hostile.signed.mobileconfig", signed(pki.Hostile, pki.Intermediate))
+	write("ca.crt", testpki.CertPEM(pki.CASigner.Cert))
+	write("ca.key", key(pki.CASigner.Key))
 	write("hostile.crt", testpki.CertPEM(pki.Hostile.Cert))
 	write("hostile.key", key(pki.Hostile.Key))
 	// A signing time inside every valid test certificate's validity.
