@@ -285,6 +285,11 @@ func (id *Identity) Check(now time.Time) (warnings []string, err error) {
 func signerProblem(c *x509.Certificate, fix string) error {
 	name := certName(c)
 	if c.BasicConstraintsValid && c.IsCA {
+		if isSelfSigned(c) {
+			// What "openssl req -x509" writes unless told otherwise.
+			return fmt.Errorf("certificate %s is a self-signed CA certificate (basicConstraints CA:TRUE); %s with a leaf certificate, for a test one "+
+				"\"openssl req -x509 -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature …\"", name, fix)
+		}
 		return fmt.Errorf("certificate %s is a CA certificate (basicConstraints CA:TRUE); %s with a leaf certificate the CA issued", name, fix)
 	}
 	if c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageDigitalSignature == 0 {

@@ -28,7 +28,9 @@ func newInspectCmd(streams *IO, runF func(*inspectOptions) error) *cobra.Command
 is signed; the signature is not checked here, use verify for that), the
 profile's identity, and each payload with its keys. Data values are shown as
 their size and SHA-256 rather than as base64, and secrets (passwords,
-pre-shared keys, SCEP challenges, private keys) as <secret>.`,
+pre-shared keys, SCEP challenges, private keys) as <secret>. Control
+characters and bidi overrides in strings, keys and certificate names are
+escaped (\x1b, \u202e), in both formats, so a file cannot drive the terminal.`,
 		Example: `  $ mdmforge inspect out/contacts.mobileconfig
   $ mdmforge inspect contacts.signed.mobileconfig --format json | jq '.payloads[].type'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
