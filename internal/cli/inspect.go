@@ -146,7 +146,8 @@ func reviewValue(v any) any {
 	return mapLeaves(escapeKeys(v), func(v any) any {
 		switch x := v.(type) {
 		case string:
-			return termsafe.String(x)
+			// YAML and JSON keep a multi-line value's lines in place.
+			return termsafe.Multiline(x)
 		case profiles.Redacted:
 			return x.String()
 		case []byte:

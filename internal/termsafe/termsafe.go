@@ -19,7 +19,17 @@ import (
 // controls as \uNNNN, and bytes that are not UTF-8 as \xNN. Everything else
 // is left alone, so ordinary text prints unchanged; a string that needs no
 // escaping is returned as is, without allocating.
-func String(s string) string {
+func String(s string) string { return escape(s, false) }
+
+// Multiline is String for text whose printer indents or quotes each line,
+// as YAML and JSON encoders do: it keeps newlines and tabs, so a
+// multi-line description stays readable, and escapes the rest.
+func Multiline(s string) string { return escape(s, true) }
+
+func escape(s string, keepLines bool) string {
+	unsafe := func(r rune, n int) bool {
+		return unsafeRune(r, n) && !(keepLines && (r == '\n' || r == '\t'))
+	}
 	i := 0
 	for i < len(s) {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -51,7 +61,7 @@ func String(s string) string {
 	return b.String()
 }
 
-func unsafe(r rune, n int) bool {
+func unsafeRune(r rune, n int) bool {
 	switch {
 	case r == utf8.RuneError && n == 1:
 		return true // not UTF-8

@@ -24,6 +24,14 @@ func TestString(t *testing.T) {
 	}
 }
 
+func TestMultiline(t *testing.T) {
+	in := "first line\n\tsecond\x1b[2J \u202ethird\r"
+	want := "first line\n\tsecond\\x1b[2J \\u202ethird\\x0d"
+	if got := Multiline(in); got != want {
+		t.Errorf("Multiline(%q) = %q, want %q", in, got, want)
+	}
+}
+
 func TestStringCleanDoesNotAllocate(t *testing.T) {
 	s := "CN=Profile Signer RSA,O=mdmforge tests"
 	if n := testing.AllocsPerRun(100, func() { _ = String(s) }); n != 0 {
