@@ -127,7 +127,6 @@ func (s *Signed) VerifySignature() error {
 		return fmt.Errorf("verify: signer %w", err)
 	}
 	return nil
-
 }
 
 // missingIntermediates names the non-root certificates of the best chain
