@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 )
 
 // Pos is a position in a policy file. Line and Column are 1-based; zero
@@ -56,14 +58,15 @@ func (d Diagnostic) String() string {
 	var b strings.Builder
 	b.WriteString(d.Severity.String())
 	b.WriteString(": ")
+	// Paths and messages quote keys and values from files.
 	if d.Path != "" {
-		b.WriteString(d.Path)
+		b.WriteString(termsafe.String(d.Path))
 		b.WriteString(": ")
 	}
-	b.WriteString(d.Message)
+	b.WriteString(termsafe.String(d.Message))
 	if pos := d.Pos.String(); pos != "" {
 		b.WriteString("\n    ")
-		b.WriteString(pos)
+		b.WriteString(termsafe.String(pos))
 	}
 	return b.String()
 }

@@ -219,8 +219,8 @@ func newIdentity(signer crypto.Signer, certs []*x509.Certificate, source string)
 // Check reports whether the identity is fit to sign profiles at time now.
 //
 // It returns an error when the private key does not match the certificate,
-// the certificate is expired or not yet valid, or its key usage extension
-// is present but lacks digitalSignature. Warnings describe problems that
+// the certificate is expired or not yet valid, is a CA certificate, or its
+// key usage extension is present but lacks digitalSignature. Warnings describe problems that
 // still allow signing: a chain that seems to lack an intermediate (devices
 // then show the profile as "Unverified") or a root certificate supplied in
 // the chain (it is never embedded).
@@ -245,8 +245,8 @@ func (id *Identity) Check(now time.Time) (warnings []string, err error) {
 	if now.After(c.NotAfter) {
 		return nil, fmt.Errorf("certificate %s expired on %s", name, c.NotAfter.UTC().Format(time.RFC3339))
 	}
-	if c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
-		return nil, fmt.Errorf("certificate %s is not allowed to sign: its key usage lacks digitalSignature", name)
+	if err := signerProblem(c, "sign"); err != nil {
+		return nil, err
 	}
 
 	for _, r := range id.roots {
@@ -275,6 +275,27 @@ func (id *Identity) Check(now time.Time) (warnings []string, err error) {
 			certName(c), c.Issuer.String()))
 	}
 	return warnings, nil
+}
+
+// signerProblem refuses certificates that must not sign profiles: a key
+// usage without digitalSignature (RFC 5280 4.2.1.3), and CA certificates,
+// which sign certificates, not content; a leaf issued by the CA is the fix.
+// A certificate without a key usage extension may be used for anything.
+// fix is the verb for the remedy: "sign" or "re-sign".
+func signerProblem(c *x509.Certificate, fix string) error {
+	name := certName(c)
+	if c.BasicConstraintsValid && c.IsCA {
+		if isSelfSigned(c) {
+			// What "openssl req -x509" writes unless told otherwise.
+			return fmt.Errorf("certificate %s is a self-signed CA certificate (basicConstraints CA:TRUE); %s with a leaf certificate, for a test one "+
+				"\"openssl req -x509 -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature …\"", name, fix)
+		}
+		return fmt.Errorf("certificate %s is a CA certificate (basicConstraints CA:TRUE); %s with a leaf certificate the CA issued", name, fix)
+	}
+	if c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return fmt.Errorf("certificate %s is not allowed to sign: its key usage lacks digitalSignature; %s with a certificate whose key usage includes digitalSignature", name, fix)
+	}
+	return nil
 }
 
 // findIssuer checks only the signature, not CA constraints or SHA-1

@@ -249,6 +249,7 @@ func TestCheck(t *testing.T) {
 		{"expired", withChain(p.Expired, p.Intermediate), `certificate "Expired Signer" expired on ` + p.Expired.Cert.NotAfter.UTC().Format(time.RFC3339)},
 		{"not yet valid", withChain(p.NotYetValid, p.Intermediate), `certificate "Future Signer" is not valid until ` + p.NotYetValid.Cert.NotBefore.UTC().Format(time.RFC3339)},
 		{"no digitalSignature", withChain(p.NoDigitalSignature, p.Intermediate), `certificate "Encipherment Only" is not allowed to sign: its key usage lacks digitalSignature`},
+		{"CA certificate", &signing.Identity{Certificate: p.CASigner.Cert, Signer: p.CASigner.Key}, `certificate "CA Used As Signer" is a CA certificate (basicConstraints CA:TRUE); sign with a leaf certificate the CA issued`},
 		{"nil identity", nil, "identity has no certificate"},
 		{"no signer", &signing.Identity{Certificate: p.RSA.Cert}, "identity has no private key"},
 	}

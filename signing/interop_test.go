@@ -2,6 +2,7 @@ package signing_test
 
 import (
 	"bytes"
+	"crypto/x509"
 	"testing"
 
 	"github.com/mdmforge/mdmforge/internal/testpki"
@@ -183,4 +184,49 @@ func TestInteropEncryptedPEMKeysFromOpenSSL(t *testing.T) {
 	}
 	_, err = signing.LoadPEM(cert, o.read("legacy.key"), nil)
 	wantErr(t, err, "the key uses legacy PEM encryption, which is insecure and not supported")
+}
+
+// OpenSSL's own certificates: a self-signed leaf (CA:FALSE, digitalSignature)
+// is a valid signer once trusted, while the CA:TRUE certificate that
+// "openssl req -x509" writes with its usual v3_ca extensions is refused.
+func TestInteropOpenSSLCertificates(t *testing.T) {
+	o := needOpenSSL(t)
+	o.write("req.cnf", []byte(`[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = OpenSSL Self-Signed Signer
+[leaf]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+[ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,digitalSignature,keyCertSign
+`))
+	o.write("small.plist", testpki.Profile(1500))
+	for _, tt := range []struct{ ext, want string }{
+		{"leaf", ""},
+		{"ca", `verify: signer certificate "OpenSSL Self-Signed Signer" is a self-signed CA certificate (basicConstraints CA:TRUE); re-sign with a leaf certificate, for a test one "openssl req -x509 -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature …"`},
+	} {
+		t.Run(tt.ext, func(t *testing.T) {
+			o.run("req", "-x509", "-config", o.file("req.cnf"), "-extensions", tt.ext, "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+				"-nodes", "-days", "30", "-keyout", tt.ext+".key", "-out", tt.ext+".pem")
+			o.run("cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-md", "sha256", "-signer", tt.ext+".pem", "-inkey", tt.ext+".key",
+				"-in", "small.plist", "-out", tt.ext+".der")
+			s, err := signing.Parse(o.read(tt.ext + ".der"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			roots := x509.NewCertPool()
+			roots.AddCert(s.Signer)
+			_, err = s.Verify(signing.VerifyOptions{Roots: roots})
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			wantErr(t, err, tt.want)
+		})
+	}
 }

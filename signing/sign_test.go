@@ -336,6 +336,23 @@ func TestVerifyFailures(t *testing.T) {
 			t.Errorf("warnings = %q", v.Warnings)
 		}
 	})
+	t.Run("signer without digitalSignature", func(t *testing.T) {
+		der, err := identity(p, p.NoDigitalSignature).Sign(content, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = parse(t, der).Verify(signing.VerifyOptions{Roots: rootPool(p)})
+		wantErr(t, err, `verify: signer certificate "Encipherment Only" is not allowed to sign: its key usage lacks digitalSignature; re-sign with a certificate whose key usage includes digitalSignature`)
+	})
+	t.Run("CA certificate as signer", func(t *testing.T) {
+		ca := &signing.Identity{Certificate: p.CASigner.Cert, Signer: p.CASigner.Key}
+		der, err := ca.Sign(content, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = parse(t, der).Verify(signing.VerifyOptions{Roots: rootPool(p)})
+		wantErr(t, err, `verify: signer certificate "CA Used As Signer" is a CA certificate (basicConstraints CA:TRUE); re-sign with a leaf certificate the CA issued`)
+	})
 	t.Run("zero value", func(t *testing.T) {
 		_, err := (&signing.Signed{}).Verify(signing.VerifyOptions{})
 		wantErr(t, err, "verify: no signer certificate")

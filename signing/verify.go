@@ -33,39 +33,15 @@ type Verification struct {
 	Warnings []string
 }
 
-// Verify checks the message digest and the signature, then builds a chain
+// Verify checks the message digest and the signature, refuses a signer
+// certificate that is a CA or whose key usage lacks digitalSignature (as
+// Check refuses them for signing), then builds a chain
 // from the signer through the embedded certificates to opts.Roots and
 // checks it is valid at the chosen time. Any extended key usage is accepted
 // because certificates used for profile signing carry many different ones.
 func (s *Signed) Verify(opts VerifyOptions) (*Verification, error) {
-	if s == nil || s.Signer == nil {
-		return nil, errors.New("verify: no signer certificate")
-	}
-	if s.hash == 0 || !s.hash.Available() {
-		return nil, fmt.Errorf("verify: unsupported digest algorithm %s", s.DigestAlgorithm)
-	}
-	signed := s.Content
-	if s.signedAttrs != nil {
-		if s.contentType == nil {
-			return nil, errors.New("verify: signed attributes lack the required contentType attribute")
-		}
-		if !s.contentType.Equal(oidData) {
-			return nil, fmt.Errorf("verify: signed content type is %s, not data", s.contentType)
-		}
-		if s.messageDigest == nil {
-			return nil, errors.New("verify: signed attributes lack the required messageDigest attribute")
-		}
-		h := s.hash.New()
-		h.Write(s.Content)
-		if subtle.ConstantTimeCompare(h.Sum(nil), s.messageDigest) != 1 {
-			return nil, errors.New("verify: message digest mismatch: the content was changed after signing")
-		}
-		signed = s.signedAttrs
-	}
-	h := s.hash.New()
-	h.Write(signed)
-	if err := checkSignature(s.Signer.PublicKey, s.sigAlg, s.hash, h.Sum(nil), s.signature); err != nil {
-		return nil, fmt.Errorf("verify: %w", err)
+	if err := s.VerifySignature(); err != nil {
+		return nil, err
 	}
 
 	at := opts.Time
@@ -110,6 +86,47 @@ func (s *Signed) Verify(opts VerifyOptions) (*Verification, error) {
 			s.Signer.NotAfter.UTC().Format(time.RFC3339)))
 	}
 	return v, nil
+}
+
+// VerifySignature checks what Verify checks without the certificate chain:
+// the message digest, the signature, and that the signer certificate may
+// sign (digitalSignature, when it has a key usage, and not a CA). It says
+// the file was signed by s.Signer and not changed since; who s.Signer is
+// and whether anyone trusts it is Verify's question.
+func (s *Signed) VerifySignature() error {
+	if s == nil || s.Signer == nil {
+		return errors.New("verify: no signer certificate")
+	}
+	if s.hash == 0 || !s.hash.Available() {
+		return fmt.Errorf("verify: unsupported digest algorithm %s", s.DigestAlgorithm)
+	}
+	signed := s.Content
+	if s.signedAttrs != nil {
+		if s.contentType == nil {
+			return errors.New("verify: signed attributes lack the required contentType attribute")
+		}
+		if !s.contentType.Equal(oidData) {
+			return fmt.Errorf("verify: signed content type is %s, not data", s.contentType)
+		}
+		if s.messageDigest == nil {
+			return errors.New("verify: signed attributes lack the required messageDigest attribute")
+		}
+		h := s.hash.New()
+		h.Write(s.Content)
+		if subtle.ConstantTimeCompare(h.Sum(nil), s.messageDigest) != 1 {
+			return errors.New("verify: message digest mismatch: the content was changed after signing")
+		}
+		signed = s.signedAttrs
+	}
+	h := s.hash.New()
+	h.Write(signed)
+	if err := checkSignature(s.Signer.PublicKey, s.sigAlg, s.hash, h.Sum(nil), s.signature); err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	if err := signerProblem(s.Signer, "re-sign"); err != nil {
+		return fmt.Errorf("verify: signer %w", err)
+	}
+	return nil
 }
 
 // missingIntermediates names the non-root certificates of the best chain

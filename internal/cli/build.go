@@ -202,7 +202,11 @@ func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles
 		}
 		owner[key] = p.File
 		files = append(files, outFile{Path: filepath.Join(opts.Out, name), Data: data})
-		entries = append(entries, manifestEntry{Path: filepath.ToSlash(name), SHA256: sha256Hex(data), Size: len(data), Policy: manifestPath(opts.Out, p.File)})
+		e := manifestEntry{Path: filepath.ToSlash(name), SHA256: sha256Hex(data), Size: len(data), Policy: manifestPath(opts.Out, p.File)}
+		if id != nil && strings.HasSuffix(name, ".signed.mobileconfig") {
+			e.Signer = signerFingerprint(id.Certificate)
+		}
+		entries = append(entries, e)
 	}
 	for _, p := range policies {
 		outs, err := p.Build(profiles.Options{Target: target})

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -19,9 +20,6 @@ const (
 	ExitFailure = 1 // the input is invalid or a check failed; findings are on stderr
 	ExitUsage   = 2 // the command line is wrong
 )
-
-// Version is set by the linker for releases.
-var Version = "dev"
 
 // IO is the streams a command uses; tests replace them.
 type IO struct {
@@ -65,11 +63,13 @@ func Run(args []string, streams *IO) int {
 			e = &exitError{code: ExitUsage, err: err, hints: []string{"run 'mdmforge --help' for the commands"}}
 		}
 	}
+	// Errors quote names from files (certificate subjects in x509's
+	// messages, keys, paths): escape them for the terminal.
 	if e.err != nil {
-		fmt.Fprintf(streams.Err, "mdmforge: error: %v\n", e.err)
+		fmt.Fprintf(streams.Err, "mdmforge: error: %s\n", termsafe.String(e.err.Error()))
 	}
 	for _, h := range e.hints {
-		fmt.Fprintf(streams.Err, "mdmforge: hint: %s\n", h)
+		fmt.Fprintf(streams.Err, "mdmforge: hint: %s\n", termsafe.String(h))
 	}
 	return e.code
 }
@@ -139,6 +139,7 @@ updates devices in place.`,
 		newExplainCmd(streams, nil),
 		newSchemaCmd(streams, nil),
 		newDiffCmd(streams, nil),
+		newVersionCmd(streams),
 	)
 	setupCompletion(root)
 	return root

@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -682,7 +683,7 @@ func readDiffProfile(e *diffEntry) (map[string]any, *profiles.Signer, error) {
 			return nil, nil, fmt.Errorf("%s: %w", e.source, err)
 		}
 		sum := sha256.Sum256(s.Signer.Raw)
-		signer = &profiles.Signer{Subject: s.Signer.Subject.String(), SHA256: strings.ToUpper(hex.EncodeToString(sum[:]))}
+		signer = &profiles.Signer{Subject: termsafe.String(s.Signer.Subject.String()), SHA256: strings.ToUpper(hex.EncodeToString(sum[:]))}
 		data = s.Content
 	}
 	v, err := decodeDiffPlist(data)
@@ -1005,7 +1006,7 @@ func (r *diffResult) writeText(w io.Writer) {
 				indent = "      "
 			}
 			for _, c := range g.changes {
-				fmt.Fprintf(w, "%s%s %s\n", indent, diffMarker(c), diffLine(c))
+				fmt.Fprintf(w, "%s%s %s\n", indent, diffMarker(c), termsafe.String(diffLine(c)))
 			}
 			for _, q := range g.consequences {
 				fmt.Fprintf(w, "%s! %s\n", indent, q.Message)

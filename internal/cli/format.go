@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/spf13/pflag"
 )
@@ -39,6 +40,8 @@ func (f *findingsFormat) check(extra ...string) error {
 // githubAnnotation is a GitHub Actions workflow command that shows msg on
 // the file and line in a pull request, escaped as the runner requires.
 func githubAnnotation(level, file string, line, col int, title, msg string) string {
+	// Runner logs render terminal escapes, and pull requests bidi text.
+	file, msg = termsafe.String(file), termsafe.Multiline(msg)
 	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 	data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 	var b strings.Builder

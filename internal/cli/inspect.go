@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -27,7 +28,9 @@ func newInspectCmd(streams *IO, runF func(*inspectOptions) error) *cobra.Command
 is signed; the signature is not checked here, use verify for that), the
 profile's identity, and each payload with its keys. Data values are shown as
 their size and SHA-256 rather than as base64, and secrets (passwords,
-pre-shared keys, SCEP challenges, private keys) as <secret>.`,
+pre-shared keys, SCEP challenges, private keys) as <secret>. Control
+characters and bidi overrides in strings, keys and certificate names are
+escaped (\x1b, \u202e), in both formats, so a file cannot drive the terminal.`,
 		Example: `  $ mdmforge inspect out/contacts.mobileconfig
   $ mdmforge inspect contacts.signed.mobileconfig --format json | jq '.payloads[].type'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -83,9 +86,9 @@ func inspectRun(opts *inspectOptions) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", opts.File, err)
 		}
-		sum := &signatureSummary{Signer: s.Signer.Subject.String(), Issuer: s.Signer.Issuer.String(), Digest: s.DigestAlgorithm}
+		sum := &signatureSummary{Signer: termsafe.String(s.Signer.Subject.String()), Issuer: termsafe.String(s.Signer.Issuer.String()), Digest: s.DigestAlgorithm}
 		for _, c := range s.Certificates {
-			sum.Certificates = append(sum.Certificates, c.Subject.String())
+			sum.Certificates = append(sum.Certificates, termsafe.String(c.Subject.String()))
 		}
 		if !s.SigningTime.IsZero() {
 			sum.SigningTime = s.SigningTime.UTC().Format(time.RFC3339)
@@ -123,7 +126,7 @@ func describePayload(m map[string]any) inspectedPayload {
 	take := func(k string) string {
 		s, _ := m[k].(string)
 		delete(m, k)
-		return s
+		return termsafe.String(s)
 	}
 	p.Type, p.Identifier, p.UUID, p.DisplayName = take("PayloadType"), take("PayloadIdentifier"), take("PayloadUUID"), take("PayloadDisplayName")
 	keys := make([]string, 0, len(m))
@@ -132,16 +135,20 @@ func describePayload(m map[string]any) inspectedPayload {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		p.Keys[k] = reviewValue(m[k])
+		p.Keys[termsafe.String(k)] = reviewValue(m[k])
 	}
 	return p
 }
 
 // reviewValue makes plist values readable in YAML and JSON: data becomes a
-// size and digest, dates RFC 3339 text, redacted secrets "<secret>".
+// size and digest, dates RFC 3339 text, redacted secrets "<secret>", and
+// strings and keys from the file are escaped for the terminal.
 func reviewValue(v any) any {
-	return mapLeaves(v, func(v any) any {
+	return mapLeaves(escapeKeys(v), func(v any) any {
 		switch x := v.(type) {
+		case string:
+			// YAML and JSON keep a multi-line value's lines in place.
+			return termsafe.Multiline(x)
 		case profiles.Redacted:
 			return x.String()
 		case []byte:
@@ -151,6 +158,26 @@ func reviewValue(v any) any {
 		}
 		return v
 	})
+}
+
+// escapeKeys copies a plist tree with its dictionary keys escaped for the
+// terminal; values are left to the caller.
+func escapeKeys(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[termsafe.String(k)] = escapeKeys(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = escapeKeys(e)
+		}
+		return out
+	}
+	return v
 }
 
 // mapLeaves copies a plist tree with every value that is not a dictionary

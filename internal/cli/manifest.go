@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/signing"
 )
 
@@ -24,17 +26,27 @@ type manifestEntry struct {
 	SHA256 string `json:"sha256"`
 	Size   int    `json:"size"`
 	Policy string `json:"policy"` // the policy file it was built from, as named on the command line
+	// Signer is the signer certificate's fingerprint, "sha256:" and the
+	// hex SHA-256 of its DER, for signed profiles: build --check compares
+	// committed signed files with it, so a re-signed file shows in review.
+	Signer string `json:"signer,omitempty"`
+}
+
+// signerFingerprint names a signer certificate in manifest.json.
+func signerFingerprint(c *x509.Certificate) string {
+	return "sha256:" + sha256Hex(c.Raw)
 }
 
 // manifestJSON lists the outputs for upload steps, sorted by path so it is
-// as deterministic as the outputs themselves.
+// as deterministic as the outputs themselves. It does not record mdmforge's
+// version: the same policies give the same manifest whichever mdmforge
+// built them, so upgrading the tool alone changes no committed file.
 func manifestJSON(entries []manifestEntry) ([]byte, error) {
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
 	var buf bytes.Buffer
 	err := writeJSON(&buf, struct {
-		Mdmforge string          `json:"mdmforge"`
-		Outputs  []manifestEntry `json:"outputs"`
-	}{Version, entries})
+		Outputs []manifestEntry `json:"outputs"`
+	}{entries})
 	return buf.Bytes(), err
 }
 
@@ -112,18 +124,62 @@ func sha256Hex(data []byte) string {
 // checkOutputs compares what the policies build with what --out holds and
 // fails listing stale, missing and extra files. Signatures differ with each
 // signing time and need the identity, which CI checks of a pull request do
-// not have, so signed profiles are checked by the profile they carry, and
-// the manifest without its lines for them.
+// not have, so a committed signed profile is checked by what can be known
+// without it: it carries the profile the policy builds, its signature over
+// that profile verifies, and its signer is the one manifest.json records,
+// or the identity given, if any. Chain trust is verify's job: it needs the
+// root. The manifest is compared without its lines for signed files.
 func checkOutputs(opts *buildOptions, files []outFile) error {
 	want := map[string][]byte{}
 	for _, f := range files {
 		want[f.Path] = f.Data
 	}
+	// The signers to expect: the identity's, recorded in the manifest
+	// just built, or else those the committed manifest records.
+	signers := map[string]string{}
+	recorded := func(data []byte) {
+		var m struct {
+			Outputs []manifestEntry `json:"outputs"`
+		}
+		if json.Unmarshal(data, &m) == nil {
+			for _, e := range m.Outputs {
+				if rel := filepath.FromSlash(e.Path); e.Signer != "" && filepath.IsLocal(rel) {
+					signers[filepath.Join(opts.Out, rel)] = e.Signer
+				}
+			}
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(opts.Out, manifestName)); err == nil {
+		recorded(data)
+	}
+	if built := want[filepath.Join(opts.Out, manifestName)]; built != nil {
+		recorded(built)
+	}
 	var stale, missing, extra []string
+	why := map[string]string{}
 	signedOK := func(path string, got []byte) bool {
 		unsigned, ok := want[strings.TrimSuffix(path, ".signed.mobileconfig")+".mobileconfig"]
 		s, err := signing.Parse(got)
-		return ok && err == nil && bytes.Equal(s.Content, unsigned)
+		switch {
+		case err != nil:
+			why[path] = "not a signed profile: " + err.Error()
+		case !ok || !bytes.Equal(s.Content, unsigned):
+			why[path] = "it carries a profile the policy no longer builds"
+		default:
+			err = s.VerifySignature()
+			fp := signerFingerprint(s.Signer)
+			switch {
+			case err != nil:
+				why[path] = "its " + strings.TrimPrefix(err.Error(), "verify: ")
+			case signers[path] == "":
+				why[path] = "signed by " + fp + ", but " + manifestName + " records no signer for it"
+			case signers[path] != fp:
+				why[path] = "signed by " + fp + ", not by the recorded signer " + signers[path]
+			default:
+				return true
+			}
+		}
+		return false
 	}
 	for _, f := range files {
 		got, err := os.ReadFile(f.Path)
@@ -140,6 +196,14 @@ func checkOutputs(opts *buildOptions, files []outFile) error {
 			}
 		case !bytes.Equal(got, f.Data):
 			stale = append(stale, f.Path)
+		}
+	}
+	// Without the identity the build has no signed files to expect, but
+	// the committed manifest names them.
+	for path := range signers {
+		unsigned := strings.TrimSuffix(path, ".signed.mobileconfig") + ".mobileconfig"
+		if _, err := os.Lstat(path); err != nil && want[path] == nil && want[unsigned] != nil {
+			missing = append(missing, path)
 		}
 	}
 	filepath.WalkDir(opts.Out, func(path string, d fs.DirEntry, err error) error {
@@ -163,6 +227,7 @@ func checkOutputs(opts *buildOptions, files []outFile) error {
 		return nil
 	})
 	sort.Strings(stale)
+	sort.Strings(missing)
 	sort.Strings(extra)
 	if len(stale)+len(missing)+len(extra) == 0 {
 		fmt.Fprintf(opts.IO.Err, "mdmforge: %s is up to date (%d files)\n", opts.Out, len(files))
@@ -174,11 +239,15 @@ func checkOutputs(opts *buildOptions, files []outFile) error {
 		paths []string
 	}{{"stale", stale}, {"missing", missing}, {"extra", extra}} {
 		for _, p := range group.paths {
+			reason := ""
+			if why[p] != "" {
+				reason = " (" + why[p] + ")"
+			}
 			switch opts.Format.value {
 			case formatGitHub:
-				fmt.Fprintln(w, githubAnnotation("error", p, 0, 0, "mdmforge build --check", group.what+": rebuild with mdmforge build and commit the result"))
+				fmt.Fprintln(w, githubAnnotation("error", p, 0, 0, "mdmforge build --check", group.what+termsafe.String(reason)+": rebuild with mdmforge build and commit the result"))
 			default:
-				fmt.Fprintf(w, "%s: %s\n", group.what, p)
+				fmt.Fprintf(w, "%s: %s%s\n", group.what, p, termsafe.String(reason))
 			}
 		}
 	}
@@ -194,15 +263,22 @@ func isRosterOutput(dir string) bool {
 	return err == nil
 }
 
-// sameManifest compares two manifests without their signed files' lines.
-func sameManifest(a, b []byte) bool {
+// sameManifest compares a committed manifest with the one just built,
+// without their signed files' lines, whose hashes change with every
+// signing, and without the "mdmforge" version older manifests recorded. When
+// the build signed (an identity was given), the signers the committed
+// manifest records must be the identity's.
+func sameManifest(committed, built []byte) bool {
 	type manifest struct {
-		Mdmforge string          `json:"mdmforge"`
-		Outputs  []manifestEntry `json:"outputs"`
+		Outputs []manifestEntry `json:"outputs"`
 	}
-	var ma, mb manifest
-	if json.Unmarshal(a, &ma) != nil || json.Unmarshal(b, &mb) != nil || ma.Mdmforge != mb.Mdmforge {
+	var mc, mb manifest
+	if json.Unmarshal(committed, &mc) != nil || json.Unmarshal(built, &mb) != nil {
 		return false
+	}
+	signers := map[string]string{}
+	for _, e := range mc.Outputs {
+		signers[e.Path] = e.Signer
 	}
 	unsigned := func(es []manifestEntry) []manifestEntry {
 		var out []manifestEntry
@@ -213,5 +289,10 @@ func sameManifest(a, b []byte) bool {
 		}
 		return out
 	}
-	return reflect.DeepEqual(unsigned(ma.Outputs), unsigned(mb.Outputs))
+	for _, e := range mb.Outputs {
+		if e.Signer != "" && signers[e.Path] != e.Signer {
+			return false
+		}
+	}
+	return reflect.DeepEqual(unsigned(mc.Outputs), unsigned(mb.Outputs))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mdmforge/mdmforge/internal/interop"
 	"github.com/mdmforge/mdmforge/internal/testpki"
+	"github.com/mdmforge/mdmforge/signing"
 	"github.com/rogpeppe/go-internal/testscript"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -37,6 +38,7 @@ func TestScripts(t *testing.T) {
 			"mkfile":   cmdMkfile,
 			"pki":      cmdPKI,
 			"truncate": cmdTruncate,
+			"flip":     cmdFlip,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -57,8 +59,13 @@ func TestScripts(t *testing.T) {
 // leaves rsa.crt/rsa.key and p256.crt/p256.key, other.key (matching no
 // certificate), and .p12 files protected by "correct horse": signer.p12
 // (modern encryption, with its chain), signer-legacy.p12, expired.p12,
-// notyet.p12 and nodigsig.p12, and twokeys.p12 (two keys, no password). It sets PKI_NOW to the PKI's reference time
-// in Unix seconds.
+// notyet.p12 and nodigsig.p12, and twokeys.p12 (two keys, no password);
+// profiles signed by a signer without digitalSignature
+// (nodigsig.signed.mobileconfig), by a CA (ca.signed.mobileconfig, with
+// ca.crt/ca.key) and by
+// a subject holding terminal escapes (hostile.signed.mobileconfig, with
+// hostile.crt/hostile.key). It sets PKI_NOW to the PKI's reference time in
+// Unix seconds.
 func cmdPKI(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: pki")
@@ -93,6 +100,21 @@ func cmdPKI(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	write("twokeys.p12", twoKeys)
 	write("big.mobileconfig", testpki.Profile(9000))
+	// Signed by certificates mdmforge refuses to sign with, so only a
+	// hand-made identity can produce them; and by a hostile subject.
+	signed := func(leaf testpki.Leaf, chain ...*x509.Certificate) []byte {
+		id := &signing.Identity{Certificate: leaf.Cert, Intermediates: chain, Signer: leaf.Key}
+		b, err := id.Sign(testpki.Profile(600), pki.Now)
+		ts.Check(err)
+		return b
+	}
+	write("nodigsig.signed.mobileconfig", signed(pki.NoDigitalSignature, pki.Intermediate))
+	write("ca.signed.mobileconfig", signed(pki.CASigner))
+	write("hostile.signed.mobileconfig", signed(pki.Hostile, pki.Intermediate))
+	write("ca.crt", testpki.CertPEM(pki.CASigner.Cert))
+	write("ca.key", key(pki.CASigner.Key))
+	write("hostile.crt", testpki.CertPEM(pki.Hostile.Cert))
+	write("hostile.key", key(pki.Hostile.Key))
 	// A signing time inside every valid test certificate's validity.
 	ts.Setenv("PKI_NOW", strconv.FormatInt(pki.Now.Unix(), 10))
 }
@@ -106,6 +128,25 @@ func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	data := []byte(ts.ReadFile(args[0]))
 	ts.Check(os.WriteFile(ts.MkAbs(args[2]), data[:min(n, len(data))], 0o644))
+}
+
+// flip FILE N inverts the bits of byte N of FILE, counted from the end when
+// N is negative: -1 is the last byte.
+func cmdFlip(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: flip FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	data := []byte(ts.ReadFile(args[0]))
+	if n < 0 {
+		n += len(data)
+	}
+	if n < 0 || n >= len(data) {
+		ts.Fatalf("flip: %s has %d bytes", args[0], len(data))
+	}
+	data[n] ^= 0xff
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
 }
 
 // mkfile SIZE NAME writes a YAML comment-filled file of SIZE bytes (K and M

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -98,7 +99,7 @@ func signRun(opts *signOptions) error {
 
 func printWarnings(streams *IO, warnings []string) {
 	for _, w := range warnings {
-		fmt.Fprintf(streams.Err, "mdmforge: warning: %s\n", w)
+		fmt.Fprintf(streams.Err, "mdmforge: warning: %s\n", termsafe.String(w))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -22,12 +23,16 @@ func newVerifyCmd(streams *IO, runF func(*verifyOptions) error) *cobra.Command {
 		Use:   "verify FILE [--ca roots.pem]",
 		Short: "Check a signed profile's signature, chain and validity",
 		Long: `Verify checks a signed configuration profile the way a device would: the
-message digest and signature, the chain from the signer through the embedded
-certificates to a trusted root (the --ca file, or the system's roots), and
-that the certificates were valid when it was signed. It prints the signer,
-its issuer chain, the digest algorithm and the signing time, and warns about
-SHA-1 digests and chains the file does not carry. It reads DER and BER
-(streamed) signatures, including those Apple's and OpenSSL's tools write.
+message digest and signature, that the signer may sign (not a CA
+certificate, and digitalSignature in its key usage, when it has one), the
+chain from the signer through the embedded certificates to a trusted root
+(the --ca file, or the system's roots), and that the certificates were valid
+when it was signed. It prints the signer, its issuer chain, the digest
+algorithm and the signing time, and warns about SHA-1 digests and chains the
+file does not carry. It reads DER and BER (streamed) signatures, including
+those Apple's and OpenSSL's tools write. Names from the file are printed
+with control characters escaped (\x1b, \u202e), so a certificate cannot
+drive the terminal.
 
 Exit status 1 means the profile would not verify.`,
 		Example: `  $ mdmforge verify out/contacts.signed.mobileconfig
@@ -70,14 +75,15 @@ func verifyRun(opts *verifyOptions) error {
 	}
 	printWarnings(opts.IO, v.Warnings)
 	if err := profiles.CheckProfile(s.Content); err != nil {
-		fmt.Fprintf(opts.IO.Err, "mdmforge: warning: the signed content is not a configuration profile: %v\n", err)
+		fmt.Fprintf(opts.IO.Err, "mdmforge: warning: the signed content is not a configuration profile: %s\n", termsafe.String(err.Error()))
 	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "%s: signature verified\n", opts.File)
-	fmt.Fprintf(w, "signer:       %s\n", s.Signer.Subject)
+	// Subjects come from the file: escape what could drive the terminal.
+	fmt.Fprintf(w, "signer:       %s\n", termsafe.String(s.Signer.Subject.String()))
 	fmt.Fprintf(w, "issuer chain:\n")
 	for _, c := range v.Chains[0][1:] {
-		fmt.Fprintf(w, "  %s\n", c.Subject)
+		fmt.Fprintf(w, "  %s\n", termsafe.String(c.Subject.String()))
 	}
 	fmt.Fprintf(w, "digest:       %s\n", s.DigestAlgorithm)
 	if s.SigningTime.IsZero() {

@@ -45,6 +45,12 @@ type PKI struct {
 	Expired            Leaf // valid until a day before Now
 	NotYetValid        Leaf // valid from a day after Now
 	NoDigitalSignature Leaf // KeyUsage set, but only keyEncipherment
+	// CASigner is a CA certificate (basicConstraints CA:TRUE) with
+	// digitalSignature, issued by Root: a CA misused as a profile signer.
+	CASigner Leaf
+	// Hostile is a valid leaf whose subject holds a terminal escape
+	// sequence and a right-to-left override, for output quoting.
+	Hostile Leaf
 
 	// OtherRSA is an RSA key that matches no certificate.
 	OtherRSA *rsa.PrivateKey
@@ -52,6 +58,10 @@ type PKI struct {
 	// OtherRoot is an unrelated self-signed CA, for "untrusted root" cases.
 	OtherRoot *x509.Certificate
 }
+
+// HostileName is the common name of PKI.Hostile: it clears the terminal and
+// reverses the text after it when printed raw.
+const HostileName = "Evil\x1b[2J Signer \u202eRSA"
 
 var (
 	once   sync.Once
@@ -165,6 +175,20 @@ func generate() (*PKI, error) {
 		}},
 		{&p.NoDigitalSignature, func() (Leaf, error) {
 			return leaf("Encipherment Only", leafRSA, p.Now.Add(-day), p.Now.Add(365*day), x509.KeyUsageKeyEncipherment)
+		}},
+		{&p.Hostile, func() (Leaf, error) { return valid(HostileName, p256) }},
+		{&p.CASigner, func() (Leaf, error) {
+			tmpl := &x509.Certificate{
+				SerialNumber:          next(),
+				Subject:               pkix.Name{CommonName: "CA Used As Signer", Organization: []string{"mdmforge tests"}},
+				NotBefore:             p.Now.Add(-day),
+				NotAfter:              p.Now.Add(365 * day),
+				KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+				BasicConstraintsValid: true,
+				IsCA:                  true,
+			}
+			c, err := create(tmpl, p.Root, p384.Public(), p.RootKey)
+			return Leaf{Cert: c, Key: p384}, err
 		}},
 	}
 	for _, s := range steps {
