@@ -46,7 +46,9 @@ naming the endpoint for each.
 
 Outputs are byte-identical for the same policy, and PayloadUUIDs derive from
 identifiers, so uploading a rebuilt profile updates devices in place. If any
-policy has an error nothing is written; files are replaced atomically.
+policy has an error nothing is written. DIR is locked for the run and its
+files are replaced all at once: a build interrupted by a crash is completed
+by the next one. Files holding a password are readable by their owner only.
 DIR/manifest.json lists every output with its SHA-256 and source policy, for
 upload steps.
 
