@@ -104,7 +104,7 @@ func (d *outDir) recover(streams *IO) error {
 		if _, err := applyJournal(d.root, d.path, j); err != nil {
 			return err
 		}
-		if err := finishJournal(d.root, d.path); err != nil {
+		if err := finishJournal(d.root, d.path, j); err != nil {
 			return err
 		}
 		fmt.Fprintf(streams.Err, "mdmforge: completed the build interrupted in %s (%d changes)\n", d.path, len(j.Steps))
@@ -271,7 +271,7 @@ func (d *outDir) commit() (int, error) {
 	if err != nil {
 		return removed, err
 	}
-	return removed, finishJournal(d.root, d.path)
+	return removed, finishJournal(d.root, d.path, d.j)
 }
 
 // applyJournal makes the journal's changes. Each step checks what is done,
@@ -311,6 +311,11 @@ func applyJournal(root *os.Root, out string, j journal) (int, error) {
 					return fail(s.To, err)
 				}
 				if _, err := root.Lstat(to); err == nil {
+					// A journal is data from disk: it replaces only
+					// what a roster build wrote.
+					if _, err := root.Lstat(filepath.Join(to, rosterMarker)); err != nil {
+						return 0, fmt.Errorf("%s is not the output of a roster build; it will not be replaced", filepath.Join(out, to))
+					}
 					if err := root.MkdirAll(filepath.Dir(old), 0o777); err != nil {
 						return fail(s.To, err)
 					}
@@ -383,7 +388,14 @@ func mustKeep(rel string, info fs.FileInfo, keep []string, kept []fs.FileInfo) b
 }
 
 // finishJournal removes the journal of an applied publish, and its staging.
-func finishJournal(root *os.Root, out string) error {
+func finishJournal(root *os.Root, out string, j journal) error {
+	synced := map[string]bool{}
+	for _, s := range j.Steps {
+		if dir := path.Dir(s.To); !synced[dir] {
+			synced[dir] = true
+			syncRootDir(root, dir)
+		}
+	}
 	syncRootDir(root, ".")
 	if crashHere() {
 		return errCrashed
