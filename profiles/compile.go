@@ -17,8 +17,9 @@ import (
 
 // Output is one file a policy compiles into.
 type Output struct {
-	Name string // file name, e.g. contacts.mobileconfig
-	Data []byte
+	Name   string // file name, e.g. contacts.mobileconfig
+	Data   []byte
+	Secret bool // holds a password or key: to be readable by its owner only
 }
 
 // Options control compilation.
@@ -64,7 +65,7 @@ func (p *Policy) Build(opts Options) ([]Output, error) {
 		if err != nil {
 			return nil, err
 		}
-		outs = append(outs, Output{Name: name + ".mobileconfig", Data: data})
+		outs = append(outs, Output{Name: name + ".mobileconfig", Data: data, Secret: p.HoldsSecret()})
 	}
 	if p.Outlook != nil {
 		data, err := p.OutlookManagedDevices(opts)

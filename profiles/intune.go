@@ -123,7 +123,8 @@ func (p *Policy) IntuneBundle(opts Options) ([]Output, Diagnostics, error) {
 		if !json.Valid(f.data) {
 			return nil, nil, fmt.Errorf("%s: intune %s is not valid JSON", p.Profile.Name, f.name)
 		}
-		outs = append(outs, Output{Name: f.name, Data: f.data})
+		// custom.json carries the profile, its secrets included, in base64.
+		outs = append(outs, Output{Name: f.name, Data: f.data, Secret: f.name == "custom.json" && p.HoldsSecret()})
 	}
 	readme, err := p.intuneReadme(files)
 	if err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -45,7 +46,9 @@ the Intune admin center and in Graph. The Managed Apps configuration
 
 Outputs are byte-identical for the same policy, and PayloadUUIDs derive from
 identifiers, so uploading a rebuilt profile updates devices in place. If any
-policy has an error nothing is written; files are replaced atomically.
+policy has an error nothing is written. DIR is locked for the run and its
+files are replaced all at once: a build interrupted by a crash is completed
+by the next one. Files holding a password are readable by their owner only.
 DIR/manifest.json lists every output with its SHA-256 and source policy, for
 upload steps.
 
@@ -156,14 +159,32 @@ func buildRun(opts *buildOptions) error {
 	report(opts.IO, opts.Format.value, more)
 	ds = append(ds, more...)
 	if opts.Check {
+		// A journal means an interrupted build: the files are part old.
+		if _, err := os.Lstat(filepath.Join(opts.Out, journalName)); err == nil {
+			return withHint(fmt.Errorf("%s is not up to date: a build into it was interrupted", opts.Out),
+				"run the same mdmforge build without --check, which completes it, and commit the result")
+		}
 		return checkOutputs(opts, files)
 	}
-	stale := previousOutputs(opts.Out, files)
-	changed, err := writeFiles(files)
+	out, err := openOut(opts.IO, opts.Out)
 	if err != nil {
 		return err
 	}
-	if removed := removeOutputs(opts.Out, stale); removed > 0 {
+	defer out.close()
+	stale, warnings := previousOutputs(out, files)
+	printWarnings(opts.IO, warnings)
+	changed, err := out.stage(files)
+	if err != nil {
+		return err
+	}
+	for _, rel := range stale {
+		out.remove(rel)
+	}
+	removed, err := out.commit()
+	if err != nil {
+		return err
+	}
+	if removed > 0 {
 		fmt.Fprintf(opts.IO.Err, "mdmforge: removed %d files an earlier build wrote that the policies no longer build\n", removed)
 	}
 	switch opts.Format.value {
@@ -219,12 +240,14 @@ func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles
 		}
 		for _, o := range outs {
 			add(p, o.Name, o.Data)
+			files[len(files)-1].Secret = o.Secret
 			if id != nil && strings.HasSuffix(o.Name, ".mobileconfig") {
 				signed, err := id.Sign(o.Data, at)
 				if err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", o.Name, err)
 				}
 				add(p, strings.TrimSuffix(o.Name, ".mobileconfig")+".signed.mobileconfig", signed)
+				files[len(files)-1].Secret = o.Secret
 			}
 		}
 		if p.TargetFor(target) == profiles.Intune {
@@ -235,6 +258,7 @@ func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles
 			ds = append(ds, warnings...)
 			for _, o := range bundle {
 				add(p, filepath.Join(p.Profile.Name+".intune", o.Name), o.Data)
+				files[len(files)-1].Secret = o.Secret
 			}
 		}
 	}

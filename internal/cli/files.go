@@ -5,15 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 )
 
 // outFile is a file a command will write.
 type outFile struct {
-	Path string
-	Data []byte
+	Path   string
+	Data   []byte
+	Secret bool // readable by its owner only
 }
 
 // writeFiles writes every file or none. Each file is staged as a temporary
@@ -48,7 +51,7 @@ func writeFiles(files []outFile) ([]string, error) {
 		if info, err := os.Lstat(f.Path); err == nil && info.IsDir() {
 			return fail(fmt.Errorf("%s is a folder; cannot write a file there", f.Path))
 		}
-		tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".tmp*")
+		tmp, err := createTemp(dir, "."+filepath.Base(f.Path)+".tmp", filePerm(f.Secret))
 		if err != nil {
 			return fail(fmt.Errorf("cannot write to %s: %v", dir, unwrapPath(err)))
 		}
@@ -59,9 +62,6 @@ func writeFiles(files []outFile) ([]string, error) {
 		}
 		if cerr := tmp.Close(); werr == nil {
 			werr = cerr
-		}
-		if werr == nil {
-			werr = os.Chmod(tmp.Name(), 0o644)
 		}
 		if werr != nil {
 			return fail(fmt.Errorf("cannot write %s: %v", f.Path, unwrapPath(werr)))
@@ -98,10 +98,32 @@ func makeDir(dir string) ([]string, error) {
 	if err != nil {
 		return created, err
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		// Not ours to remove if the run fails: a folder made meanwhile,
+		// or a symbolic link to a missing one.
+		if info, lerr := os.Lstat(dir); lerr == nil && info.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(dir)
+			return created, fmt.Errorf("cannot create %s: it is a symbolic link to %s, which does not exist", dir, target)
+		}
+		if errors.Is(err, fs.ErrExist) {
+			return created, nil
+		}
 		return created, fmt.Errorf("cannot create %s: %v", dir, unwrapPath(err))
 	}
 	return append(created, dir), nil
+}
+
+// createTemp creates a new file in dir named prefix and a random number,
+// with perm as the umask leaves it (os.CreateTemp's files are private).
+func createTemp(dir, prefix string, perm fs.FileMode) (*os.File, error) {
+	for range 10000 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrExist}
 }
 
 func unwrapPath(err error) error {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/signing"
@@ -64,56 +66,48 @@ func manifestPath(out, policy string) string {
 	return filepath.ToSlash(policy)
 }
 
-// previousOutputs lists the files the manifest already in out names that
-// this build no longer writes: outputs of removed policies, or of a
-// target that changed. Only files mdmforge itself listed are candidates.
-func previousOutputs(out string, files []outFile) []string {
-	data, err := os.ReadFile(filepath.Join(out, manifestName))
+// previousOutputs lists the files the manifest already in --out names that
+// this build no longer writes: outputs of removed policies, or of a target
+// that changed, relative to --out. Only files mdmforge itself listed are
+// candidates, and never one this build writes under another spelling (on a
+// case-insensitive file system it is the same file), nor one the manifest,
+// which is data from disk, names out of --out: those are returned as
+// warnings.
+func previousOutputs(d *outDir, files []outFile) (gone, warnings []string) {
+	data, err := d.root.ReadFile(manifestName)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	var m struct {
 		Outputs []manifestEntry `json:"outputs"`
 	}
 	if json.Unmarshal(data, &m) != nil {
-		return nil
+		return nil, nil
 	}
 	keep := map[string]bool{}
 	for _, f := range files {
-		keep[f.Path] = true
+		if rel, err := d.rel(f.Path); err == nil {
+			keep[strings.ToLower(rel)] = true
+		}
 	}
-	var gone []string
 	for _, e := range m.Outputs {
 		rel := filepath.FromSlash(e.Path)
-		// A manifest is data from disk: never follow it out of the folder.
 		if !filepath.IsLocal(rel) {
+			warnings = append(warnings, fmt.Sprintf("%s lists %s, which is outside %s; not removed", filepath.Join(d.path, manifestName), e.Path, d.path))
 			continue
 		}
-		if p := filepath.Join(out, rel); !keep[p] {
-			gone = append(gone, p)
-		}
-	}
-	return gone
-}
-
-// removeOutputs deletes earlier outputs and the folders they leave empty,
-// returning how many files went.
-func removeOutputs(out string, paths []string) int {
-	n := 0
-	for _, p := range paths {
-		if info, err := os.Lstat(p); err != nil || !info.Mode().IsRegular() {
+		if keep[strings.ToLower(filepath.ToSlash(rel))] {
 			continue
 		}
-		if os.Remove(p) == nil {
-			n++
-		}
-		for dir := filepath.Dir(p); dir != out && strings.HasPrefix(dir, out); dir = filepath.Dir(dir) {
-			if os.Remove(dir) != nil {
-				break // not empty
-			}
+		info, err := d.root.Lstat(rel)
+		switch {
+		case err == nil && info.Mode().IsRegular():
+			gone = append(gone, filepath.ToSlash(rel))
+		case err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			warnings = append(warnings, fmt.Sprintf("%s lists %s: %s; not removed", filepath.Join(d.path, manifestName), e.Path, describeRootErr(d.path, err)))
 		}
 	}
-	return n
+	return gone, warnings
 }
 
 func sha256Hex(data []byte) string {

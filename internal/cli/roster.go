@@ -366,38 +366,22 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 // roster. The files go to a staging folder that replaces DIR/NAME only when
 // every one is written.
 func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template, plan *rosterPlan, id *signing.Identity, at time.Time) (int, error) {
-	final := filepath.Join(opts.Out, p.Profile.Name)
-	if err := checkReplaceable(final); err != nil {
-		return 0, err
-	}
-	created, err := makeDir(opts.Out)
-	done := false
-	defer func() {
-		if !done {
-			for i := len(created) - 1; i >= 0; i-- {
-				os.Remove(created[i]) // only if still empty
-			}
-		}
-	}()
+	out, err := openOut(opts.IO, opts.Out)
 	if err != nil {
 		return 0, err
 	}
-	staging, err := os.MkdirTemp(opts.Out, "."+p.Profile.Name+".tmp*")
+	defer out.close()
+	if err := checkReplaceable(out, p.Profile.Name); err != nil {
+		return 0, err
+	}
+	staging, err := out.stageFolder(p.Profile.Name)
 	if err != nil {
+		return 0, err
+	}
+	if err := os.WriteFile(filepath.Join(staging, rosterMarker), []byte("Written by mdmforge build --roster; the next roster build replaces this folder whole.\n"), 0o666); err != nil {
 		return 0, fmt.Errorf("cannot write to %s: %v", opts.Out, unwrapPath(err))
 	}
-	defer func() {
-		if !done {
-			os.RemoveAll(staging)
-		}
-	}()
-	// MkdirTemp makes the folder private; outputs are as readable as any.
-	if err := os.Chmod(staging, 0o755); err != nil {
-		return 0, fmt.Errorf("cannot write to %s: %v", opts.Out, unwrapPath(err))
-	}
-	if err := os.WriteFile(filepath.Join(staging, rosterMarker), []byte("Written by mdmforge build --roster; the next roster build replaces this folder whole.\n"), 0o644); err != nil {
-		return 0, fmt.Errorf("cannot write to %s: %v", opts.Out, unwrapPath(err))
-	}
+	perm := filePerm(tmpl.HoldsSecret())
 	r, c, err := openRoster(opts.Roster)
 	if err != nil {
 		return 0, err
@@ -420,7 +404,7 @@ func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template
 				if failed.Load() {
 					continue
 				}
-				if err := writeUser(staging, tmpl, row, plan.keyColumn, id, at); err != nil {
+				if err := writeUser(staging, tmpl, row, plan.keyColumn, id, at, perm); err != nil {
 					fail(fmt.Errorf("%s:%d: %w", opts.Roster, row.line, err))
 					failed.Store(true)
 					continue
@@ -446,20 +430,19 @@ func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template
 	if firstErr != nil {
 		return 0, firstErr
 	}
-	if err := replaceDir(staging, final); err != nil {
+	if _, err := out.commit(); err != nil {
 		return 0, err
 	}
-	done = true
 	return int(written.Load()), nil
 }
 
-func writeUser(dir string, tmpl *profiles.Template, row rosterRow, keyColumn string, id *signing.Identity, at time.Time) error {
+func writeUser(dir string, tmpl *profiles.Template, row rosterRow, keyColumn string, id *signing.Identity, at time.Time, perm os.FileMode) error {
 	data, err := tmpl.Render(row.values)
 	if err != nil {
 		return err
 	}
 	key := userKey(row.values[keyColumn])
-	if err := os.WriteFile(filepath.Join(dir, key+".mobileconfig"), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, key+".mobileconfig"), data, perm); err != nil {
 		return fmt.Errorf("cannot write: %v", unwrapPath(err))
 	}
 	if id == nil {
@@ -469,7 +452,7 @@ func writeUser(dir string, tmpl *profiles.Template, row rosterRow, keyColumn str
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, key+".signed.mobileconfig"), signed, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, key+".signed.mobileconfig"), signed, perm); err != nil {
 		return fmt.Errorf("cannot write: %v", unwrapPath(err))
 	}
 	return nil
@@ -479,36 +462,15 @@ func writeUser(dir string, tmpl *profiles.Template, row rosterRow, keyColumn str
 // replace whole; any other folder in its place is left alone.
 const rosterMarker = ".mdmforge-roster"
 
-func checkReplaceable(final string) error {
-	info, err := os.Lstat(final)
+func checkReplaceable(out *outDir, name string) error {
+	final := filepath.Join(out.path, name)
+	info, err := out.root.Lstat(name)
 	if err != nil {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(final, rosterMarker)); !info.IsDir() || err != nil {
+	if _, err := out.root.Lstat(filepath.Join(name, rosterMarker)); !info.IsDir() || err != nil {
 		return withHint(fmt.Errorf("%s exists and is not the output of a roster build; it will not be replaced", final),
 			"remove it, or build into another --out")
-	}
-	return nil
-}
-
-// replaceDir puts staging where final is, keeping the old final until the
-// new one is in place.
-func replaceDir(staging, final string) error {
-	old := ""
-	if _, err := os.Lstat(final); err == nil {
-		old = staging + ".old"
-		if err := os.Rename(final, old); err != nil {
-			return fmt.Errorf("cannot replace %s: %v", final, unwrapPath(err))
-		}
-	}
-	if err := os.Rename(staging, final); err != nil {
-		if old != "" {
-			os.Rename(old, final)
-		}
-		return fmt.Errorf("cannot replace %s: %v", final, unwrapPath(err))
-	}
-	if old != "" {
-		os.RemoveAll(old)
 	}
 	return nil
 }

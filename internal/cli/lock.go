@@ -1,0 +1,6 @@
+package cli
+
+import "errors"
+
+// errLocked is lockDir's error when another process holds the lock.
+var errLocked = errors.New("locked")

@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"bytes"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// tree reads every file and folder under dir, dot-named ones included.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			got[filepath.ToSlash(rel)+"/"] = ""
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		got[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+var quiet = &IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}
+
+// publishOld and publishNew are two runs: the second changes a file, keeps
+// one, adds one in a new folder, removes two and replaces a roster folder.
+func publishOld(t *testing.T, out string) {
+	t.Helper()
+	d, err := openOut(quiet, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	files := []outFile{
+		{Path: filepath.Join(out, "a.mobileconfig"), Data: []byte("old a")},
+		{Path: filepath.Join(out, "b.mobileconfig"), Data: []byte("b")},
+		{Path: filepath.Join(out, "sub", "c.json"), Data: []byte("old c")},
+		{Path: filepath.Join(out, "gone.json"), Data: []byte("gone")},
+		{Path: filepath.Join(out, manifestName), Data: []byte("old manifest")},
+	}
+	if _, err := d.stage(files); err != nil {
+		t.Fatal(err)
+	}
+	staging, err := d.stageFolder("users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(staging, rosterMarker), nil, 0o666)
+	os.WriteFile(filepath.Join(staging, "old-user.mobileconfig"), []byte("old user"), 0o666)
+	if _, err := d.commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func publishNew(t *testing.T, out string) error {
+	t.Helper()
+	d, err := openOut(quiet, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	files := []outFile{
+		{Path: filepath.Join(out, "a.mobileconfig"), Data: []byte("new a")},
+		{Path: filepath.Join(out, "b.mobileconfig"), Data: []byte("b")},
+		{Path: filepath.Join(out, "new", "d.json"), Data: []byte("new d")},
+		{Path: filepath.Join(out, manifestName), Data: []byte("new manifest")},
+	}
+	if _, err := d.stage(files); err != nil {
+		t.Fatal(err)
+	}
+	staging, err := d.stageFolder("users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(staging, rosterMarker), nil, 0o666)
+	os.WriteFile(filepath.Join(staging, "new-user.mobileconfig"), []byte("new user"), 0o666)
+	d.remove("sub/c.json")
+	d.remove("gone.json")
+	_, err = d.commit()
+	return err
+}
+
+// TestPublishIsAllOldOrAllNew interrupts the second run before each change
+// it makes, then recovers as the next run does: --out must hold exactly the
+// old files if the journal was not committed, else exactly the new ones.
+func TestPublishIsAllOldOrAllNew(t *testing.T) {
+	base := t.TempDir()
+	oldOut, newOut := filepath.Join(base, "old"), filepath.Join(base, "new")
+	publishOld(t, oldOut)
+	publishOld(t, newOut)
+	if err := publishNew(t, newOut); err != nil {
+		t.Fatal(err)
+	}
+	oldTree, newTree := tree(t, oldOut), tree(t, newOut)
+	if maps.Equal(oldTree, newTree) || oldTree["gone.json"] != "gone" || newTree["users/new-user.mobileconfig"] != "new user" {
+		t.Fatalf("the two runs are not what the test means:\nold %v\nnew %v", oldTree, newTree)
+	}
+	defer func() { publishCrash = nil }()
+	for k := 0; ; k++ {
+		out := filepath.Join(base, "k", strconv.Itoa(k))
+		publishOld(t, out)
+		calls := 0
+		publishCrash = func() bool { calls++; return calls > k }
+		err := publishNew(t, out)
+		publishCrash = nil
+		if err == nil {
+			if k < 5 {
+				t.Fatalf("the publish made only %d changes", k)
+			}
+			t.Logf("interrupted at each of %d points", k)
+			break
+		}
+		if err != errCrashed {
+			t.Fatalf("k=%d: %v", k, err)
+		}
+		var msg bytes.Buffer
+		d, err := openOut(&IO{Out: io.Discard, Err: &msg}, out)
+		if err != nil {
+			t.Fatalf("k=%d: recovery: %v", k, err)
+		}
+		d.close()
+		want, what := newTree, "all new"
+		if k == 0 {
+			want, what = oldTree, "all old"
+		}
+		if got := tree(t, out); !maps.Equal(got, want) {
+			t.Errorf("interrupted after %d changes, recovered --out is not %s:\ngot  %v\nwant %v", k, what, got, want)
+		}
+		if n := strings.Count(msg.String(), "\n"); n != 1 {
+			t.Errorf("k=%d: recovery said %q, want one line", k, msg.String())
+		}
+	}
+}
+
+// TestRemovalNeverTakesAJustWrittenFile: on a case-insensitive file system
+// the manifest's Contacts.mobileconfig is the contacts.mobileconfig this
+// build writes, and a hard link is the same file under another name.
+func TestRemovalNeverTakesAJustWrittenFile(t *testing.T) {
+	out := t.TempDir()
+	os.WriteFile(filepath.Join(out, manifestName), []byte(`{"outputs": [{"path": "Contacts.mobileconfig"}, {"path": "alias.mobileconfig"}, {"path": "old.mobileconfig"}]}`), 0o666)
+	for _, name := range []string{"Contacts.mobileconfig", "old.mobileconfig"} {
+		os.WriteFile(filepath.Join(out, name), []byte("old"), 0o666)
+	}
+	d, err := openOut(quiet, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	files := []outFile{{Path: filepath.Join(out, "contacts.mobileconfig"), Data: []byte("new")}}
+	gone, warnings := previousOutputs(d, files)
+	if !slices.Equal(gone, []string{"old.mobileconfig"}) || warnings != nil {
+		t.Errorf("previousOutputs = %q, %q; want only old.mobileconfig", gone, warnings)
+	}
+	if _, err := d.stage(files); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(filepath.Join(out, "old.mobileconfig"), filepath.Join(out, "alias.mobileconfig")); err != nil {
+		t.Skip("no hard links:", err)
+	}
+	// A journal from disk is checked too: neither another spelling of an
+	// output nor another name of one is removed.
+	d.j.Keep = append(d.j.Keep, "old.mobileconfig")
+	d.remove("Contacts.mobileconfig")
+	d.remove("CONTACTS.MOBILECONFIG")
+	d.remove("alias.mobileconfig")
+	if _, err := d.commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"contacts.mobileconfig", "Contacts.mobileconfig", "alias.mobileconfig", "old.mobileconfig"} {
+		if _, err := os.Lstat(filepath.Join(out, name)); err != nil {
+			t.Errorf("%s was removed", name)
+		}
+	}
+}
+
+// TestConcurrentBuildRefused holds the lock a build takes on --out, as a
+// build running at the same time would, and runs a second one.
+func TestConcurrentBuildRefused(t *testing.T) {
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "p.yaml")
+	os.WriteFile(policy, []byte("version: 1\nprofile: {name: p, identifier: com.example.p}\nrestrictions: {allowOpenFromManagedToUnmanaged: false}\n"), 0o666)
+	out := filepath.Join(dir, "out")
+	os.Mkdir(out, 0o777)
+	unlock, err := lockDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "build", policy, "--out", out)
+	want := "mdmforge: error: another mdmforge build is writing " + out + "\nmdmforge: hint: wait for it to finish, or build into another --out\n"
+	if code != ExitFailure || stderr != want {
+		t.Errorf("second build: exit %d, stderr\n%s\nwant exit 1 and\n%s", code, stderr, want)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("the refused build wrote %v", entries)
+	}
+	unlock()
+	if code, _, stderr := run(t, "build", policy, "--out", out); code != ExitOK {
+		t.Errorf("build after the lock is released: exit %d\n%s", code, stderr)
+	}
+}
