@@ -96,15 +96,37 @@ func newCSVRoster(r io.Reader) (*csvRoster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &csvRoster{r: cr}
+	c := &csvRoster{r: cr, cols: make([]string, 0, len(head))}
+	// A map, not a search of the columns so far: a header may have
+	// 100,000 columns.
+	seen := make(map[string]bool, len(head))
+	var twice []string
 	for _, h := range head {
 		col := column(h)
-		if slices.Contains(c.cols, col) {
-			return nil, fmt.Errorf("line 1: column %s appears twice", col)
+		if seen[col] {
+			twice = append(twice, col)
 		}
+		seen[col] = true
 		c.cols = append(c.cols, col)
 	}
+	if len(twice) > 0 {
+		slices.Sort(twice)
+		twice = slices.Compact(twice)
+		if len(twice) == 1 {
+			return nil, fmt.Errorf("line 1: column %s appears twice", twice[0])
+		}
+		return nil, fmt.Errorf("line 1: columns %s appear twice", listSome(twice, 10))
+	}
 	return c, nil
+}
+
+// listSome joins the first max words and counts the rest, so a message
+// about a huge header stays short.
+func listSome(words []string, max int) string {
+	if len(words) <= max {
+		return strings.Join(words, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(words[:max], ", "), len(words)-max)
 }
 
 func (c *csvRoster) Columns() []string { return c.cols }
@@ -306,7 +328,7 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 	if cols := r.Columns(); cols != nil {
 		for _, need := range tmpl.Variables() {
 			if !slices.Contains(cols, need) {
-				problem(1, "the roster has no %s column, which ${user.%s} needs (columns: %s)", need, need, strings.Join(cols, ", "))
+				problem(1, "the roster has no %s column, which ${user.%s} needs (columns: %s)", need, need, listSome(cols, 20))
 			}
 		}
 		chooseKey(cols)
