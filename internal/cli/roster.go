@@ -269,7 +269,8 @@ func (l *lineCounter) lineAt(offset int64) int {
 // userKey makes a file name from a user's key value: lower case, with every
 // byte outside [a-z0-9._@+-] percent-encoded, so distinct users never share
 // a name (josé and josè stay apart). A very long key keeps a digest of the
-// whole so it stays distinct too.
+// whole so it stays distinct too. Windows device names (CON, aux.x, COM1)
+// get their first letter encoded too.
 func userKey(v string) string {
 	var b strings.Builder
 	for _, c := range []byte(strings.ToLower(strings.TrimSpace(v))) {
@@ -290,6 +291,12 @@ func userKey(v string) string {
 	if len(k) > 200 {
 		sum := sha256.Sum256([]byte(k))
 		k = k[:180] + "-" + hex.EncodeToString(sum[:8])
+	}
+	if profiles.ReservedFileName(k + ".mobileconfig") {
+		// CON, aux, com1.x: Windows opens a device instead. Encoding the
+		// first letter as well keeps names distinct, since every % in a
+		// name starts an escape.
+		k = fmt.Sprintf("%%%02x", k[0]) + k[1:]
 	}
 	return k
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/mdmforge/mdmforge/profiles"
 )
 
 // wideHeader is a CSV header of n distinct unknown columns, with email and
@@ -36,5 +38,21 @@ func BenchmarkCSVHeader(b *testing.B) {
 				newCSVRoster(strings.NewReader(head))
 			}
 		})
+	}
+}
+
+// Encoding a device name's first letter must not make it collide with a
+// user whose key is that encoding, or the plain name.
+func TestUserKeyReservedDistinct(t *testing.T) {
+	seen := map[string]string{}
+	for _, v := range []string{"CON", "con", "%63on", "%2563on", "c%6fn", "con.", "con.x", "%63on.x", "com1", "com10", "aux"} {
+		k := userKey(v)
+		if profiles.ReservedFileName(k+".mobileconfig") || profiles.ReservedFileName(k+".signed.mobileconfig") {
+			t.Errorf("userKey(%q) = %q, reserved on Windows", v, k)
+		}
+		if o, dup := seen[k]; dup && !strings.EqualFold(o, v) {
+			t.Errorf("userKey(%q) = userKey(%q) = %q", v, o, k)
+		}
+		seen[k] = v
 	}
 }
