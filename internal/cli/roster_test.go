@@ -1,7 +1,12 @@
 package cli
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,5 +59,120 @@ func TestUserKeyReservedDistinct(t *testing.T) {
 			t.Errorf("userKey(%q) = userKey(%q) = %q", v, o, k)
 		}
 		seen[k] = v
+	}
+}
+
+// blankRoster is a JSON roster of two users separated, preceded and
+// followed by n blank lines each.
+func blankRoster(n int) []byte {
+	blank := strings.Repeat("\n", n)
+	return []byte("[" + blank + `{"email": "a@example.com"},` + blank + `{"email": "b@example.com"}` + blank + "]" + blank)
+}
+
+// readAll reads every row of a JSON roster and returns the bytes it
+// allocated doing so.
+func readJSONRosterAllocs(t testing.TB, data []byte) (rows int, allocated uint64) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r, err := newJSONRoster(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows++
+	}
+	runtime.ReadMemStats(&after)
+	return rows, after.TotalAlloc - before.TotalAlloc
+}
+
+// Blank lines cost no memory: a 50 MB roster of them took 1.5 GB, as every
+// newline's offset was kept until the next user was read. What is
+// allocated must not grow with them: 4 MB of blank lines allocate about
+// what 4 KB do.
+func TestJSONRosterBlankLinesBounded(t *testing.T) {
+	_, small := readJSONRosterAllocs(t, blankRoster(1<<10))
+	rows, big := readJSONRosterAllocs(t, blankRoster(4<<20))
+	if rows != 2 {
+		t.Fatalf("rows = %d, want 2", rows)
+	}
+	if big > small+64<<10 {
+		t.Errorf("4 MB of blank lines allocated %d bytes, 4 KB %d", big, small)
+	}
+}
+
+// The line of each user, and of a syntax error, is still exact after
+// many blank lines, which are not kept.
+func TestJSONRosterLinesAfterBlanks(t *testing.T) {
+	r, err := newJSONRoster(bytes.NewReader(blankRoster(100_000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []int{100_001, 200_001} {
+		row, err := r.Next()
+		if err != nil || row.line != want {
+			t.Fatalf("row at line %d (%v), want %d", row.line, err, want)
+		}
+	}
+}
+
+func BenchmarkJSONRosterBlankLines(b *testing.B) {
+	data := blankRoster(8 << 20)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		readJSONRosterAllocs(b, data)
+	}
+}
+
+// Each kind of bad JSON stops at its own line; a user too big to keep, or
+// not an object, is one bad row and reading goes on.
+func TestJSONRosterErrors(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string // one per Next, "" for a good row
+	}{
+		{"[\n{\"email\": \"a\"},\n{bad}]", []string{"", "syntax: line 3: invalid character 'b' looking for beginning of object key string"}},
+		{"[\n{\"email\": \"a\"}\n{\"email\": \"b\"}]", []string{"", "syntax: line 3: invalid character '{' after a user; want , or ]"}},
+		{"[\n{\"email\": \"a\"},\n]", []string{"", "syntax: line 3: invalid character ']' after the last user's comma"}},
+		{"[\n{\"email\": \"a\"},\n{\"email\":\n", []string{"", "syntax: line 3: the roster ends inside the user starting on line 3"}},
+		{"[\n{\"email\": \"a\"}\n\n", []string{"", "syntax: line 2: the array of users is not closed with ]"}},
+		{"[{\"email\": \"a\"}]\n[]", []string{"", "syntax: line 2: text after the array of users"}},
+		{"[{\"email\": \"a\",\n\"upn\": \"b\"]}]", []string{"syntax: line 2: invalid character ']' after object key:value pair"}},
+		{"[\"a\", 12, [1], {\"email\": \"a\\\"}\"}]", []string{"line 1: want an object of text values such as {\"email\": …}", "line 1: want an object of text values such as {\"email\": …}", "line 1: want an object of text values such as {\"email\": …}", ""}},
+		{"[{\"email\":" + strings.Repeat(" \n", maxJSONUser) + "\"a\"},\n{\"email\": \"b\"}]", []string{"line 1: the user's object is over 1048576 bytes", ""}},
+		{"\ufeff[{\"email\": 7}]", []string{""}},
+	} {
+		r, err := newJSONRoster(strings.NewReader(c.in))
+		if err != nil {
+			t.Errorf("%.40q: %v", c.in, err)
+			continue
+		}
+		var got []string
+		for {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			var syntax *errRosterSyntax
+			switch {
+			case errors.As(err, &syntax):
+				got = append(got, "syntax: "+err.Error())
+			case err != nil:
+				got = append(got, err.Error())
+			default:
+				got = append(got, "")
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%.40q:\n got %q\nwant %q", c.in, got, c.want)
+		}
 	}
 }
