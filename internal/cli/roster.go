@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
@@ -47,8 +49,12 @@ type rosterReader interface {
 	Next() (rosterRow, error)
 }
 
+// openRosterFile opens a roster; a test replaces it with one whose content
+// changes from one open to the next.
+var openRosterFile = os.Open
+
 func openRoster(path string) (rosterReader, io.Closer, error) {
-	f, err := os.Open(path)
+	f, err := openRosterFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
 	}
@@ -394,12 +400,62 @@ func userKey(v string) string {
 	return k
 }
 
-// rosterPlan is what the first pass learned: the key column, the good rows'
-// count and the lines to skip.
+// rosterPlan is what checking the roster found: the key column and the
+// good rows, which are the rows written. The roster is read only once, so
+// a file or FIFO that changes while a build runs cannot have rows written
+// that were not checked.
 type rosterPlan struct {
 	keyColumn string
 	good      int
-	bad       map[int]bool // row ordinals
+	rows      rowStore
+}
+
+// rowStore keeps the good rows' values a profile needs, and nothing else,
+// packed into chunks of rowChunk bytes: about the size of those values in
+// the roster (100,000 users of three short columns take 5 MB).
+type rowStore struct {
+	cols   []string // kept, in record order
+	chunks [][]byte // records: line, then each column's length and bytes, as uvarints
+}
+
+const rowChunk = 1 << 20
+
+func (s *rowStore) add(line int, values map[string]string) {
+	size := binary.MaxVarintLen64
+	for _, c := range s.cols {
+		size += binary.MaxVarintLen64 + len(values[c])
+	}
+	if n := len(s.chunks); n == 0 || cap(s.chunks[n-1])-len(s.chunks[n-1]) < size {
+		s.chunks = append(s.chunks, make([]byte, 0, max(rowChunk, size)))
+	}
+	b := s.chunks[len(s.chunks)-1]
+	b = binary.AppendUvarint(b, uint64(line))
+	for _, c := range s.cols {
+		b = binary.AppendUvarint(b, uint64(len(values[c])))
+		b = append(b, values[c]...)
+	}
+	s.chunks[len(s.chunks)-1] = b
+}
+
+// each calls f with every row, in roster order, and frees the chunks read.
+func (s *rowStore) each(f func(rosterRow)) {
+	index := 0
+	for i, b := range s.chunks {
+		for len(b) > 0 {
+			line, n := binary.Uvarint(b)
+			b = b[n:]
+			row := rosterRow{index: index, line: int(line), values: make(map[string]string, len(s.cols))}
+			for _, c := range s.cols {
+				l, n := binary.Uvarint(b)
+				row.values[c] = string(b[n : n+int(l)])
+				b = b[n+int(l):]
+			}
+			f(row)
+			index++
+		}
+		s.chunks[i] = nil
+	}
+	s.chunks = nil
 }
 
 // checkRoster reads every row once, reporting each problem with its line:
@@ -414,7 +470,7 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 	problem := func(line int, format string, args ...any) {
 		ds = append(ds, profiles.Diagnostic{Severity: profiles.Error, Pos: profiles.Pos{File: path, Line: line}, Message: fmt.Sprintf(format, args...)})
 	}
-	plan := &rosterPlan{bad: map[int]bool{}}
+	plan := &rosterPlan{}
 	chooseKey := func(cols []string) {
 		for _, k := range keyColumns {
 			for _, col := range cols {
@@ -436,7 +492,11 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 			return plan, ds, nil
 		}
 	}
-	first := map[string]int{}
+	// Users are told apart by a 128-bit digest of their file name rather
+	// than the name itself, which would double the memory the kept rows
+	// take; two names share one with a chance of about 2⁻¹²⁸ per pair.
+	first := map[[2]uint64]int{}
+	seeds := [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	rows := 0
 	for {
 		row, err := r.Next()
@@ -467,15 +527,21 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 				problem(row.line, "%s %q cannot name the user's file", plan.keyColumn, row.values[plan.keyColumn])
 				break
 			}
-			if line, dup := first[key]; dup {
+			sum := [2]uint64{maphash.String(seeds[0], key), maphash.String(seeds[1], key)}
+			if line, dup := first[sum]; dup {
 				problem(row.line, "duplicate user %q (%s), first on line %d", row.values[plan.keyColumn], plan.keyColumn, line)
 				break
 			}
-			first[key] = row.line
+			first[sum] = row.line
+			if plan.rows.cols == nil {
+				plan.rows.cols = slices.Clone(tmpl.Variables())
+				if !slices.Contains(plan.rows.cols, plan.keyColumn) {
+					plan.rows.cols = append(plan.rows.cols, plan.keyColumn)
+				}
+			}
+			plan.rows.add(row.line, row.values)
 			plan.good++
-			continue
 		}
-		plan.bad[row.index] = true
 	}
 	if rows == 0 {
 		return nil, nil, fmt.Errorf("%s: the roster has no users", path)
@@ -484,8 +550,7 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 }
 
 // rosterBuild writes one profile per good row into DIR/NAME, rendering and
-// signing on every core. Rows are streamed, so memory does not grow with the
-// roster. The files go to a staging folder that replaces DIR/NAME only when
+// signing on every core, from the rows checkRoster kept. The files go to a staging folder that replaces DIR/NAME only when
 // every one is written.
 func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template, plan *rosterPlan, id *signing.Identity, at time.Time) (int, error) {
 	final := filepath.Join(opts.Out, p.Profile.Name)
@@ -520,12 +585,6 @@ func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template
 	if err := os.WriteFile(filepath.Join(staging, rosterMarker), []byte("Written by mdmforge build --roster; the next roster build replaces this folder whole.\n"), 0o644); err != nil {
 		return 0, fmt.Errorf("cannot write to %s: %v", opts.Out, unwrapPath(err))
 	}
-	r, c, err := openRoster(opts.Roster)
-	if err != nil {
-		return 0, err
-	}
-	defer c.Close()
-
 	workers := runtime.GOMAXPROCS(0)
 	rows := make(chan rosterRow, workers*4)
 	var written atomic.Int64
@@ -552,16 +611,7 @@ func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template
 		}()
 	}
 	stop := opts.progress(p.Profile.Name, plan.good, &written)
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil || plan.bad[row.index] {
-			continue
-		}
-		rows <- row
-	}
+	plan.rows.each(func(row rosterRow) { rows <- row })
 	close(rows)
 	wg.Wait()
 	stop()

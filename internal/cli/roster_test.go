@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -174,5 +177,73 @@ func TestJSONRosterErrors(t *testing.T) {
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%.40q:\n got %q\nwant %q", c.in, got, c.want)
 		}
+	}
+}
+
+// A roster is read once: one that changes between two reads (a FIFO, a
+// file being rewritten) could otherwise have rows written that were never
+// checked. Here every open after the first yields an unchecked user.
+func TestRosterReadOnce(t *testing.T) {
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "contacts.yaml")
+	os.WriteFile(policy, []byte(`version: 1
+profile: {name: contacts, identifier: com.example.contacts, min_ios: "13.0"}
+exchange:
+  host: outlook.office365.com
+  email: ${user.email}
+  username: ${user.email}
+  auth: oauth
+  sync: [contacts]
+  users_can_change_sync: false
+`), 0o644)
+	roster := filepath.Join(dir, "users.csv")
+	os.WriteFile(roster, []byte("email\nada@example.com\n"), 0o644)
+	opens := 0
+	openRosterFile = func(name string) (*os.File, error) {
+		opens++
+		if opens > 1 {
+			changed := filepath.Join(dir, "changed.csv")
+			os.WriteFile(changed, []byte("email\nmallory.example.com\n"), 0o644)
+			return os.Open(changed)
+		}
+		return os.Open(name)
+	}
+	defer func() { openRosterFile = os.Open }()
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := run(t, "build", policy, "--roster", roster, "--out", out); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	entries, _ := os.ReadDir(filepath.Join(out, "contacts"))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{".mdmforge-roster", "ada@example.com.mobileconfig"}; !slices.Equal(names, want) || opens != 1 {
+		t.Errorf("roster opened %d times; wrote %q, want %q", opens, names, want)
+	}
+}
+
+// The kept rows come back in order, with their lines and only the kept
+// columns, also across chunks and for a row bigger than a chunk.
+func TestRowStore(t *testing.T) {
+	s := rowStore{cols: []string{"email", "upn"}}
+	big := strings.Repeat("x", rowChunk+10)
+	var want []rosterRow
+	for i := range 50_000 {
+		v := map[string]string{"email": fmt.Sprintf("u%d@example.com", i), "upn": fmt.Sprint(i), "name": "dropped"}
+		if i == 7 {
+			v["upn"] = big
+		}
+		s.add(i+2, v)
+		delete(v, "name")
+		want = append(want, rosterRow{index: i, line: i + 2, values: v})
+	}
+	if len(s.chunks) > 4 {
+		t.Errorf("%d chunks for %d rows", len(s.chunks), len(want))
+	}
+	var got []rosterRow
+	s.each(func(r rosterRow) { got = append(got, r) })
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows differ after the store")
 	}
 }
