@@ -247,3 +247,37 @@ func TestRowStore(t *testing.T) {
 		t.Errorf("rows differ after the store")
 	}
 }
+
+// BenchmarkCheckRoster reads and checks 100,000 users once, as a build
+// does, and reports the bytes kept per user for rendering.
+func BenchmarkCheckRoster(b *testing.B) {
+	dir := b.TempDir()
+	var csv strings.Builder
+	csv.WriteString("email,upn,name\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&csv, "user%d@example.com,user%d@example.com,User %d\n", i, i, i)
+	}
+	path := filepath.Join(dir, "users.csv")
+	os.WriteFile(path, []byte(csv.String()), 0o644)
+	p, ds := profiles.Decode("p.yaml", []byte("version: 1\nprofile: {name: c, identifier: com.example.c, min_ios: \"13.0\"}\nexchange:\n  host: outlook.office365.com\n  email: ${user.email}\n  username: ${user.upn}\n  auth: oauth\n"))
+	if ds.Errors() > 0 {
+		b.Fatal(ds)
+	}
+	tmpl, err := p.Template()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(csv.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		plan, ds, err := checkRoster(path, tmpl)
+		if err != nil || len(ds) > 0 || plan.good != 100_000 {
+			b.Fatal(err, ds)
+		}
+		kept := 0
+		for _, c := range plan.rows.chunks {
+			kept += len(c)
+		}
+		b.ReportMetric(float64(kept)/100_000, "kept-B/user")
+	}
+}
