@@ -281,3 +281,44 @@ func BenchmarkCheckRoster(b *testing.B) {
 		b.ReportMetric(float64(kept)/100_000, "kept-B/user")
 	}
 }
+
+// csvAllocs reads every row of a CSV roster, returning the last error and
+// the bytes allocated.
+func csvAllocs(in string) (err error, allocated uint64) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r, err := newCSVRoster(strings.NewReader(in))
+	for err == nil {
+		_, err = r.Next()
+	}
+	runtime.ReadMemStats(&after)
+	return err, after.TotalAlloc - before.TotalAlloc
+}
+
+// encoding/csv keeps a whole row in memory, several times over: a row of
+// 20 MB allocated 160 MB. A row (or header) over maxCSVRow stops the read,
+// after work that does not grow with the row.
+func TestCSVRowBounded(t *testing.T) {
+	rows := []func(n int) string{
+		func(n int) string { return strings.Repeat("a", n) },                 // one line
+		func(n int) string { return `"` + strings.Repeat("a\n", n/2) + `"` }, // many, in quotes
+	}
+	for _, row := range rows {
+		errSmall, small := csvAllocs("email\n" + row(8<<20) + "\n")
+		errBig, big := csvAllocs("email\n" + row(32<<20) + "\n")
+		for _, err := range []error{errSmall, errBig} {
+			var syntax *errRosterSyntax
+			if !errors.As(err, &syntax) || err.Error() != "line 2: a row is over 4 MiB" {
+				t.Errorf("err = %v", err)
+			}
+		}
+		if big > small+small/2 {
+			t.Errorf("a 32 MB row allocated %d bytes, an 8 MB one %d", big, small)
+		}
+	}
+	head := "email" + strings.Repeat(",x", 3<<20) + "\n"
+	if err, _ := csvAllocs(head); err == nil || err.Error() != "line 1: the header is over 4 MiB" {
+		t.Errorf("err = %v", err)
+	}
+}
