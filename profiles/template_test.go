@@ -88,7 +88,7 @@ exchange:
 	} {
 		values := maps.Clone(good)
 		if k, v, ok := strings.Cut(change, "="); ok {
-			values[k] = strings.ReplaceAll(v, "\\x01", "\x01")
+			values[k] = v
 		}
 		err := tmpl.CheckValues(values)
 		switch {
