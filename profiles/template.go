@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -13,9 +14,45 @@ import (
 // web enrollment portals, profiles handed to users directly). It is
 // immutable and safe for concurrent use.
 type Template struct {
-	name string
-	tree map[string]any
-	vars []string
+	name   string
+	tree   map[string]any
+	vars   []string
+	checks []formatCheck
+}
+
+// formatCheck is a policy field with a format that validate checks on
+// sample values (an email address, a host); a roster's values must pass
+// the same check once filled in.
+type formatCheck struct {
+	path  string // exchange.email
+	value string // as the policy writes it: ${user.email}
+	ok    func(string) bool
+	want  string // "an email address"
+}
+
+// formatChecks lists the fields with a format that use variables; the same
+// rules as validate's, which checks them with sample values.
+func (p *Policy) formatChecks() []formatCheck {
+	e := p.Exchange
+	if e == nil {
+		return nil
+	}
+	all := []formatCheck{
+		{"exchange.host", e.Host, validHost, "a host name or IP address"},
+		{"exchange.email", e.Email, validEmail, "an email address"},
+	}
+	if e.OAuth != nil {
+		all = append(all,
+			formatCheck{"exchange.oauth.sign_in_url", e.OAuth.SignInURL, validHTTPSURL, "an https:// URL"},
+			formatCheck{"exchange.oauth.token_request_url", e.OAuth.TokenRequestURL, validHTTPSURL, "an https:// URL"})
+	}
+	var checks []formatCheck
+	for _, c := range all {
+		if len(variablesIn(c.value)) > 0 {
+			checks = append(checks, c)
+		}
+	}
+	return checks
 }
 
 // Template compiles the policy's profile for per-user rendering. Only
@@ -30,7 +67,7 @@ func (p *Policy) Template() (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Template{name: p.Profile.Name, tree: tree}
+	t := &Template{name: p.Profile.Name, tree: tree, checks: p.formatChecks()}
 	used := map[string]bool{}
 	var bad error
 	walkStrings(tree, "", func(rel, s string) {
@@ -96,8 +133,10 @@ func (t *Template) Render(values map[string]string) ([]byte, error) {
 }
 
 // CheckValues reports the first problem with a user's values, without
-// rendering: a missing or empty value the profile needs, or a character
-// XML cannot carry.
+// rendering: a missing or empty value the profile needs, a character XML
+// cannot carry, or a value that does not make what its field needs (an
+// email address, a host, an https URL), as validate would report it in
+// the policy. Each message starts with the roster's column names.
 func (t *Template) CheckValues(values map[string]string) error {
 	for _, name := range t.vars {
 		v, ok := values[name]
@@ -107,6 +146,23 @@ func (t *Template) CheckValues(values map[string]string) error {
 		if _, err := appendText(nil, v); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+	}
+	for _, c := range t.checks {
+		var cols []string
+		got, verr := expand(c.value, func(v Variable) (string, error) {
+			name := strings.TrimPrefix(v.Name, "user.")
+			if !slices.Contains(cols, name) {
+				cols = append(cols, name)
+			}
+			return values[name], nil
+		})
+		if verr != nil || c.ok(got) {
+			continue // a bad reference is the policy's error, reported by validate
+		}
+		if c.value == "${user."+cols[0]+"}" {
+			return fmt.Errorf("%s: %q is not %s, which %s needs", cols[0], got, c.want, c.path)
+		}
+		return fmt.Errorf("%s: %s %q becomes %q, which is not %s", strings.Join(cols, ", "), c.path, c.value, got, c.want)
 	}
 	return nil
 }

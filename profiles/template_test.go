@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"maps"
 	"os"
 	"reflect"
 	"strings"
@@ -54,6 +55,48 @@ func TestTemplateRender(t *testing.T) {
 	}
 	if _, err := tmpl.Render(map[string]string{"email": "a\x01@example.com", "upn": "u"}); err == nil {
 		t.Error("a control character XML cannot carry was written")
+	}
+}
+
+// A user's values get the checks validate gives the fields they fill in,
+// whole or in part; an escaped $${ is text, not a variable.
+func TestTemplateCheckValuesFormats(t *testing.T) {
+	p, ds := Decode("p.yaml", []byte(`version: 1
+profile: {name: t, identifier: com.example.t}
+exchange:
+  auth: oauth
+  host: ${user.shortname}.mail.example.com
+  email: ${user.email}
+  username: $${user.upn}
+  oauth: {sign_in_url: "https://login.example.com/${user.id}/", token_request_url: "https://login.example.com/token"}
+`))
+	if ds.Errors() > 0 {
+		t.Fatal(ds)
+	}
+	tmpl, err := p.Template()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := map[string]string{"shortname": "ada", "email": "ada@example.com", "id": "42"}
+	for change, want := range map[string]string{
+		"":                "",
+		"email=ada":       `email: "ada" is not an email address, which exchange.email needs`,
+		"email=a@b":       `email: "a@b" is not an email address, which exchange.email needs`,
+		"shortname=a_b":   `shortname: exchange.host "${user.shortname}.mail.example.com" becomes "a_b.mail.example.com", which is not a host name or IP address`,
+		"id=%zz":          `id: exchange.oauth.sign_in_url "https://login.example.com/${user.id}/" becomes "https://login.example.com/%zz/", which is not an https:// URL`,
+		"email=a\x01@b.c": "email: ",
+	} {
+		values := maps.Clone(good)
+		if k, v, ok := strings.Cut(change, "="); ok {
+			values[k] = v
+		}
+		err := tmpl.CheckValues(values)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", change, err)
+		case want != "" && (err == nil || !strings.HasPrefix(err.Error(), want)):
+			t.Errorf("%s: got %v, want %s", change, err, want)
+		}
 	}
 }
 

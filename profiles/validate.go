@@ -297,10 +297,14 @@ func (v *validation) httpsURL(path, s string) {
 	if s == "" || !ok {
 		return
 	}
-	u, err := url.Parse(sampled)
-	if err != nil || u.Scheme != "https" || u.Host == "" {
+	if !validHTTPSURL(sampled) {
 		v.add(v.p.errorf(path, "%q is not an https:// URL", s))
 	}
+}
+
+func validHTTPSURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != ""
 }
 
 func (v *validation) restrictions(r *Restrictions) {

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
@@ -47,8 +49,12 @@ type rosterReader interface {
 	Next() (rosterRow, error)
 }
 
+// openRosterFile opens a roster; a test replaces it with one whose content
+// changes from one open to the next.
+var openRosterFile = os.Open
+
 func openRoster(path string) (rosterReader, io.Closer, error) {
-	f, err := os.Open(path)
+	f, err := openRosterFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
 	}
@@ -79,32 +85,84 @@ func column(s string) string {
 	return strings.TrimPrefix(s, "user.")
 }
 
+// maxCSVRow bounds one CSV row, the header included: encoding/csv keeps a
+// whole row in memory, several times over.
+const maxCSVRow = 4 << 20
+
+var errCSVRowTooLong = errors.New("a row is over 4 MiB")
+
 type csvRoster struct {
-	r    *csv.Reader
-	cols []string
-	n    int
+	r      *csv.Reader
+	budget *csvBudget
+	cols   []string
+	n      int
+	line   int // of the last row read
+}
+
+// csvBudget refuses to read more than maxCSVRow bytes past the end of the
+// last row the CSV reader returned.
+type csvBudget struct {
+	r    io.Reader
+	n    int64
+	mark int64 // where the next row starts
+}
+
+func (b *csvBudget) Read(p []byte) (int, error) {
+	if b.n-b.mark > maxCSVRow {
+		return 0, errCSVRowTooLong
+	}
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	return n, err
 }
 
 func newCSVRoster(r io.Reader) (*csvRoster, error) {
-	cr := csv.NewReader(r)
+	budget := &csvBudget{r: r}
+	cr := csv.NewReader(budget)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err == io.EOF {
 		return nil, errors.New("the roster is empty; its first line names the columns (email, upn, name, …)")
 	}
+	if errors.Is(err, errCSVRowTooLong) {
+		return nil, errors.New("line 1: the header is over 4 MiB")
+	}
 	if err != nil {
 		return nil, err
 	}
-	c := &csvRoster{r: cr}
+	budget.mark = cr.InputOffset() // where the first user starts
+	c := &csvRoster{r: cr, budget: budget, cols: make([]string, 0, len(head)), line: 1}
+	// A map, not a search of the columns so far: a header may have
+	// 100,000 columns.
+	seen := make(map[string]bool, len(head))
+	var twice []string
 	for _, h := range head {
 		col := column(h)
-		if slices.Contains(c.cols, col) {
-			return nil, fmt.Errorf("line 1: column %s appears twice", col)
+		if seen[col] {
+			twice = append(twice, col)
 		}
+		seen[col] = true
 		c.cols = append(c.cols, col)
 	}
+	if len(twice) > 0 {
+		slices.Sort(twice)
+		twice = slices.Compact(twice)
+		if len(twice) == 1 {
+			return nil, fmt.Errorf("line 1: column %s appears twice", twice[0])
+		}
+		return nil, fmt.Errorf("line 1: columns %s appear twice", listSome(twice, 10))
+	}
 	return c, nil
+}
+
+// listSome joins the first max words and counts the rest, so a message
+// about a huge header stays short.
+func listSome(words []string, max int) string {
+	if len(words) <= max {
+		return strings.Join(words, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(words[:max], ", "), len(words)-max)
 }
 
 func (c *csvRoster) Columns() []string { return c.cols }
@@ -117,10 +175,17 @@ func (c *csvRoster) Next() (rosterRow, error) {
 			// encoding/csv cannot resynchronise after a quoting error.
 			return rosterRow{line: pe.StartLine}, &errRosterSyntax{fmt.Errorf("line %d: %v", pe.StartLine, pe.Err)}
 		}
+		if errors.Is(err, errCSVRowTooLong) {
+			// The row starts on a later line than the last one read;
+			// blank lines between them are not counted.
+			return rosterRow{line: c.line + 1}, &errRosterSyntax{fmt.Errorf("line %d: %v", c.line+1, err)}
+		}
 		return rosterRow{}, err
 	}
 	c.n++
+	c.budget.mark = c.r.InputOffset()
 	line, _ := c.r.FieldPos(0)
+	c.line = line
 	if len(rec) != len(c.cols) {
 		return rosterRow{index: c.n - 1, line: line}, fmt.Errorf("line %d: %d fields, but the header names %d columns", line, len(rec), len(c.cols))
 	}
@@ -131,68 +196,133 @@ func (c *csvRoster) Next() (rosterRow, error) {
 	return row, nil
 }
 
+// maxJSONUser bounds one user's object in a JSON roster, so a huge one
+// (whitespace, or values no profile needs) is a bad row, not memory.
+const maxJSONUser = 1 << 20
+
 // jsonRoster streams an array of objects whose values are strings (or
-// numbers, written as text), tracking line numbers for messages.
+// numbers, written as text). It finds each object's bytes itself, counting
+// lines as it goes, and decodes them one at a time: whitespace between
+// users is skipped as it is read, never kept, and no offsets are stored.
 type jsonRoster struct {
-	dec   *json.Decoder
-	lines *lineCounter
+	r     *bufio.Reader
+	line  int // of the next byte
+	last  int // of the last byte that was not whitespace
+	first bool
+	done  bool
+	buf   []byte
 	cols  []string
 	seen  map[string]bool
 	n     int
 }
 
 func newJSONRoster(r io.Reader) (*jsonRoster, error) {
-	lc := &lineCounter{r: r}
-	dec := json.NewDecoder(lc)
-	dec.UseNumber()
-	tok, err := dec.Token()
+	j := &jsonRoster{r: bufio.NewReaderSize(r, 64<<10), line: 1, last: 1, first: true, seen: map[string]bool{}}
+	if bom, _ := j.r.Peek(3); string(bom) == "\ufeff" {
+		j.r.Discard(3) // as Notepad writes UTF-8
+	}
+	b, err := j.skipSpace()
 	if err == io.EOF {
 		return nil, errors.New("the roster is empty; want a JSON array of users such as [{\"email\": …, \"upn\": …}]")
 	}
-	if d, ok := tok.(json.Delim); err != nil || !ok || d != '[' {
+	if err != nil {
+		return nil, err
+	}
+	if b != '[' {
 		return nil, errors.New("want a JSON array of users such as [{\"email\": …, \"upn\": …}]")
 	}
-	return &jsonRoster{dec: dec, lines: lc, seen: map[string]bool{}}, nil
+	j.r.ReadByte()
+	return j, nil
 }
 
 func (j *jsonRoster) Columns() []string { return j.cols }
 
+// skipSpace returns the next byte that is not JSON whitespace, without
+// consuming it.
+func (j *jsonRoster) skipSpace() (byte, error) {
+	for {
+		b, err := j.r.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		switch b {
+		case '\n':
+			j.line++
+		case ' ', '\t', '\r':
+		default:
+			j.r.UnreadByte()
+			j.last = j.line
+			return b, nil
+		}
+	}
+}
+
+func (j *jsonRoster) syntax(line int, format string, args ...any) (rosterRow, error) {
+	j.done = true
+	return rosterRow{line: line}, &errRosterSyntax{fmt.Errorf("line %d: "+format, append([]any{line}, args...)...)}
+}
+
 func (j *jsonRoster) Next() (rosterRow, error) {
-	if !j.dec.More() {
-		// The array must close, and nothing may follow it.
-		line := j.lines.lineAt(j.dec.InputOffset())
-		if tok, err := j.dec.Token(); err != nil || tok != json.Delim(']') {
-			return rosterRow{line: line}, &errRosterSyntax{fmt.Errorf("line %d: the array of users is not closed with ]", line)}
-		}
-		if _, err := j.dec.Token(); err != io.EOF {
-			line = j.lines.lineAt(j.dec.InputOffset())
-			return rosterRow{line: line}, &errRosterSyntax{fmt.Errorf("line %d: text after the array of users", line)}
-		}
+	if j.done {
 		return rosterRow{}, io.EOF
 	}
-	// The raw object's bytes end at the decoder's offset, so its first
-	// line is known exactly, whatever whitespace came before it.
-	var raw json.RawMessage
-	if err := j.dec.Decode(&raw); err != nil {
-		// The decoder cannot go on after a syntax error, which knows
-		// where in the stream it is.
-		off := j.dec.InputOffset()
-		var se *json.SyntaxError
-		if errors.As(err, &se) && se.Offset > off {
-			off = se.Offset
+	b, err := j.skipSpace()
+	if err == nil && !j.first && b == ',' {
+		j.r.ReadByte()
+		if b, err = j.skipSpace(); err == nil && b == ']' {
+			return j.syntax(j.line, "invalid character ']' after the last user's comma")
 		}
-		line := j.lines.lineAt(off)
-		return rosterRow{line: line}, &errRosterSyntax{fmt.Errorf("line %d: %v", line, err)}
+	} else if err == nil && b == ']' {
+		// The array must close, and nothing may follow it.
+		j.r.ReadByte()
+		j.done = true
+		if _, err := j.skipSpace(); err == nil {
+			return j.syntax(j.line, "text after the array of users")
+		} else if err != io.EOF {
+			return rosterRow{}, err
+		}
+		return rosterRow{}, io.EOF
+	} else if err == nil && !j.first {
+		return j.syntax(j.line, "invalid character %q after a user; want , or ]", b)
+	}
+	switch {
+	case err == io.EOF:
+		return j.syntax(j.last, "the array of users is not closed with ]")
+	case err != nil:
+		return rosterRow{}, err
+	case b == ',' || b == ']' || b == '}' || b == ':':
+		return j.syntax(j.line, "invalid character %q looking for a user", b)
+	}
+	j.first = false
+	line := j.line
+	tooLong, err := j.readValue()
+	if err == io.EOF {
+		return j.syntax(j.last, "the roster ends inside the user starting on line %d", line)
+	}
+	if err != nil {
+		return rosterRow{}, err
 	}
 	j.n++
-	line := j.lines.lineAt(j.dec.InputOffset() - int64(len(raw)))
+	row := rosterRow{index: j.n - 1, line: line}
+	if tooLong {
+		return row, fmt.Errorf("line %d: the user's object is over %d bytes", line, maxJSONUser)
+	}
 	var obj map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec := json.NewDecoder(bytes.NewReader(j.buf))
 	dec.UseNumber()
 	if err := dec.Decode(&obj); err != nil {
-		return rosterRow{index: j.n - 1, line: line}, fmt.Errorf("line %d: want an object of text values such as {\"email\": …}", line)
+		var se *json.SyntaxError
+		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+			// The bytes hold their newlines, so the error's line is exact.
+			off := len(j.buf)
+			if se != nil {
+				off = min(int(se.Offset), off)
+			}
+			return j.syntax(line+bytes.Count(j.buf[:off], []byte("\n")), "%v", err)
+		}
+		return row, fmt.Errorf("line %d: want an object of text values such as {\"email\": …}", line)
 	}
-	row := rosterRow{index: j.n - 1, line: line, values: make(map[string]string, len(obj))}
+	row.values = make(map[string]string, len(obj))
 	for k, v := range obj {
 		col := column(k)
 		if _, dup := row.values[col]; dup {
@@ -214,40 +344,69 @@ func (j *jsonRoster) Next() (rosterRow, error) {
 	return row, nil
 }
 
-// lineCounter counts the lines of what a JSON decoder has read, keeping
-// only the newline offsets not yet asked about, so memory stays flat.
-type lineCounter struct {
-	r        io.Reader
-	off      int64
-	line     int
-	newlines []int64
-}
-
-func (l *lineCounter) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	for i, b := range p[:n] {
-		if b == '\n' {
-			l.newlines = append(l.newlines, l.off+int64(i))
+// readValue reads one JSON value into j.buf, up to maxJSONUser bytes
+// (reporting whether it was longer), finding its end by brackets and
+// strings alone; its syntax is checked afterwards, by the json package.
+// Nesting is counted, never recursed into.
+func (j *jsonRoster) readValue() (tooLong bool, err error) {
+	j.buf = j.buf[:0]
+	depth, inString, escaped := 0, false, false
+	for {
+		b, err := j.r.ReadByte()
+		if err != nil {
+			if err == io.EOF && depth == 0 && !inString && len(j.buf) > 0 {
+				return tooLong, nil // a bare number or word just before the end
+			}
+			return tooLong, err
+		}
+		if !inString && depth == 0 && len(j.buf) > 0 && j.buf[0] != '"' && strings.IndexByte(",]} \t\r\n", b) >= 0 {
+			j.r.UnreadByte() // the end of a bare number or word
+			return tooLong, nil
+		}
+		if len(j.buf) < maxJSONUser {
+			j.buf = append(j.buf, b)
+		} else {
+			tooLong = true
+		}
+		switch {
+		case b == '\n':
+			j.line++
+			continue
+		case b == ' ' || b == '\t' || b == '\r':
+			continue
+		}
+		j.last = j.line
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch b {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+				if depth == 0 {
+					return tooLong, nil
+				}
+			}
+		case b == '"':
+			inString = true
+		case b == '{' || b == '[':
+			depth++
+		case b == '}' || b == ']':
+			depth--
+			if depth <= 0 {
+				return tooLong, nil
+			}
 		}
 	}
-	l.off += int64(n)
-	return n, err
-}
-
-// lineAt returns the line holding offset, which must not decrease between
-// calls.
-func (l *lineCounter) lineAt(offset int64) int {
-	for len(l.newlines) > 0 && l.newlines[0] < offset {
-		l.newlines = l.newlines[1:]
-		l.line++
-	}
-	return l.line + 1
 }
 
 // userKey makes a file name from a user's key value: lower case, with every
 // byte outside [a-z0-9._@+-] percent-encoded, so distinct users never share
 // a name (josé and josè stay apart). A very long key keeps a digest of the
-// whole so it stays distinct too.
+// whole so it stays distinct too. Windows device names (CON, aux.x, COM1)
+// get their first letter encoded too.
 func userKey(v string) string {
 	var b strings.Builder
 	for _, c := range []byte(strings.ToLower(strings.TrimSpace(v))) {
@@ -269,15 +428,71 @@ func userKey(v string) string {
 		sum := sha256.Sum256([]byte(k))
 		k = k[:180] + "-" + hex.EncodeToString(sum[:8])
 	}
+	if profiles.ReservedFileName(k + ".mobileconfig") {
+		// CON, aux, com1.x: Windows opens a device instead. Encoding the
+		// first letter as well keeps names distinct, since every % in a
+		// name starts an escape.
+		k = fmt.Sprintf("%%%02x", k[0]) + k[1:]
+	}
 	return k
 }
 
-// rosterPlan is what the first pass learned: the key column, the good rows'
-// count and the lines to skip.
+// rosterPlan is what checking the roster found: the key column and the
+// good rows, which are the rows written. The roster is read only once, so
+// a file or FIFO that changes while a build runs cannot have rows written
+// that were not checked.
 type rosterPlan struct {
 	keyColumn string
 	good      int
-	bad       map[int]bool // row ordinals
+	rows      rowStore
+}
+
+// rowStore keeps the good rows' values a profile needs, and nothing else,
+// packed into chunks of rowChunk bytes: about the size of those values in
+// the roster (100,000 users of three short columns take 5 MB).
+type rowStore struct {
+	cols   []string // kept, in record order
+	chunks [][]byte // records: line, then each column's length and bytes, as uvarints
+}
+
+const rowChunk = 1 << 20
+
+func (s *rowStore) add(line int, values map[string]string) {
+	size := binary.MaxVarintLen64
+	for _, c := range s.cols {
+		size += binary.MaxVarintLen64 + len(values[c])
+	}
+	if n := len(s.chunks); n == 0 || cap(s.chunks[n-1])-len(s.chunks[n-1]) < size {
+		s.chunks = append(s.chunks, make([]byte, 0, max(rowChunk, size)))
+	}
+	b := s.chunks[len(s.chunks)-1]
+	b = binary.AppendUvarint(b, uint64(line))
+	for _, c := range s.cols {
+		b = binary.AppendUvarint(b, uint64(len(values[c])))
+		b = append(b, values[c]...)
+	}
+	s.chunks[len(s.chunks)-1] = b
+}
+
+// each calls f with every row, in roster order, and frees the chunks read.
+func (s *rowStore) each(f func(rosterRow)) {
+	index := 0
+	for i, b := range s.chunks {
+		for len(b) > 0 {
+			line, n := binary.Uvarint(b)
+			b = b[n:]
+			row := rosterRow{index: index, line: int(line), values: make(map[string]string, len(s.cols))}
+			for _, c := range s.cols {
+				l, n := binary.Uvarint(b)
+				row.values[c] = string(b[n : n+int(l)])
+				b = b[n+int(l):]
+			}
+			f(row)
+			index++
+		}
+		s.chunks[i] = nil
+	}
+	s.chunks = nil
 }
 
 // checkRoster reads every row once, reporting each problem with its line:
@@ -292,7 +507,7 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 	problem := func(line int, format string, args ...any) {
 		ds = append(ds, profiles.Diagnostic{Severity: profiles.Error, Pos: profiles.Pos{File: path, Line: line}, Message: fmt.Sprintf(format, args...)})
 	}
-	plan := &rosterPlan{bad: map[int]bool{}}
+	plan := &rosterPlan{}
 	chooseKey := func(cols []string) {
 		for _, k := range keyColumns {
 			for _, col := range cols {
@@ -306,7 +521,7 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 	if cols := r.Columns(); cols != nil {
 		for _, need := range tmpl.Variables() {
 			if !slices.Contains(cols, need) {
-				problem(1, "the roster has no %s column, which ${user.%s} needs (columns: %s)", need, need, strings.Join(cols, ", "))
+				problem(1, "the roster has no %s column, which ${user.%s} needs (columns: %s)", need, need, listSome(cols, 20))
 			}
 		}
 		chooseKey(cols)
@@ -314,7 +529,11 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 			return plan, ds, nil
 		}
 	}
-	first := map[string]int{}
+	// Users are told apart by a 128-bit digest of their file name rather
+	// than the name itself, which would double the memory the kept rows
+	// take; two names share one with a chance of about 2⁻¹²⁸ per pair.
+	first := map[[2]uint64]int{}
+	seeds := [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	rows := 0
 	for {
 		row, err := r.Next()
@@ -345,15 +564,21 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 				problem(row.line, "%s %q cannot name the user's file", plan.keyColumn, row.values[plan.keyColumn])
 				break
 			}
-			if line, dup := first[key]; dup {
+			sum := [2]uint64{maphash.String(seeds[0], key), maphash.String(seeds[1], key)}
+			if line, dup := first[sum]; dup {
 				problem(row.line, "duplicate user %q (%s), first on line %d", row.values[plan.keyColumn], plan.keyColumn, line)
 				break
 			}
-			first[key] = row.line
+			first[sum] = row.line
+			if plan.rows.cols == nil {
+				plan.rows.cols = slices.Clone(tmpl.Variables())
+				if !slices.Contains(plan.rows.cols, plan.keyColumn) {
+					plan.rows.cols = append(plan.rows.cols, plan.keyColumn)
+				}
+			}
+			plan.rows.add(row.line, row.values)
 			plan.good++
-			continue
 		}
-		plan.bad[row.index] = true
 	}
 	if rows == 0 {
 		return nil, nil, fmt.Errorf("%s: the roster has no users", path)
@@ -362,9 +587,8 @@ func checkRoster(path string, tmpl *profiles.Template) (*rosterPlan, profiles.Di
 }
 
 // rosterBuild writes one profile per good row into DIR/NAME, rendering and
-// signing on every core. Rows are streamed, so memory does not grow with the
-// roster. The files go to a staging folder that replaces DIR/NAME only when
-// every one is written.
+// signing on every core, from the rows checkRoster kept. The files go to a
+// staging folder that replaces DIR/NAME only when every one is written.
 func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template, plan *rosterPlan, id *signing.Identity, at time.Time) (int, error) {
 	out, err := openOut(opts.IO, opts.Out)
 	if err != nil {
@@ -382,12 +606,6 @@ func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template
 		return 0, fmt.Errorf("cannot write to %s: %v", opts.Out, unwrapPath(err))
 	}
 	perm := filePerm(tmpl.HoldsSecret())
-	r, c, err := openRoster(opts.Roster)
-	if err != nil {
-		return 0, err
-	}
-	defer c.Close()
-
 	workers := runtime.GOMAXPROCS(0)
 	rows := make(chan rosterRow, workers*4)
 	var written atomic.Int64
@@ -414,16 +632,7 @@ func rosterBuild(opts *buildOptions, p *profiles.Policy, tmpl *profiles.Template
 		}()
 	}
 	stop := opts.progress(p.Profile.Name, plan.good, &written)
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil || plan.bad[row.index] {
-			continue
-		}
-		rows <- row
-	}
+	plan.rows.each(func(row rosterRow) { rows <- row })
 	close(rows)
 	wg.Wait()
 	stop()
