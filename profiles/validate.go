@@ -176,13 +176,14 @@ func (v *validation) profile() {
 
 // variables checks every ${…} reference in every string the policy sets.
 func (v *validation) variables() {
-	for _, s := range v.p.strings {
-		if _, verr := expand(*s.val, func(Variable) (string, error) { return "", nil }); verr != nil {
-			pos := s.pos
-			pos.Column += utf8.RuneCountInString((*s.val)[:verr.Off])
-			v.add(Diagnostic{Severity: Error, Path: s.path, Pos: pos, Message: verr.Msg})
+	v.p.eachString(func(path string, pos Pos, s string, offsets bool) {
+		if _, verr := expand(s, func(Variable) (string, error) { return "", nil }); verr != nil {
+			if offsets {
+				pos.Column += utf8.RuneCountInString(s[:verr.Off])
+			}
+			v.add(Diagnostic{Severity: Error, Path: path, Pos: pos, Message: verr.Msg})
 		}
-	}
+	})
 	// Identity settings must not vary by user: devices match profiles and
 	// payloads by them.
 	for _, s := range v.p.strings {
