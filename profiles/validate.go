@@ -134,6 +134,8 @@ func (v *validation) profile() {
 		v.add(p.errorf("profile.name", "missing; it names the output files"))
 	case !safeName.MatchString(info.Name) || len(info.Name) > 100:
 		v.add(p.errorf("profile.name", "%q is not a safe file name: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100", info.Name))
+	case ValidFileName(info.Name) != nil:
+		v.add(p.errorf("profile.name", "%q %v; choose another name, such as %s", info.Name, ValidFileName(info.Name), renameHint(info.Name)))
 	case strings.HasSuffix(strings.ToLower(info.Name), ".signed"):
 		v.add(p.errorf("profile.name", "%q ends in .signed, which names the signed copy of another profile; choose another name", info.Name))
 	}
@@ -524,6 +526,22 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad duration %q", s)
 	}
 	return time.Duration(n) * unit, nil
+}
+
+// renameHint proposes a name for a profile whose name Windows refuses:
+// without the trailing dots and spaces, and with the part Windows reads as a
+// device name lengthened.
+func renameHint(name string) string {
+	name = strings.TrimRight(name, ". ")
+	if windowsDevice(name) == "" {
+		return name
+	}
+	base, rest, dotted := strings.Cut(name, ".")
+	base = strings.TrimRight(base, " ") + "-profile"
+	if dotted {
+		return base + "." + rest
+	}
+	return base
 }
 
 func orList(words []string) string {
