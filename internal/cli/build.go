@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,7 @@ type buildOptions struct {
 	KeepGoing bool
 	Check     bool
 	Format    findingsFormat
+	Strict    bool
 }
 
 func newBuildCmd(streams *IO, runF func(*buildOptions) error) *cobra.Command {
@@ -66,7 +68,10 @@ JSON array of objects, with the variables as they appear after "user."
 upn, email, id, shortname or name columns the roster has. Every row is
 checked first and problems are reported with their line numbers; nothing is
 written unless --keep-going is given, which writes every good row. Rows are
-streamed and rendered on all cores.`,
+streamed and rendered on all cores.
+
+With --strict, warnings count as errors: build reports them as errors, exits
+1 and writes nothing, so CI cannot publish what validate warned about.`,
 		Example: `  $ mdmforge build examples --out out
   $ mdmforge build policies/contacts.yaml policies/wifi.yaml --out dist
   $ mdmforge build policies --out dist --check --format github
@@ -111,6 +116,7 @@ streamed and rendered on all cores.`,
 	cmd.Flags().BoolVar(&opts.KeepGoing, "keep-going", false, "with --roster, write the good rows even if some are bad")
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "write nothing; fail if the files in --out differ from what the policies build")
 	opts.Format.register(cmd.Flags())
+	registerStrict(cmd, &opts.Strict)
 	return cmd
 }
 
@@ -122,12 +128,14 @@ func buildRun(opts *buildOptions) error {
 	if opts.Roster != "" {
 		// The roster fills the variables in, whatever the target.
 		policies, ds = profiles.Load(opts.Paths...)
-		err = printFindings(opts.IO, opts.Format.value, ds)
+		var promoted int
+		ds, promoted = strictFindings(ds, opts.Strict)
+		err = strictHint(printFindings(opts.IO, opts.Format.value, ds), promoted)
 		if err == nil && len(policies) != 1 {
 			return withHint(fmt.Errorf("--roster builds one policy, got %d", len(policies)), "name a single policy file")
 		}
 	} else {
-		policies, ds, err = loadPolicies(opts.IO, opts.Paths, target, opts.Format.value)
+		policies, ds, err = checkPolicies(opts.IO, opts.Paths, target, opts.Format.value, opts.Strict, false)
 	}
 	if err != nil {
 		return err
@@ -143,6 +151,9 @@ func buildRun(opts *buildOptions) error {
 			return err
 		}
 		printWarnings(opts.IO, warnings)
+		if opts.Strict && len(warnings) > 0 {
+			return withHint(errors.New("--strict: the signing identity has warnings; nothing written"), "--strict counts warnings as errors")
+		}
 	}
 	if opts.Roster != "" {
 		return rosterRun(opts, policies[0], id, at)
@@ -151,8 +162,16 @@ func buildRun(opts *buildOptions) error {
 	if err != nil {
 		return err
 	}
+	more, promoted := strictFindings(more, opts.Strict)
 	report(opts.IO, opts.Format.value, more)
 	ds = append(ds, more...)
+	if more.Errors() > 0 {
+		// Only --strict makes compile findings errors; stop before writing.
+		if opts.Format.value == formatJSON {
+			writeJSON(opts.IO.Out, map[string]any{"findings": jsonFindings(ds)})
+		}
+		return strictHint(&exitError{code: ExitFailure, err: more.Err()}, promoted)
+	}
 	if opts.Check {
 		return checkOutputs(opts, files)
 	}
