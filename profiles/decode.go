@@ -299,9 +299,19 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 			d.errorf(kpath, d.at(k), "%s", msg)
 			continue
 		}
+		if versionText[kpath] && val.Kind == yaml.ScalarNode && (val.Tag == "!!float" || val.Tag == "!!int") {
+			d.errorf(kpath, d.at(val), "write the version in quotes, %q: unquoted it is a number to YAML, which other tools and the JSON Schema read with digits lost (13.10 as 13.1)", val.Value)
+			continue
+		}
 		d.value(val, kpath, v.Field(idx))
 	}
 }
+
+// versionText are the settings that hold OS versions. mdmforge sees the
+// text as written, but a version left unquoted is a float to every other
+// YAML reader, editors checking the JSON Schema included, and 13.10 is 13.1
+// there; quoting is required so that every reader agrees.
+var versionText = map[string]bool{"profile.min_ios": true}
 
 type fieldSet struct {
 	index map[string]int
