@@ -317,6 +317,16 @@ func (v *validation) restrictions(r *Restrictions) {
 			}
 		}
 	}
+	// Apple: with allowAccountModification false, "the system disables
+	// modification of accounts such as ... Mail, Contacts, and Calendar"
+	// (supervised devices). Entering the password, or signing in again when
+	// an OAuth token expires, is such a modification, so the managed account
+	// stays without credentials; an identity certificate needs no user.
+	if m := r.AllowAccountModification; m != nil && !*m {
+		if e := p.Exchange; e != nil && (e.Auth == "oauth" || e.Auth == "password") {
+			v.add(p.warnf("restrictions.allowAccountModification", "false also stops users from entering their credentials in the managed Exchange account (auth: %s), so on supervised devices it never signs in; sign in with an identity certificate (auth: certificate) or leave allowAccountModification true", e.Auth))
+		}
+	}
 }
 
 func (v *validation) outlook(o *Outlook) {
