@@ -293,6 +293,8 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 			msg := fmt.Sprintf("unknown setting %q", key)
 			if s := suggest.Closest(key, fields.names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
+			} else if s := elsewhere(key, path); s != "" {
+				msg += s
 			} else {
 				msg += fmt.Sprintf(" (known: %s)", strings.Join(fields.names, ", "))
 			}
