@@ -91,4 +91,3 @@ func unindex(path string) string {
 	}
 	return b.String()
 }
-
