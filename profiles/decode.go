@@ -148,16 +148,15 @@ func lineCol(data []byte, off int) (int, int) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxError turns a YAML parser error into a positioned finding. The
-// parser gives no column and words tab problems obscurely, so a tab in the
-// indentation is looked for and reported first.
+// syntaxError turns a YAML parser error into one positioned finding. The
+// parser names the line where it gave up, often not the one with the
+// mistake, in its own terms and without a column, so the source is read for
+// the mistake first (findSyntaxProblem); the parser's words are the
+// fallback.
 func (d *decoder) syntaxError(data []byte, err error) {
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		indent := len(line) - len(bytes.TrimLeft(line, " \t"))
-		if j := bytes.IndexByte(line[:indent], '\t'); j >= 0 {
-			d.errorf("", Pos{File: d.file, Line: i + 1, Column: j + 1}, "tab character in indentation; YAML indents with spaces")
-			return
-		}
+	if p, ok := findSyntaxProblem(data); ok {
+		d.errorf(p.path, Pos{File: d.file, Line: p.line, Column: p.col}, "%s", p.msg)
+		return
 	}
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
