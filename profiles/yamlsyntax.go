@@ -255,7 +255,7 @@ func stripComment(s string) string {
 }
 
 // closingQuote returns the offset of the quote that closes the quoted value
-// s starts with, or -1. '' in single quotes and \" in double quotes are
+// s starts with, or -1. ” in single quotes and \" in double quotes are
 // the quote character itself.
 func closingQuote(s string) int {
 	q := s[0]
