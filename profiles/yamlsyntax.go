@@ -255,8 +255,8 @@ func stripComment(s string) string {
 }
 
 // closingQuote returns the offset of the quote that closes the quoted value
-// s starts with, or -1. ” in single quotes and \" in double quotes are
-// the quote character itself.
+// s starts with, or -1. Within single quotes a doubled quote stands for
+// one, and within double quotes a backslash escapes the next character.
 func closingQuote(s string) int {
 	q := s[0]
 	for i := 1; i < len(s); i++ {
