@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -151,8 +150,24 @@ func buildRun(opts *buildOptions) error {
 			return err
 		}
 		printWarnings(opts.IO, warnings)
-		if opts.Strict && len(warnings) > 0 {
-			return withHint(errors.New("--strict: the signing identity has warnings; nothing written"), "--strict counts warnings as errors")
+		if opts.Strict {
+			// compileAll warns about signed copies that hold variables;
+			// --strict counts those, and the identity's warnings, as errors.
+			n := len(warnings)
+			for _, p := range policies {
+				if opts.Roster == "" && p.TargetFor(target) != profiles.Generic && p.UsesVariables() {
+					fmt.Fprintf(opts.IO.Err, "mdmforge: warning: %s.signed.mobileconfig would hold %s variables, which no MDM can fill in without breaking the signature; sign per-user builds (--roster) instead\n",
+						p.Profile.Name, p.TargetFor(target))
+					n++
+				}
+			}
+			if n > 0 {
+				what := fmt.Sprintf("%d warnings", n)
+				if n == 1 {
+					what = "1 warning"
+				}
+				return withHint(fmt.Errorf("--strict: signing gave %s; nothing written", what), "--strict counts warnings as errors")
+			}
 		}
 	}
 	if opts.Roster != "" {
