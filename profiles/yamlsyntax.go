@@ -38,6 +38,8 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 		key          string
 		opens        bool   // nothing after the colon or dash: a block follows
 		child        string // the path of what the block under it would be
+		text         string // the line's content, when it is neither a setting nor an item
+		end          int    // the column after that content
 	}
 	stack := []level{{indent: 0}}
 	var prev *prevLine
@@ -89,6 +91,10 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 					continue // the next line of a plain text value
 				}
 				p := syntaxProblem{line: n, col: ind + 1}
+				if prev != nil && prev.text != "" && !strings.ContainsAny(prev.text, " :") {
+					// "exchange" and a block under it: the colon was left out.
+					return syntaxProblem{prev.line, prev.end, join(parentOf(prev.child), prev.text), fmt.Sprintf("no colon after %s: write %s: to put the lines below under it", prev.text, prev.text)}, true
+				}
 				if prev != nil {
 					p.path = join(parentOf(prev.child), key)
 					p.msg = fmt.Sprintf("this line is indented more than the setting above expects: %s on line %d already has a value, so nothing can go under it; indent this line as that one (%d spaces)", prev.key, prev.line, prev.indent)
@@ -165,6 +171,9 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 				i = j
 			}
 		case value[0] == '{' || value[0] == '[':
+			if off, ok := missingComma(value); ok {
+				return syntaxProblem{n, col(valueAt + off), keyPath, fmt.Sprintf("a comma is missing before %s: separate the settings of a { } mapping with commas", strings.TrimSpace(value[off:off+strings.Index(value[off:], ":")]))}, true
+			}
 			depth := bracketDepth(value)
 			j := i + 1
 			for ; depth > 0 && j < len(lines); j++ {
@@ -197,6 +206,9 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 		}
 		opens := (hasKey && (value == "" || value[0] == '&' && !strings.Contains(value, " "))) || (!hasKey && content == "")
 		prev = &prevLine{line: n, indent: ind, key: key, opens: opens, child: keyPath}
+		if !hasKey && dashes == 0 {
+			prev.text, prev.end = content, col(ind+len(content))
+		}
 		if dashes > 0 {
 			prev.indent = k
 			if !hasKey {
@@ -308,4 +320,39 @@ func parentOf(path string) string {
 		return path[:i]
 	}
 	return ""
+}
+
+// missingComma finds, in a one-line flow mapping, a setting that follows a
+// value with no comma between them ({name: p identifier: x}), and returns
+// the offset of its name.
+func missingComma(s string) (int, bool) {
+	depth, colons, start := 0, 0, 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '{' || c == '[':
+			depth++
+			colons, start = 0, i+1
+		case c == '}' || c == ']':
+			depth--
+			colons = 0
+		case c == ',':
+			colons, start = 0, i+1
+		case c == ':' && depth >= 1 && s[0] == '{' && (i+1 == len(s) || s[i+1] == ' '):
+			colons++
+			if colons == 2 {
+				// The name starts after the last space before this colon.
+				j := strings.LastIndexByte(strings.TrimRight(s[start:i], " "), ' ')
+				return start + j + 1, true
+			}
+		}
+	}
+	return 0, false
 }

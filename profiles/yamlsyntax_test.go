@@ -33,6 +33,10 @@ func TestSyntaxErrors(t *testing.T) {
 			"exchange", "5:3", "a list item among settings: host on line 4 already has a value"},
 		{"second colon in a value", "version: 1\nprofile:\n  name: p\n  identifier: com.example.p: x\n",
 			"profile.identifier", "4:28", "a second colon in the value of identifier: quote the value"},
+		{"missing colon after a block's name", head + "exchange\n  host: outlook.office365.com\n  auth: oauth\n",
+			"exchange", "3:9", "no colon after exchange: write exchange: to put the lines below under it"},
+		{"missing comma in a flow map", "version: 1\nprofile: {name: p identifier: com.example.p}\n",
+			"profile", "2:19", "a comma is missing before identifier"},
 		{"tab", "version: 1\nprofile:\n\tname: p\n", "", "3:1", "tab character in indentation"},
 		{"duplicate key", head + "exchange:\n  auth: oauth\n  auth: password\n", "exchange.auth", "5:3", "set twice; first set at line 4"},
 		{"setting among list items", head + "exchange:\n  sync:\n    - mail\n    auth: oauth\n", "exchange.sync", "6:5", "a setting among list items"},
@@ -59,6 +63,7 @@ func TestSyntaxScannerAcceptsValidYAML(t *testing.T) {
 		"exchange:\n  oauth:\n    sign_in_url: https://login.example.com/a:b\n  host: \"a: b\"\n",
 		"base: &b\n  x: 1\nother:\n  <<: *b\n",
 		"key: \"a \\\" quote\"\n# comment\n---\n",
+		"profile: {name: p, keys: {ConsentText: {en: Hello, fr: Bonjour}}, url: \"https://a:b\"}\nx: {a: [1, 2], b: {c: d}}\n",
 	} {
 		if p, ok := findSyntaxProblem([]byte(src)); ok {
 			t.Errorf("valid YAML, but the scanner reports line %d:%d: %s\n%s", p.line, p.col, p.msg, src)
