@@ -49,7 +49,7 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 		n := i + 1
 		raw := strings.TrimSuffix(lines[i], "\r")
 		ind := len(raw) - len(strings.TrimLeft(raw, " "))
-		if j := strings.IndexFunc(raw, func(r rune) bool { return r != ' ' && r != '\t' }); j > 0 && strings.Contains(raw[:j], "\t") {
+		if j := strings.IndexFunc(raw, func(r rune) bool { return r != ' ' && r != '\t' }); j > 0 && raw[j] != '#' && strings.Contains(raw[:j], "\t") {
 			return syntaxProblem{n, strings.IndexByte(raw, '\t') + 1, "", "tab character in indentation; YAML indents with spaces"}, true
 		}
 		text := strings.TrimSpace(raw)
@@ -61,6 +61,9 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 		}
 		if text == "" || text[0] == '#' || text == "---" || text == "..." || text[0] == '%' {
 			continue
+		}
+		if prev == nil {
+			stack[0].indent = ind // a document may be indented as a whole
 		}
 		// The list dashes that start the line, then the setting after them.
 		content, k, dashes := raw[ind:], ind, 0

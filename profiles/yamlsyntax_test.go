@@ -63,6 +63,7 @@ func TestSyntaxScannerAcceptsValidYAML(t *testing.T) {
 		"exchange:\n  oauth:\n    sign_in_url: https://login.example.com/a:b\n  host: \"a: b\"\n",
 		"base: &b\n  x: 1\nother:\n  <<: *b\n",
 		"key: \"a \\\" quote\"\n# comment\n---\n",
+		"  version: 1\n  profile:\n    name: p\n\t# a tab before a comment is allowed\n",
 		"profile: {name: p, keys: {ConsentText: {en: Hello, fr: Bonjour}}, url: \"https://a:b\"}\nx: {a: [1, 2], b: {c: d}}\n",
 	} {
 		if p, ok := findSyntaxProblem([]byte(src)); ok {
