@@ -71,3 +71,21 @@ func TestSyntaxScannerAcceptsValidYAML(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSyntaxError times the report of a mistake at the end of a policy
+// of the largest size allowed: the source is read once, line by line.
+func BenchmarkSyntaxError(b *testing.B) {
+	var src strings.Builder
+	src.WriteString("version: 1\nprofile: {name: p, identifier: com.example.p}\npayloads:\n")
+	for src.Len() < MaxPolicySize-200 {
+		src.WriteString("  - name: w\n    type: com.apple.wifi.managed\n    keys: {SSID_STR: \"x\", AutoJoin: true}\n")
+	}
+	src.WriteString("  - name: last\n    type: x\n      keys: {}\n")
+	data := []byte(src.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, ds := Decode("p.yaml", data); len(ds) != 1 || ds[0].Pos.Column == 0 {
+			b.Fatal(ds)
+		}
+	}
+}
