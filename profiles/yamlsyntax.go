@@ -65,6 +65,7 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 		if prev == nil {
 			stack[0].indent = ind // a document may be indented as a whole
 		}
+		col := func(off int) int { return utf8.RuneCountInString(raw[:off]) + 1 }
 		// The list dashes that start the line, then the setting after them.
 		content, k, dashes := raw[ind:], ind, 0
 		var dashAt []int
@@ -145,7 +146,6 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 		if hasKey {
 			keyPath = join(base, key)
 		}
-		col := func(off int) int { return utf8.RuneCountInString(raw[:off]) + 1 }
 		valueAt := len(raw) - len(strings.TrimLeft(raw[k:], " ")) // start of content
 		if hasKey {
 			valueAt = k + strings.Index(raw[k:], value)
@@ -157,6 +157,14 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 				return syntaxProblem{n, col(k + m[3] + 1), join(base, name), fmt.Sprintf("no space after the colon: YAML reads %q as text, not a setting; write %s: %s", content, name, rest)}, true
 			}
 		}
+		// Text among settings, not below one: a setting without its colon
+		// (account_name Work Contacts). Text alone under a key is its value.
+		if name, rest, spaced := strings.Cut(content, " "); !hasKey && dashes == 0 && spaced && !strings.Contains(name, ":") &&
+			!top.seq && ind == top.indent && content[0] != '"' && content[0] != '\'' &&
+			(prev != nil && prev.indent == ind && !prev.opens || nextIsKey(lines[i+1:], ind)) {
+			return syntaxProblem{n, col(ind + len(name)), join(top.path, name), fmt.Sprintf("no colon after %s: write %s: %s", name, name, strings.TrimSpace(rest))}, true
+		}
+
 		switch {
 		case value == "":
 		case value[0] == '"' || value[0] == '\'':
@@ -358,4 +366,18 @@ func missingComma(s string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// nextIsKey reports whether the next line with content is a setting
+// indented ind spaces.
+func nextIsKey(lines []string, ind int) bool {
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		_, _, ok := splitKey(stripComment(t))
+		return ok && indentOf(l) == ind
+	}
+	return false
 }
