@@ -146,7 +146,7 @@ func typeWords(t reflect.Type) string {
 var (
 	// defaultRE finds the default a description states: "Default: true."
 	// or "Apple's default: false." up to the end of that sentence.
-	defaultRE = regexp.MustCompile(`(?:Default|[Aa]pple's default|defaults to):? (.+?)(?:\.\s|\.?$)`)
+	defaultRE = regexp.MustCompile(`(?:[Dd]efault|[Aa]pple's default|defaults to):? (.+?)(?:\.\s|\.?$)`)
 	// appleKeyRE is the key a description starts with, by the convention
 	// of policyProps ("Host: host name…", "PayloadDisplayName. Default…").
 	appleKeyRE = regexp.MustCompile(`^(com\.microsoft\.[A-Za-z.<>]+|Enable…UserOverridable|EnableMail … EnableNotes|[A-Z][A-Za-z]+(?: and [A-Z][A-Za-z]+)?)[:;.,( ]`)
