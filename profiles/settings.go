@@ -126,7 +126,7 @@ func typeWords(t reflect.Type) string {
 	}
 	switch {
 	case t == nodeType:
-		return "mapping of Apple keys, with Apple's names and plist types"
+		return "mapping of Apple keys"
 	case t.Kind() == reflect.String:
 		return "text"
 	case t.Kind() == reflect.Bool:
