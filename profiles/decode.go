@@ -148,16 +148,15 @@ func lineCol(data []byte, off int) (int, int) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxError turns a YAML parser error into a positioned finding. The
-// parser gives no column and words tab problems obscurely, so a tab in the
-// indentation is looked for and reported first.
+// syntaxError turns a YAML parser error into one positioned finding. The
+// parser names the line where it gave up, often not the one with the
+// mistake, in its own terms and without a column, so the source is read for
+// the mistake first (findSyntaxProblem); the parser's words are the
+// fallback.
 func (d *decoder) syntaxError(data []byte, err error) {
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		indent := len(line) - len(bytes.TrimLeft(line, " \t"))
-		if j := bytes.IndexByte(line[:indent], '\t'); j >= 0 {
-			d.errorf("", Pos{File: d.file, Line: i + 1, Column: j + 1}, "tab character in indentation; YAML indents with spaces")
-			return
-		}
+	if p, ok := findSyntaxProblem(data); ok {
+		d.errorf(p.path, Pos{File: d.file, Line: p.line, Column: p.col}, "%s", p.msg)
+		return
 	}
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
@@ -293,15 +292,27 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 			msg := fmt.Sprintf("unknown setting %q", key)
 			if s := suggest.Closest(key, fields.names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
+			} else if s := elsewhere(key, path); s != "" {
+				msg += s
 			} else {
 				msg += fmt.Sprintf(" (known: %s)", strings.Join(fields.names, ", "))
 			}
 			d.errorf(kpath, d.at(k), "%s", msg)
 			continue
 		}
+		if versionText[kpath] && val.Kind == yaml.ScalarNode && (val.Tag == "!!float" || val.Tag == "!!int") {
+			d.errorf(kpath, d.at(val), "write the version in quotes, %q: unquoted it is a number to YAML, which other tools and the JSON Schema read with digits lost (13.10 as 13.1)", val.Value)
+			continue
+		}
 		d.value(val, kpath, v.Field(idx))
 	}
 }
+
+// versionText are the settings that hold OS versions. mdmforge sees the
+// text as written, but a version left unquoted is a float to every other
+// YAML reader, editors checking the JSON Schema included, and 13.10 is 13.1
+// there; quoting is required so that every reader agrees.
+var versionText = map[string]bool{"profile.min_ios": true}
 
 type fieldSet struct {
 	index map[string]int

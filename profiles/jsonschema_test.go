@@ -280,6 +280,8 @@ func TestJSONSchemaRejects(t *testing.T) {
 		{"wrong data type", head + "exchange: {auth: oauth, sync: [contact]}\n", "/exchange/sync/0: \"contact\" is not one of", true},
 		{"mail days", head + "exchange: {auth: oauth, mail_days: 5}\n", "/exchange/mail_days: 5 is not one of", true},
 		{"quoted number", head + "exchange: {auth: oauth, mail_days: \"7\"}\n", "/exchange/mail_days: want integer", true},
+		{"unquoted version", "version: 1\nprofile: {name: p, identifier: com.example.p, min_ios: 13.0}\nrestrictions: {requireManagedPasteboard: true}\n", "/profile/min_ios: want string", true},
+		{"unquoted whole version", "version: 1\nprofile: {name: p, identifier: com.example.p, min_ios: 16}\nrestrictions: {requireManagedPasteboard: true}\n", "/profile/min_ios: want string", true},
 		{"yes is text", head + "exchange: {auth: oauth, ssl: yes}\n", "/exchange/ssl: want boolean", true},
 		{"bad name", "version: 1\nprofile: {name: -p, identifier: com.example.p}\n", "/profile/name: \"-p\" does not match", true},
 		{"bad duration", "version: 1\nprofile: {name: p, identifier: com.example.p, removal: {after: 3w}}\n", "/profile/removal/after: \"3w\" does not match", true},

@@ -7,25 +7,45 @@ import (
 
 // CheckTarget reports every variable the policy uses that target cannot
 // fill in, at the position where it is written. Run it after Validate, with
-// the target the outputs will be built for (see TargetFor).
+// the target the outputs will be built for (see TargetFor). Misspelt or
+// unclosed references are Validate's to report, so they are not repeated
+// here; nor is anything checked when the policy's own target: is not a
+// target, which Validate reports: a fallback to generic would only add
+// findings about a target the author never chose.
 func (p *Policy) CheckTarget(target Target) Diagnostics {
+	if p.Target != "" && target == p.TargetFor("") {
+		if _, err := ParseTarget(p.Target); err != nil {
+			return nil
+		}
+	}
 	var ds Diagnostics
-	check := func(path string, pos Pos, s string, offsets bool) {
+	p.eachString(func(path string, pos Pos, s string, offsets bool) {
+		var lacks error
 		_, verr := expand(s, func(v Variable) (string, error) {
 			if _, ok := v.Syntax[target]; !ok {
-				return "", targetLacks(v, target)
+				lacks = targetLacks(v, target)
+				return "", lacks
 			}
 			return "", nil
 		})
-		if verr != nil {
+		if verr != nil && lacks != nil {
 			if offsets {
 				pos.Column += utf8.RuneCountInString(s[:verr.Off])
 			}
 			ds = append(ds, Diagnostic{Severity: Error, Path: path, Pos: pos, Message: verr.Msg})
 		}
-	}
+	})
+	ds.Sort()
+	return ds
+}
+
+// eachString calls f for every string the policy sets, with its YAML path
+// and position: the typed settings, then the Apple keys of the profile and
+// of each payload. offsets is true when pos is where the string's text
+// starts, so an offset into it can be added to the column.
+func (p *Policy) eachString(f func(path string, pos Pos, s string, offsets bool)) {
 	for _, s := range p.strings {
-		check(s.path, s.pos, *s.val, true)
+		f(s.path, s.pos, *s.val, true)
 	}
 	walk := func(base string, tree map[string]any, pos map[string]Pos) {
 		walkStrings(tree, "", func(rel, s string) {
@@ -36,7 +56,7 @@ func (p *Policy) CheckTarget(target Target) Diagnostics {
 					break
 				}
 			}
-			check(subPath(base, rel), at, s, false)
+			f(subPath(base, rel), at, s, false)
 		})
 	}
 	if keys, pos, errs := p.topKeys(); len(errs) == 0 {
@@ -50,12 +70,10 @@ func (p *Policy) CheckTarget(target Target) Diagnostics {
 	if o := p.Outlook; o != nil && o.WorkAccountsOnly != nil {
 		for _, s := range p.OutlookSettings(false) {
 			if str, ok := s.Value.(string); ok {
-				check("outlook.work_accounts_only", p.at("outlook.work_accounts_only"), str, false)
+				f("outlook.work_accounts_only", p.at("outlook.work_accounts_only"), str, false)
 			}
 		}
 	}
-	ds.Sort()
-	return ds
 }
 
 // walkStrings calls f for every string in a plist tree with its key path.

@@ -54,3 +54,28 @@ func TestCheckTargetPositions(t *testing.T) {
 		t.Errorf("kandji lacks ${user.upn}; got %v", ds)
 	}
 }
+
+// TestBadVariableReportedOnce: Validate owns misspelt references, in the
+// typed settings and in Apple keys alike; CheckTarget reports only what the
+// target lacks, and nothing at all when the policy's target: is not one.
+func TestBadVariableReportedOnce(t *testing.T) {
+	src := "version: 1\ntarget: intnue\nprofile: {name: t, identifier: com.example.t}\nexchange:\n  auth: oauth\n  username: ${user.upn}\n  email: ${user.emial}\n" +
+		"payloads:\n  - name: w\n    type: com.apple.wifi.managed\n    keys:\n      SSID_STR: ${device.udidd}\n"
+	p, ds := Decode("t.yaml", []byte(src))
+	if ds.Errors() > 0 {
+		t.Fatal(ds)
+	}
+	ds = p.Validate()
+	got := ds.String()
+	for _, want := range []string{"exchange.email: unknown variable ${user.emial}", "payloads[0].keys.SSID_STR: unknown variable ${device.udidd}", `target: "intnue" is not a target`} {
+		if strings.Count(got, want) != 1 {
+			t.Errorf("want %q once, got\n%s", want, got)
+		}
+	}
+	if ds := p.CheckTarget(p.TargetFor("")); len(ds) > 0 {
+		t.Errorf("a bad target: must add nothing, got\n%v", ds)
+	}
+	if ds := p.CheckTarget(Jamf); len(ds) != 0 {
+		t.Errorf("jamf has ${user.upn}; misspelt ones are Validate's: got\n%v", ds)
+	}
+}

@@ -134,6 +134,8 @@ func (v *validation) profile() {
 		v.add(p.errorf("profile.name", "missing; it names the output files"))
 	case !safeName.MatchString(info.Name) || len(info.Name) > 100:
 		v.add(p.errorf("profile.name", "%q is not a safe file name: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100", info.Name))
+	case ValidFileName(info.Name) != nil:
+		v.add(p.errorf("profile.name", "%q %v; choose another name, such as %s", info.Name, ValidFileName(info.Name), renameHint(info.Name)))
 	case strings.HasSuffix(strings.ToLower(info.Name), ".signed"):
 		v.add(p.errorf("profile.name", "%q ends in .signed, which names the signed copy of another profile; choose another name", info.Name))
 	}
@@ -176,13 +178,14 @@ func (v *validation) profile() {
 
 // variables checks every ${…} reference in every string the policy sets.
 func (v *validation) variables() {
-	for _, s := range v.p.strings {
-		if _, verr := expand(*s.val, func(Variable) (string, error) { return "", nil }); verr != nil {
-			pos := s.pos
-			pos.Column += utf8.RuneCountInString((*s.val)[:verr.Off])
-			v.add(Diagnostic{Severity: Error, Path: s.path, Pos: pos, Message: verr.Msg})
+	v.p.eachString(func(path string, pos Pos, s string, offsets bool) {
+		if _, verr := expand(s, func(Variable) (string, error) { return "", nil }); verr != nil {
+			if offsets {
+				pos.Column += utf8.RuneCountInString(s[:verr.Off])
+			}
+			v.add(Diagnostic{Severity: Error, Path: path, Pos: pos, Message: verr.Msg})
 		}
-	}
+	})
 	// Identity settings must not vary by user: devices match profiles and
 	// payloads by them.
 	for _, s := range v.p.strings {
@@ -316,6 +319,16 @@ func (v *validation) restrictions(r *Restrictions) {
 			if p.has(path) {
 				v.add(p.warnf(path, "has no effect unless allowOpenFromManagedToUnmanaged is false"))
 			}
+		}
+	}
+	// Apple: with allowAccountModification false, "the system disables
+	// modification of accounts such as ... Mail, Contacts, and Calendar"
+	// (supervised devices). Entering the password, or signing in again when
+	// an OAuth token expires, is such a modification, so the managed account
+	// stays without credentials; an identity certificate needs no user.
+	if m := r.AllowAccountModification; m != nil && !*m {
+		if e := p.Exchange; e != nil && (e.Auth == "oauth" || e.Auth == "password") {
+			v.add(p.warnf("restrictions.allowAccountModification", "false also stops users from entering their credentials in the managed Exchange account (auth: %s), so on supervised devices it never signs in; sign in with an identity certificate (auth: certificate) or leave allowAccountModification true", e.Auth))
 		}
 	}
 }
@@ -527,6 +540,22 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad duration %q", s)
 	}
 	return time.Duration(n) * unit, nil
+}
+
+// renameHint proposes a name for a profile whose name Windows refuses:
+// without the trailing dots and spaces, and with the part Windows reads as a
+// device name lengthened.
+func renameHint(name string) string {
+	name = strings.TrimRight(name, ". ")
+	if windowsDevice(name) == "" {
+		return name
+	}
+	base, rest, dotted := strings.Cut(name, ".")
+	base = strings.TrimRight(base, " ") + "-profile"
+	if dotted {
+		return base + "." + rest
+	}
+	return base
 }
 
 func orList(words []string) string {

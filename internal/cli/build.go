@@ -23,6 +23,7 @@ type buildOptions struct {
 	KeepGoing bool
 	Check     bool
 	Format    findingsFormat
+	Strict    bool
 }
 
 func newBuildCmd(streams *IO, runF func(*buildOptions) error) *cobra.Command {
@@ -69,7 +70,10 @@ JSON array of objects, with the variables as they appear after "user."
 upn, email, id, shortname or name columns the roster has. Every row is
 checked first and problems are reported with their line numbers; nothing is
 written unless --keep-going is given, which writes every good row. Rows are
-streamed and rendered on all cores.`,
+streamed and rendered on all cores.
+
+With --strict, warnings count as errors: build reports them as errors, exits
+1 and writes nothing, so CI cannot publish what validate warned about.`,
 		Example: `  $ mdmforge build examples --out out
   $ mdmforge build policies/contacts.yaml policies/wifi.yaml --out dist
   $ mdmforge build policies --out dist --check --format github
@@ -116,6 +120,7 @@ streamed and rendered on all cores.`,
 	cmd.Flags().BoolVar(&opts.KeepGoing, "keep-going", false, "with --roster, write the good rows even if some are bad")
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "write nothing; fail if the files in --out differ from what the policies build")
 	opts.Format.register(cmd.Flags())
+	registerStrict(cmd, &opts.Strict)
 	return cmd
 }
 
@@ -127,12 +132,14 @@ func buildRun(opts *buildOptions) error {
 	if opts.Roster != "" {
 		// The roster fills the variables in, whatever the target.
 		policies, ds = profiles.Load(opts.Paths...)
-		err = printFindings(opts.IO, opts.Format.value, ds)
+		var promoted int
+		ds, promoted = strictFindings(ds, opts.Strict)
+		err = strictHint(printFindings(opts.IO, opts.Format.value, ds), promoted)
 		if err == nil && len(policies) != 1 {
 			return withHint(fmt.Errorf("--roster builds one policy, got %d", len(policies)), "name a single policy file")
 		}
 	} else {
-		policies, ds, err = loadPolicies(opts.IO, opts.Paths, target, opts.Format.value)
+		policies, ds, err = checkPolicies(opts.IO, opts.Paths, target, opts.Format.value, opts.Strict, false)
 	}
 	if err != nil {
 		return err
@@ -148,6 +155,25 @@ func buildRun(opts *buildOptions) error {
 			return err
 		}
 		printWarnings(opts.IO, warnings)
+		if opts.Strict {
+			// compileAll warns about signed copies that hold variables;
+			// --strict counts those, and the identity's warnings, as errors.
+			n := len(warnings)
+			for _, p := range policies {
+				if opts.Roster == "" && p.TargetFor(target) != profiles.Generic && p.UsesVariables() {
+					fmt.Fprintf(opts.IO.Err, "mdmforge: warning: %s.signed.mobileconfig would hold %s variables, which no MDM can fill in without breaking the signature; sign per-user builds (--roster) instead\n",
+						p.Profile.Name, p.TargetFor(target))
+					n++
+				}
+			}
+			if n > 0 {
+				what := fmt.Sprintf("%d warnings", n)
+				if n == 1 {
+					what = "1 warning"
+				}
+				return withHint(fmt.Errorf("--strict: signing gave %s; nothing written", what), "--strict counts warnings as errors")
+			}
+		}
 	}
 	if opts.Roster != "" {
 		return rosterRun(opts, policies[0], id, at)
@@ -156,8 +182,16 @@ func buildRun(opts *buildOptions) error {
 	if err != nil {
 		return err
 	}
+	more, promoted := strictFindings(more, opts.Strict)
 	report(opts.IO, opts.Format.value, more)
 	ds = append(ds, more...)
+	if more.Errors() > 0 {
+		// Only --strict makes compile findings errors; stop before writing.
+		if opts.Format.value == formatJSON {
+			writeJSON(opts.IO.Out, map[string]any{"findings": jsonFindings(ds)})
+		}
+		return strictHint(&exitError{code: ExitFailure, err: more.Err()}, promoted)
+	}
 	if opts.Check {
 		// A journal means an interrupted build: the files are part old.
 		if _, err := os.Lstat(filepath.Join(opts.Out, journalName)); err == nil {

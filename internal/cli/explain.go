@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/mdmforge/mdmforge/internal/suggest"
+	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/profiles/schema"
 	"github.com/spf13/cobra"
 )
@@ -23,10 +25,16 @@ type explainOptions struct {
 func newExplainCmd(streams *IO, runF func(*explainOptions) error) *cobra.Command {
 	opts := &explainOptions{IO: streams}
 	cmd := &cobra.Command{
-		Use:   "explain TYPE[.KEY...] | --list",
-		Short: "Show Apple's schema for a payload type or key",
+		Use:   "explain TYPE[.KEY...] | SETTING | --list",
+		Short: "Show Apple's schema for a payload type or key, or a policy setting",
 		Long: `Explain shows what Apple's published schema says about a payload type or one
-of its keys, as mdmforge checks them.
+of its keys, as mdmforge checks them, or what a setting of mdmforge's own
+policy format is.
+
+For a policy setting (exchange.sync, profile.min_ios, payloads.name, …): its
+type, whether it is required, its allowed values and default, what it
+compiles into (the Apple or Microsoft key it sets), its description as in
+docs/policy.md, and a block's own settings.
 
 For a payload type: the platforms that support it (the versions that
 introduced, deprecated or removed it, whether it needs a supervised device,
@@ -40,12 +48,13 @@ element of its list.
 
 Name a key after its payload type, nested keys separated by dots; quote a
 name that contains a space. Configuration is the profile's top level.
---list prints every payload type. The schema is Apple's
+--list prints every payload type, then every policy setting. The schema is Apple's
 (github.com/apple/device-management), facts only: its file name is given
 for Apple's own descriptions.`,
 		Example: `  $ mdmforge explain com.apple.eas.account
   $ mdmforge explain com.apple.eas.account.EnableContactsUserOverridable
   $ mdmforge explain "com.apple.security.scep.PayloadContent.Key Type"
+  $ mdmforge explain exchange.sync
   $ mdmforge explain --list
   $ mdmforge explain com.apple.applicationaccess --format json | jq '.keys[].name'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,7 +65,7 @@ for Apple's own descriptions.`,
 			case opts.List && len(args) > 0:
 				return usageError(cmd, "--list takes no payload type")
 			case !opts.List && len(args) == 0:
-				return usageError(cmd, "missing a payload type or key to explain, such as com.apple.eas.account")
+				return usageError(cmd, "missing a payload type, key or policy setting to explain, such as com.apple.eas.account or exchange.sync")
 			case len(args) > 1:
 				return usageError(cmd, "explain takes one payload type or key, got %d arguments (quote a key name that contains a space)", len(args))
 			}
@@ -81,7 +90,14 @@ func explainRun(opts *explainOptions) error {
 		if opts.Format == "json" {
 			return writeJSON(opts.IO.Out, list)
 		}
-		return writeList(opts.IO.Out, list)
+		if err := writeList(opts.IO.Out, list); err != nil {
+			return err
+		}
+		fmt.Fprintln(opts.IO.Out)
+		return writeSettingList(opts.IO.Out)
+	}
+	if top, _, _ := strings.Cut(opts.Target, "."); isPolicyBlock(top) {
+		return explainSetting(opts)
 	}
 	p, path, err := resolveExplain(opts.Target)
 	if err != nil {
@@ -714,4 +730,102 @@ func suggestSegments(segs, candidates []string) (string, int) {
 		return "", 0
 	}
 	return best, bestN
+}
+
+// isPolicyBlock reports whether name is a top-level setting of the policy
+// format, so that explain reads what follows as a policy setting: no Apple
+// payload type is named so.
+func isPolicyBlock(name string) bool {
+	name = strings.TrimSuffix(name, "[]")
+	for _, s := range profiles.PolicySettings() {
+		if s.Path == name {
+			return true
+		}
+	}
+	return false
+}
+
+// explainSetting prints one setting of the policy format.
+func explainSetting(opts *explainOptions) error {
+	s, ok := profiles.LookupSetting(opts.Target)
+	if !ok {
+		var paths []string
+		for _, s := range profiles.PolicySettings() {
+			paths = append(paths, s.Path, strings.ReplaceAll(s.Path, "[]", ""))
+		}
+		msg := fmt.Sprintf("%q is not a policy setting", opts.Target)
+		if sug := suggest.Closest(opts.Target, paths); sug != "" {
+			msg += fmt.Sprintf("; did you mean %q?", sug)
+		}
+		return withHint(errors.New(msg), "run 'mdmforge explain --list' for every policy setting")
+	}
+	if opts.Format == "json" {
+		return writeJSON(opts.IO.Out, s)
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
+	field := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", label, value)
+		}
+	}
+	field("SETTING", s.Path)
+	field("TYPE", s.Type)
+	field("PRESENCE", map[bool]string{true: "required", false: "optional"}[s.Required])
+	field("ALLOWED", strings.Join(s.Allowed, ", "))
+	field("PATTERN", s.Pattern)
+	field("DEFAULT", s.Default)
+	field("COMPILES TO", s.CompilesTo)
+	field("SETTINGS", strings.Join(s.Settings, ", "))
+	field("REFERENCE", "docs/policy.md, "+policySection(s.Path))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if s.Description != "" {
+		fmt.Fprintf(opts.IO.Out, "\n%s\n", wrapText(s.Description, 76))
+	}
+	return nil
+}
+
+// policySection names the docs/policy.md section of a setting.
+func policySection(path string) string {
+	top, _, _ := strings.Cut(path, ".")
+	top = strings.TrimSuffix(top, "[]")
+	if top == "version" || top == "target" {
+		return "the top of the file"
+	}
+	return "section " + top
+}
+
+// writeSettingList prints every policy setting with its type.
+func writeSettingList(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SETTING\tTYPE\tCOMPILES TO")
+	for _, s := range profiles.PolicySettings() {
+		to := s.CompilesTo
+		if to == "" {
+			to = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Path, s.Type, to)
+	}
+	return tw.Flush()
+}
+
+// wrapText breaks text into lines of at most width characters, at spaces.
+func wrapText(text string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Fields(text) {
+		switch {
+		case i == 0:
+		case n+1+len(word) > width:
+			b.WriteByte('\n')
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += len(word)
+	}
+	return b.String()
 }

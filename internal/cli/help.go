@@ -6,7 +6,8 @@ import "github.com/spf13/cobra"
 // every man page.
 const exitCodesHelp = `mdmforge exits with:
 
-  0  success; warnings may have been printed
+  0  success; warnings may have been printed (with --strict, validate and
+     build count them as errors and exit 1)
   1  the input is invalid or a check failed: a policy has errors, a
      signature does not verify, a signing identity is refused, build --check
      found stale, missing or extra files, a roster has bad rows, or a file

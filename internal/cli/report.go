@@ -46,10 +46,5 @@ func (f *targetFlag) parse() (profiles.Target, error) {
 // will be built for, reports every finding in format, and fails if any is
 // an error.
 func loadPolicies(streams *IO, paths []string, target profiles.Target, format string) ([]*profiles.Policy, profiles.Diagnostics, error) {
-	policies, ds := profiles.Load(paths...)
-	for _, p := range policies {
-		ds = append(ds, p.CheckTarget(p.TargetFor(target))...)
-	}
-	ds.Sort()
-	return policies, ds, printFindings(streams, format, ds)
+	return checkPolicies(streams, paths, target, format, false, false)
 }
