@@ -38,17 +38,24 @@ func ValidFileName(name string) error {
 }
 
 // windowsDevice returns the reserved device name that name stands for on
-// Windows, or "". Windows reads only what comes before the first dot, and
-// ignores spaces before it.
+// Windows, or "". Windows reads only what comes before the first dot (or
+// colon), and ignores spaces before it; the list is Go's own for
+// filepath.IsLocal on Windows.
 func windowsDevice(name string) string {
-	base, _, _ := strings.Cut(name, ".")
+	base := name
+	if i := strings.IndexAny(base, ".:"); i >= 0 {
+		base = base[:i]
+	}
 	base = strings.ToUpper(strings.TrimRight(base, " "))
 	switch base {
-	case "CON", "PRN", "AUX", "NUL":
+	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
 		return base
 	}
-	if len(base) == 4 && (strings.HasPrefix(base, "COM") || strings.HasPrefix(base, "LPT")) && base[3] >= '1' && base[3] <= '9' {
-		return base
+	if len(base) > 3 && (strings.HasPrefix(base, "COM") || strings.HasPrefix(base, "LPT")) {
+		switch base[3:] {
+		case "1", "2", "3", "4", "5", "6", "7", "8", "9", "¹", "²", "³":
+			return base
+		}
 	}
 	return ""
 }

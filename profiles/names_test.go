@@ -41,3 +41,19 @@ func TestProfileNameReserved(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowsDevices holds the device names Go's filepath.IsLocal refuses on
+// Windows, and look-alikes that are ordinary names.
+func TestWindowsDevices(t *testing.T) {
+	for name, want := range map[string]bool{
+		"CON": true, "con": true, "Con.mobileconfig": true, "aux.tar.gz": true, "NUL .json": true,
+		"prn": true, "COM1": true, "com9.txt": true, "LPT1": true, "lpt9": true, "COM¹": true, "conin$": true,
+		"CONOUT$.x": true, "con:stream": true, "bob.": true, "bob ": true, "bob.mobileconfig.": true,
+		"COM0": false, "COM10": false, "LPT": false, "console": false, "con@example.com": false,
+		"a.con": false, "nul_": false, "bob.mobileconfig": false, "%63on.mobileconfig": false,
+	} {
+		if got := ValidFileName(name) != nil; got != want {
+			t.Errorf("ValidFileName(%q) refused = %v, want %v", name, got, want)
+		}
+	}
+}

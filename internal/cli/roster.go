@@ -428,7 +428,7 @@ func userKey(v string) string {
 		sum := sha256.Sum256([]byte(k))
 		k = k[:180] + "-" + hex.EncodeToString(sum[:8])
 	}
-	if profiles.ReservedFileName(k + ".mobileconfig") {
+	if profiles.ValidFileName(k+".mobileconfig") != nil {
 		// CON, aux, com1.x: Windows opens a device instead. Encoding the
 		// first letter as well keeps names distinct, since every % in a
 		// name starts an escape.

@@ -55,7 +55,7 @@ func TestUserKeyReservedDistinct(t *testing.T) {
 	seen := map[string]string{}
 	for _, v := range []string{"CON", "con", "%63on", "%2563on", "c%6fn", "con.", "con.x", "%63on.x", "com1", "com10", "aux"} {
 		k := userKey(v)
-		if profiles.ReservedFileName(k+".mobileconfig") || profiles.ReservedFileName(k+".signed.mobileconfig") {
+		if profiles.ValidFileName(k+".mobileconfig") != nil || profiles.ValidFileName(k+".signed.mobileconfig") != nil {
 			t.Errorf("userKey(%q) = %q, reserved on Windows", v, k)
 		}
 		if o, dup := seen[k]; dup && !strings.EqualFold(o, v) {
