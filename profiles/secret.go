@@ -8,6 +8,11 @@ func (p *Policy) HoldsSecret() bool {
 	return err == nil && treeHoldsSecret(tree, "")
 }
 
+// ProfileHoldsSecret reports whether a decoded configuration profile (see
+// DecodeProfile) carries a secret with a value, for commands that write an
+// existing profile, signed or turned into a policy.
+func ProfileHoldsSecret(profile map[string]any) bool { return treeHoldsSecret(profile, "") }
+
 // HoldsSecret reports whether the template carries a secret, a per-user
 // variable in a secret key included.
 func (t *Template) HoldsSecret() bool { return treeHoldsSecret(t.tree, "") }

@@ -78,7 +78,7 @@ func importRun(opts *importOptions) error {
 	if opts.Out == "" {
 		_, err = opts.IO.Out.Write(policy)
 	} else {
-		_, err = writeFiles([]outFile{{Path: opts.Out, Data: policy}})
+		_, err = writeFiles([]outFile{{Path: opts.Out, Data: policy, Secret: p != nil && p.HoldsSecret()}})
 		if err == nil {
 			fmt.Fprintln(opts.IO.Out, opts.Out)
 		}

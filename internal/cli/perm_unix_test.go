@@ -5,8 +5,11 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
+
+	"github.com/mdmforge/mdmforge/internal/testpki"
 )
 
 // TestSecretsArePrivate builds a policy holding an Exchange password, for
@@ -64,6 +67,54 @@ exchange:
 		}
 		if info, err := os.Stat(secret); err != nil || info.Mode() != 0o600 {
 			t.Errorf("umask %03o: a rebuild left a 0644 secret as %v (%v)", umask, info.Mode(), err)
+		}
+	}
+}
+
+// TestSignAndImportKeepSecretsPrivate: sign and import write a copy of an
+// existing profile, so one holding a password is 0600 as build's own is.
+func TestSignAndImportKeepSecretsPrivate(t *testing.T) {
+	pki, err := testpki.Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := testpki.KeyPEM(pki.RSA.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"rsa.crt": testpki.CertPEM(pki.RSA.Cert), "rsa.key": key, "intermediate.pem": testpki.CertPEM(pki.Intermediate),
+		"p.yaml": []byte("version: 1\nprofile: {name: p, identifier: com.example.p}\nexchange: {host: mail.example.com, email: ada@example.com, auth: password, password: hunter2, sync: [contacts]}\n"),
+		"q.yaml": []byte("version: 1\nprofile: {name: q, identifier: com.example.q}\nrestrictions: {allowOpenFromManagedToUnmanaged: false}\n"),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(pki.Now.Unix(), 10))
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	at := func(name string) string { return filepath.Join(dir, name) }
+	if code, _, stderr := run(t, "build", at("p.yaml"), at("q.yaml"), "--out", at("out")); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	for _, name := range []string{"p", "q"} {
+		if code, _, stderr := run(t, "sign", at("out/"+name+".mobileconfig"), "--out", at(name+".signed.mobileconfig"),
+			"--signer-cert", at("rsa.crt"), "--signer-key", at("rsa.key"), "--signer-chain", at("intermediate.pem")); code != ExitOK {
+			t.Fatal(stderr)
+		}
+		if code, _, stderr := run(t, "import", at("out/"+name+".mobileconfig"), "--out", at(name+".imported.yaml")); code != ExitOK {
+			t.Fatal(stderr)
+		}
+	}
+	for name, want := range map[string]os.FileMode{
+		"p.signed.mobileconfig": 0o600, "p.imported.yaml": 0o600,
+		"q.signed.mobileconfig": 0o644, "q.imported.yaml": 0o644,
+	} {
+		if info, err := os.Stat(at(name)); err != nil || info.Mode() != want {
+			t.Errorf("%s: mode %v (%v), want %v", name, info.Mode(), err, want)
 		}
 	}
 }

@@ -74,7 +74,8 @@ func signRun(opts *signOptions) error {
 	if signing.IsSigned(data) {
 		return withHint(fmt.Errorf("%s is already signed", opts.In), "mdmforge verify "+opts.In+" checks its signature")
 	}
-	if err := profiles.CheckProfile(data); err != nil {
+	profile, err := profiles.DecodeProfile(data)
+	if err != nil {
 		return fmt.Errorf("%s: %w", opts.In, err)
 	}
 	at, err := signingTime()
@@ -90,7 +91,7 @@ func signRun(opts *signOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := writeFiles([]outFile{{Path: opts.Out, Data: signed}}); err != nil {
+	if _, err := writeFiles([]outFile{{Path: opts.Out, Data: signed, Secret: profiles.ProfileHoldsSecret(profile)}}); err != nil {
 		return err
 	}
 	fmt.Fprintln(opts.IO.Out, opts.Out)
