@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/profiles/diff"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
 	"howett.net/plist"
@@ -444,15 +445,15 @@ type diffFile struct {
 	Status       string // added, removed or changed
 	Format       string // profile, plist, json or bytes
 	Source       string
-	Changes      []profiles.Change // without hidden ones
-	Consequences []profiles.Consequence
+	Changes      []diff.Change // without hidden ones
+	Consequences []diff.Consequence
 	Hidden       int // PayloadUUID changes left out
 	// Carries is the profile (NAME.mobileconfig) whose change this file of
 	// NAME.intune/ repeats and nothing else; Changes and Consequences are
 	// then left out, shown with the profile.
 	Carries string
 
-	all   []profiles.Change // hidden ones included
+	all   []diff.Change // hidden ones included
 	trees [2]map[string]any // a profile's two sides
 }
 
@@ -480,14 +481,14 @@ func diffInputs(opts *diffOptions) (*diffResult, error) {
 	}
 	r := &diffResult{Before: opts.Before, After: opts.After}
 	for _, p := range pairs {
-		f, err := compareDiffPair(p, profiles.DiffOptions{UUIDs: opts.UUIDs})
+		f, err := compareDiffPair(p, diff.Options{UUIDs: opts.UUIDs})
 		if err != nil {
 			return nil, err
 		}
 		if f == nil {
 			continue
 		}
-		if f.Status == string(profiles.Changed) && len(f.Changes) == 0 && len(f.Consequences) == 0 {
+		if f.Status == string(diff.Changed) && len(f.Changes) == 0 && len(f.Consequences) == 0 {
 			r.Hidden += f.Hidden
 			continue
 		}
@@ -509,20 +510,20 @@ func diffFormatOf(name string) string {
 	return "bytes"
 }
 
-func compareDiffPair(p diffPair, opts profiles.DiffOptions) (*diffFile, error) {
-	f := &diffFile{Path: p.name, Format: diffFormatOf(p.name), Status: string(profiles.Changed)}
+func compareDiffPair(p diffPair, opts diff.Options) (*diffFile, error) {
+	f := &diffFile{Path: p.name, Format: diffFormatOf(p.name), Status: string(diff.Changed)}
 	switch {
 	case p.a == nil:
-		f.Status, f.Source = string(profiles.Added), p.b.source
+		f.Status, f.Source = string(diff.Added), p.b.source
 		return f, nil
 	case p.b == nil:
-		f.Status, f.Source = string(profiles.Removed), p.a.source
+		f.Status, f.Source = string(diff.Removed), p.a.source
 		return f, nil
 	case bytes.Equal(p.a.data, p.b.data):
 		return nil, nil
 	}
 	f.Source = p.b.source
-	var all []profiles.Change
+	var all []diff.Change
 	switch f.Format {
 	case "profile":
 		ta, sa, err := readDiffProfile(p.a)
@@ -533,7 +534,7 @@ func compareDiffPair(p diffPair, opts profiles.DiffOptions) (*diffFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		all = append(profiles.DiffSigners(sa, sb), profiles.DiffTrees(ta, tb, opts)...)
+		all = append(diff.Signers(sa, sb), diff.Trees(ta, tb, opts)...)
 		f.trees = [2]map[string]any{ta, tb}
 	case "plist":
 		va, err := readDiffPlist(p.a)
@@ -548,9 +549,9 @@ func compareDiffPair(p diffPair, opts profiles.DiffOptions) (*diffFile, error) {
 		mb, okB := vb.(map[string]any)
 		if okA && okB && profiles.CheckProfile(p.a.data) == nil && profiles.CheckProfile(p.b.data) == nil {
 			f.Format = "profile"
-			all = profiles.DiffTrees(ma, mb, opts)
+			all = diff.Trees(ma, mb, opts)
 		} else {
-			all = profiles.DiffPlists(va, vb)
+			all = diff.Plists(va, vb)
 		}
 	case "json":
 		va, err := readDiffJSON(p.a)
@@ -561,9 +562,9 @@ func compareDiffPair(p diffPair, opts profiles.DiffOptions) (*diffFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		all = profiles.DiffJSON(va, vb, opts)
+		all = diff.JSON(va, vb, opts)
 	default:
-		all = []profiles.Change{{Kind: profiles.Changed, Scope: profiles.ScopeFile,
+		all = []diff.Change{{Kind: diff.Changed, Scope: diff.ScopeFile,
 			Before: diffDigest(p.a.data), After: diffDigest(p.b.data), BeforeType: "bytes", AfterType: "bytes"}}
 	}
 	for _, c := range all {
@@ -573,7 +574,7 @@ func compareDiffPair(p diffPair, opts profiles.DiffOptions) (*diffFile, error) {
 			f.Changes = append(f.Changes, redactDiffChange(c))
 		}
 	}
-	f.Consequences = profiles.Consequences(all)
+	f.Consequences = diff.Consequences(all)
 	f.all = all
 	return f, nil
 }
@@ -581,7 +582,7 @@ func compareDiffPair(p diffPair, opts profiles.DiffOptions) (*diffFile, error) {
 // foldIntune shows one edit once. A policy's NAME.intune/custom.json
 // carries NAME.mobileconfig in base64 and email.json mirrors its Exchange
 // account, so each change to the profile came back twice more, with its
-// consequence; a file that profiles.Carries finds to repeat the profile's
+// consequence; a file that diff.Carries finds to repeat the profile's
 // change and nothing else is reduced to a line after it. The bundle's
 // README.md, compared by its bytes, is left out when other files of the
 // policy differ: it documents them and deploys nothing. Files only on one
@@ -591,7 +592,7 @@ func (r *diffResult) foldIntune() {
 	for _, f := range r.Files {
 		byPath[f.Path] = f
 	}
-	changed := string(profiles.Changed)
+	changed := string(diff.Changed)
 	kept := r.Files[:0]
 	for _, f := range r.Files {
 		dir, base := path.Split(f.Path)
@@ -603,7 +604,7 @@ func (r *diffResult) foldIntune() {
 		src := byPath[name+".mobileconfig"]
 		switch base {
 		case "custom.json", "email.json":
-			if src != nil && src.Status == changed && profiles.Carries(base, f.all, src.trees[0], src.trees[1], src.all) {
+			if src != nil && src.Status == changed && diff.Carries(base, f.all, src.trees[0], src.trees[1], src.all) {
 				f.Carries, f.Changes, f.Consequences, f.Hidden = src.Path, nil, nil, 0
 			}
 		case "README.md":
@@ -639,12 +640,12 @@ func (r *diffResult) policyDiffers(name string, skip *diffFile) bool {
 // output ends up in pull-request comments: the value of a secret key
 // becomes profiles.Redacted, and so do secrets inside other values, such
 // as a payload added whole.
-func redactDiffChange(c profiles.Change) profiles.Change {
+func redactDiffChange(c diff.Change) diff.Change {
 	if c.Secret {
-		if c.Kind != profiles.Added {
+		if c.Kind != diff.Added {
 			c.Before = profiles.Redacted{}
 		}
-		if c.Kind != profiles.Removed {
+		if c.Kind != diff.Removed {
 			c.After = profiles.Redacted{}
 		}
 		return c
@@ -673,16 +674,16 @@ func diffDigest(data []byte) string {
 
 // readDiffProfile decodes a profile, unwrapping a signed one, and returns
 // its signer.
-func readDiffProfile(e *diffEntry) (map[string]any, *profiles.Signer, error) {
+func readDiffProfile(e *diffEntry) (map[string]any, *diff.Signer, error) {
 	data := e.data
-	var signer *profiles.Signer
+	var signer *diff.Signer
 	if signing.IsSigned(data) {
 		s, err := signing.Parse(data)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", e.source, err)
 		}
 		sum := sha256.Sum256(s.Signer.Raw)
-		signer = &profiles.Signer{Subject: s.Signer.Subject.String(), SHA256: strings.ToUpper(hex.EncodeToString(sum[:]))}
+		signer = &diff.Signer{Subject: s.Signer.Subject.String(), SHA256: strings.ToUpper(hex.EncodeToString(sum[:]))}
 		data = s.Content
 	}
 	v, err := decodeDiffPlist(data)
@@ -812,20 +813,20 @@ func diffHiddenNote(n int) string {
 // diffGroup is the changes and consequences of one part of a file: its
 // signature, its own values, a profile's top level or one payload.
 type diffGroup struct {
-	scope                profiles.Scope
+	scope                diff.Scope
 	within               string
 	payload, payloadType string
 	marker               string
-	changes              []profiles.Change
-	consequences         []profiles.Consequence
+	changes              []diff.Change
+	consequences         []diff.Consequence
 }
 
 func (g *diffGroup) title() string {
 	var t string
 	switch g.scope {
-	case profiles.ScopeFile:
+	case diff.ScopeFile:
 		return ""
-	case profiles.ScopePayload:
+	case diff.ScopePayload:
 		t = fmt.Sprintf("%s (%s)", g.payloadType, g.payload)
 	default:
 		t = string(g.scope)
@@ -838,11 +839,11 @@ func (g *diffGroup) title() string {
 
 func (g *diffGroup) rank() int {
 	switch g.scope {
-	case profiles.ScopeSignature:
+	case diff.ScopeSignature:
 		return 0
-	case profiles.ScopeFile:
+	case diff.ScopeFile:
 		return 1
-	case profiles.ScopeProfile:
+	case diff.ScopeProfile:
 		return 2
 	}
 	return 3
@@ -850,7 +851,7 @@ func (g *diffGroup) rank() int {
 
 func (f *diffFile) groups() []*diffGroup {
 	byKey := map[[3]string]*diffGroup{}
-	get := func(scope profiles.Scope, within, payload, payloadType string) *diffGroup {
+	get := func(scope diff.Scope, within, payload, payloadType string) *diffGroup {
 		k := [3]string{string(scope), within, payload}
 		g := byKey[k]
 		if g == nil {
@@ -861,8 +862,8 @@ func (f *diffFile) groups() []*diffGroup {
 	}
 	for _, c := range f.Changes {
 		g := get(c.Scope, c.Within, c.Payload, c.PayloadType)
-		if c.Scope == profiles.ScopePayload && c.Path == "" {
-			g.marker = map[profiles.ChangeKind]string{profiles.Added: "+", profiles.Removed: "-"}[c.Kind]
+		if c.Scope == diff.ScopePayload && c.Path == "" {
+			g.marker = map[diff.ChangeKind]string{diff.Added: "+", diff.Removed: "-"}[c.Kind]
 			continue
 		}
 		g.changes = append(g.changes, c)
@@ -890,10 +891,10 @@ func (f *diffFile) groups() []*diffGroup {
 
 var diffMarkers = map[string]string{"added": "+", "removed": "-", "changed": "~"}
 
-func diffMarker(c profiles.Change) string { return diffMarkers[string(c.Kind)] }
+func diffMarker(c diff.Change) string { return diffMarkers[string(c.Kind)] }
 
 // diffLine is a change without its marker: KEY: BEFORE → AFTER.
-func diffLine(c profiles.Change) string {
+func diffLine(c diff.Change) string {
 	key := c.Path
 	if key == "" {
 		key = "contents"
@@ -902,11 +903,11 @@ func diffLine(c profiles.Change) string {
 		}
 	}
 	switch {
-	case c.Secret && c.Kind == profiles.Changed:
+	case c.Secret && c.Kind == diff.Changed:
 		return key + ": " + diffSecretChanged + diffTypeNote(c)
-	case c.Kind == profiles.Added:
+	case c.Kind == diff.Added:
 		return key + ": " + diffValue(c.After, c.AfterType)
-	case c.Kind == profiles.Removed:
+	case c.Kind == diff.Removed:
 		return key + ": " + diffValue(c.Before, c.BeforeType)
 	}
 	return key + ": " + diffValue(c.Before, c.BeforeType) + " → " + diffValue(c.After, c.AfterType) + diffTypeNote(c)
@@ -916,8 +917,8 @@ func diffLine(c profiles.Change) string {
 // changed is for review, the values are not.
 const diffSecretChanged = "<secret, changed>"
 
-func diffTypeNote(c profiles.Change) string {
-	if c.Kind == profiles.Changed && c.BeforeType != c.AfterType {
+func diffTypeNote(c diff.Change) string {
+	if c.Kind == diff.Changed && c.BeforeType != c.AfterType {
 		return fmt.Sprintf(" (type changed from %s to %s)", c.BeforeType, c.AfterType)
 	}
 	return ""
@@ -956,7 +957,7 @@ func diffInline(v any) string {
 		return x.UTC().Format(time.RFC3339)
 	case []byte:
 		return fmt.Sprintf("<data: %d bytes, sha256 %x>", len(x), sha256.Sum256(x))
-	case *profiles.Signer:
+	case *diff.Signer:
 		return x.String()
 	case profiles.Redacted:
 		return x.String()
@@ -1034,9 +1035,9 @@ func diffMDCode(s string) string {
 func (g *diffGroup) mdTitle() string {
 	var t string
 	switch g.scope {
-	case profiles.ScopeFile:
+	case diff.ScopeFile:
 		return ""
-	case profiles.ScopePayload:
+	case diff.ScopePayload:
 		t = diffMDCode(g.payloadType) + " (" + diffMDCode(g.payload) + ")"
 	default:
 		t = string(g.scope)
@@ -1074,7 +1075,7 @@ func (r *diffResult) writeMarkdown(w io.Writer) {
 					callouts = append(callouts, "> - "+q.Message)
 				}
 			}
-			if g.scope == profiles.ScopePayload && g.marker != "~" {
+			if g.scope == diff.ScopePayload && g.marker != "~" {
 				rows = append(rows, fmt.Sprintf("| %s | %s | *payload* | | |", g.marker, where))
 			}
 			for _, c := range g.changes {
@@ -1082,13 +1083,13 @@ func (r *diffResult) writeMarkdown(w io.Writer) {
 				if key == "" {
 					key = "contents"
 				}
-				if c.Kind != profiles.Added {
+				if c.Kind != diff.Added {
 					before = diffMDCode(diffValue(c.Before, c.BeforeType))
 				}
-				if c.Kind != profiles.Removed {
+				if c.Kind != diff.Removed {
 					after = diffMDCode(diffValue(c.After, c.AfterType))
 				}
-				if c.Secret && c.Kind == profiles.Changed {
+				if c.Secret && c.Kind == diff.Changed {
 					after = diffMDCode(diffSecretChanged)
 				}
 				if note := diffTypeNote(c); note != "" {
@@ -1108,7 +1109,7 @@ func (r *diffResult) writeMarkdown(w io.Writer) {
 
 // namesPayload reports whether a consequence's message already names its
 // payload, which then needs no label.
-func namesPayload(q profiles.Consequence) bool {
+func namesPayload(q diff.Consequence) bool {
 	return q.Payload != "" && strings.Contains(q.Message, "("+q.Payload+")")
 }
 
@@ -1193,10 +1194,10 @@ func (r *diffResult) document() diffDocument {
 			jc := diffJSONChange{Kind: string(c.Kind), Scope: string(c.Scope), Within: c.Within, Payload: c.Payload,
 				PayloadType: c.PayloadType, Path: c.Path, BeforeType: c.BeforeType, AfterType: c.AfterType,
 				Redacted: c.Secret || diffHasRedacted(c.Before) || diffHasRedacted(c.After)}
-			if c.Kind != profiles.Added && !c.Secret {
+			if c.Kind != diff.Added && !c.Secret {
 				jc.Before = diffRawJSON(c.Before)
 			}
-			if c.Kind != profiles.Removed && !c.Secret {
+			if c.Kind != diff.Removed && !c.Secret {
 				jc.After = diffRawJSON(c.After)
 			}
 			jf.Changes = append(jf.Changes, jc)
