@@ -1,0 +1,111 @@
+package diff
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/signing"
+	"howett.net/plist"
+)
+
+func redact(c Change) Change {
+	if c.Secret {
+		if c.Kind != Added {
+			c.Before = profiles.Redacted{}
+		}
+		if c.Kind != Removed {
+			c.After = profiles.Redacted{}
+		}
+		return c
+	}
+	c.Before, _ = profiles.RedactSecrets(c.PayloadType, c.Before)
+	c.After, _ = profiles.RedactSecrets(c.PayloadType, c.After)
+	return c
+}
+
+// hasRedacted reports whether a value holds a redacted secret.
+func hasRedacted(v any) bool {
+	found := false
+	mapLeaves(v, func(v any) any {
+		if _, ok := v.(profiles.Redacted); ok {
+			found = true
+		}
+		return v
+	})
+	return found
+}
+
+func digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// readProfile decodes a profile, unwrapping a signed one, and returns
+// its signer.
+func readProfile(e *entry) (map[string]any, *Signer, error) {
+	data := e.data
+	var signer *Signer
+	if signing.IsSigned(data) {
+		s, err := signing.Parse(data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", e.source, err)
+		}
+		sum := sha256.Sum256(s.Signer.Raw)
+		signer = &Signer{Subject: s.Signer.Subject.String(), SHA256: strings.ToUpper(hex.EncodeToString(sum[:]))}
+		data = s.Content
+	}
+	v, err := decodePlist(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", e.source, err)
+	}
+	top, _ := v.(map[string]any)
+	if err := profiles.CheckProfileTree(top); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", e.source, err)
+	}
+	return top, signer, nil
+}
+
+func readPlist(e *entry) (any, error) {
+	v, err := decodePlist(e.data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.source, err)
+	}
+	return v, nil
+}
+
+// decodePlist decodes an XML or binary property list. The decoder also
+// takes OpenStep text, which makes any word a string; no MDM reads that.
+func decodePlist(data []byte) (any, error) {
+	// Before any decoding: the decoder recurses once per level.
+	if err := profiles.CheckPlistDepth(data); err != nil {
+		return nil, err
+	}
+	var v any
+	format, err := plist.Unmarshal(data, &v)
+	if err != nil || format == plist.OpenStepFormat || format == plist.GNUStepFormat {
+		return nil, errors.New("not a property list (XML or binary) or a signed profile")
+	}
+	return v, nil
+}
+
+func readJSON(e *entry) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(e.data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%s: not JSON: %v", e.source, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: not JSON: data after the value", e.source)
+	}
+	return v, nil
+}
+
+// Showing the result.
