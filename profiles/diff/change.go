@@ -8,8 +8,11 @@ import (
 type ChangeKind string
 
 const (
-	Added   ChangeKind = "added"
+	// Added is a value, payload or file only in the second side.
+	Added ChangeKind = "added"
+	// Removed is a value, payload or file only in the first side.
 	Removed ChangeKind = "removed"
+	// Changed is a value in both sides that differs in value or type.
 	Changed ChangeKind = "changed"
 )
 
@@ -59,9 +62,9 @@ type Change struct {
 	// Hidden marks a PayloadUUID change that Options.UUIDs leaves out of
 	// reports. Consequences still sees it.
 	Hidden bool
-	// Secret marks a change to the value of a secret key (profiles.IsSecretKey), or
-	// to a value inside one: reports say that it changed and never show
-	// Before or After. Values that are not secret themselves may still hold
+	// Secret marks a change to the value of a secret key
+	// (profiles.IsSecretKey), or to a value inside one: reports say that it
+	// changed and never show Before or After. Values that are not secret themselves may still hold
 	// secrets, such as a whole payload added; show them through
 	// profiles.RedactSecrets.
 	Secret bool
@@ -79,6 +82,7 @@ type Signer struct {
 	SHA256  string `json:"sha256"` // fingerprint of the certificate's DER, upper-case hex
 }
 
+// String is the subject and the fingerprint, as reports show them.
 func (s *Signer) String() string { return fmt.Sprintf("%s (SHA-256 %s)", s.Subject, s.SHA256) }
 
 // Signers compares the signers of two profiles; nil means unsigned. A

@@ -8,12 +8,24 @@ import (
 type ConsequenceKind string
 
 const (
-	Reauthenticate     ConsequenceKind = "reauthenticate"
-	DuplicateProfile   ConsequenceKind = "duplicate-profile"
-	PayloadRemoved     ConsequenceKind = "payload-removed"
-	PayloadAdded       ConsequenceKind = "payload-added"
+	// Reauthenticate: devices re-install the Exchange account and users
+	// sign in again.
+	Reauthenticate ConsequenceKind = "reauthenticate"
+	// DuplicateProfile: devices install the profile beside the old one
+	// instead of replacing it.
+	DuplicateProfile ConsequenceKind = "duplicate-profile"
+	// PayloadRemoved: devices remove the payload when the profile is
+	// updated.
+	PayloadRemoved ConsequenceKind = "payload-removed"
+	// PayloadAdded: devices install the payload when the profile is
+	// updated.
+	PayloadAdded ConsequenceKind = "payload-added"
+	// PayloadReinstalled: devices install the payload anew instead of
+	// updating it, because its PayloadUUID changed.
 	PayloadReinstalled ConsequenceKind = "payload-reinstalled"
-	SignerChanged      ConsequenceKind = "signer-changed"
+	// SignerChanged: a manual re-install is rejected unless signed by the
+	// same identity.
+	SignerChanged ConsequenceKind = "signer-changed"
 )
 
 // consequenceTable is every consequence, the change that causes it and what
@@ -46,7 +58,8 @@ type Consequence struct {
 	Within      string
 	Payload     string
 	PayloadType string
-	Message     string
+	// Message says what devices do, in one sentence for people.
+	Message string
 }
 
 // emailProfileType is the @odata.type of Intune's native Exchange email
