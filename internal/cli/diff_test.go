@@ -313,3 +313,27 @@ func TestPolicyFolderWithNamedPipe(t *testing.T) {
 		t.Errorf("diff: exit %d\n%s", code, stderr)
 	}
 }
+
+// BenchmarkDiff measures a whole review, reading, comparing and rendering:
+// two folders of built files, and two versions of an Intune policy built
+// and compared with their bundles.
+func BenchmarkDiff(b *testing.B) {
+	for _, dir := range []string{".", "intune"} {
+		for _, format := range []string{"text", "json", "markdown"} {
+			b.Run(dir+"/"+format, func(b *testing.B) {
+				b.Chdir(filepath.Join("..", "..", "testdata", "golden", "diff", dir))
+				before, after := "before", "after"
+				if dir == "intune" {
+					before, after = "before.yaml", "after.yaml"
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					var out, errb bytes.Buffer
+					if code := Run([]string{"diff", before, after, "--format", format}, &IO{In: strings.NewReader(""), Out: &out, Err: &errb}); code != ExitFailure {
+						b.Fatalf("exit %d: %s", code, errb.String())
+					}
+				}
+			})
+		}
+	}
+}
