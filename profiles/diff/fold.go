@@ -6,6 +6,14 @@ import (
 	"strings"
 )
 
+// foldIntune shows one edit once. A policy's NAME.intune/custom.json
+// carries NAME.mobileconfig in base64 and email.json mirrors its Exchange
+// account, so each change to the profile came back twice more, with its
+// consequence; a file that Carries finds to repeat the profile's
+// change and nothing else is reduced to a line after it. The bundle's
+// README.md, compared by its bytes, is left out when other files of the
+// policy differ: it documents them and deploys nothing. Files only on one
+// side, and a change the profile does not explain, stay as they are.
 func (r *Report) foldIntune() {
 	byPath := make(map[string]*File, len(r.Files))
 	for _, f := range r.Files {
@@ -54,8 +62,3 @@ func (r *Report) policyDiffers(name string, skip *File) bool {
 	}
 	return false
 }
-
-// redact keeps secrets out of every format at once, since diff
-// output ends up in pull-request comments: the value of a secret key
-// becomes profiles.Redacted, and so do secrets inside other values, such
-// as a payload added whole.

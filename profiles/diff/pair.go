@@ -120,5 +120,3 @@ func pairSides(a, b *Side) ([]pair, error) {
 	}
 	return pairs, nil
 }
-
-// Comparing.

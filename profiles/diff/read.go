@@ -15,38 +15,6 @@ import (
 	"howett.net/plist"
 )
 
-func redact(c Change) Change {
-	if c.Secret {
-		if c.Kind != Added {
-			c.Before = profiles.Redacted{}
-		}
-		if c.Kind != Removed {
-			c.After = profiles.Redacted{}
-		}
-		return c
-	}
-	c.Before, _ = profiles.RedactSecrets(c.PayloadType, c.Before)
-	c.After, _ = profiles.RedactSecrets(c.PayloadType, c.After)
-	return c
-}
-
-// hasRedacted reports whether a value holds a redacted secret.
-func hasRedacted(v any) bool {
-	found := false
-	mapLeaves(v, func(v any) any {
-		if _, ok := v.(profiles.Redacted); ok {
-			found = true
-		}
-		return v
-	})
-	return found
-}
-
-func digest(data []byte) string {
-	sum := sha256.Sum256(data)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
-
 // readProfile decodes a profile, unwrapping a signed one, and returns
 // its signer.
 func readProfile(e *entry) (map[string]any, *Signer, error) {
@@ -107,5 +75,3 @@ func readJSON(e *entry) (any, error) {
 	}
 	return v, nil
 }
-
-// Showing the result.

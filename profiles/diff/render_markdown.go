@@ -6,6 +6,7 @@ import (
 	"strings"
 )
 
+// mdCode is text as inline code in a Markdown table cell.
 func mdCode(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	fence := "`"

@@ -2,6 +2,8 @@ package diff
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"path"
 	"strings"
 
@@ -164,11 +166,38 @@ func comparePair(p pair, opts Options) (*File, error) {
 	return f, nil
 }
 
-// foldIntune shows one edit once. A policy's NAME.intune/custom.json
-// carries NAME.mobileconfig in base64 and email.json mirrors its Exchange
-// account, so each change to the profile came back twice more, with its
-// consequence; a file that Carries finds to repeat the profile's
-// change and nothing else is reduced to a line after it. The bundle's
-// README.md, compared by its bytes, is left out when other files of the
-// policy differ: it documents them and deploys nothing. Files only on one
-// side, and a change the profile does not explain, stay as they are.
+// redact keeps secrets out of every format at once, since diff
+// output ends up in pull-request comments: the value of a secret key
+// becomes profiles.Redacted, and so do secrets inside other values, such
+// as a payload added whole.
+func redact(c Change) Change {
+	if c.Secret {
+		if c.Kind != Added {
+			c.Before = profiles.Redacted{}
+		}
+		if c.Kind != Removed {
+			c.After = profiles.Redacted{}
+		}
+		return c
+	}
+	c.Before, _ = profiles.RedactSecrets(c.PayloadType, c.Before)
+	c.After, _ = profiles.RedactSecrets(c.PayloadType, c.After)
+	return c
+}
+
+// hasRedacted reports whether a value holds a redacted secret.
+func hasRedacted(v any) bool {
+	found := false
+	mapLeaves(v, func(v any) any {
+		if _, ok := v.(profiles.Redacted); ok {
+			found = true
+		}
+		return v
+	})
+	return found
+}
+
+func digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
