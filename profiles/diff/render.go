@@ -153,6 +153,9 @@ func (g *group) title() string {
 	return t
 }
 
+// rank orders the groups of a file as a reviewer reads them: the signature
+// first, then the file's own values, the profile's top level, and its
+// payloads by identifier.
 func (g *group) rank() int {
 	switch g.scope {
 	case ScopeSignature:
