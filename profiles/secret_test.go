@@ -1,6 +1,89 @@
 package profiles
 
-import "testing"
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func secretPayload(typ, id string, keys map[string]any) map[string]any {
+	p := map[string]any{"PayloadType": typ, "PayloadIdentifier": id, "PayloadUUID": PayloadUUID(id), "PayloadVersion": int64(1)}
+	for k, v := range keys {
+		p[k] = v
+	}
+	return p
+}
+
+func TestIsSecretKey(t *testing.T) {
+	for _, tt := range []struct {
+		payloadType, key string
+		want             bool
+	}{
+		{"com.apple.eas.account", "Password", true},
+		{"com.apple.security.pkcs12", "Password", true},
+		{"com.apple.security.pkcs12", "PayloadContent", true},
+		{"com.apple.security.pkcs12", "PayloadCertificateFileName", false},
+		{"com.apple.security.root", "PayloadContent", false},
+		{"com.apple.security.scep", "Challenge", true},
+		{"com.apple.vpn.managed", "SharedSecret", true},
+		{"com.apple.vpn.managed", "AuthPassword", true},
+		{"com.apple.vpn.managed", "XAuthPassword", true},
+		{"com.apple.vpn.managed", "PSK", true},
+		{"com.apple.vpn.managed", "PreSharedKey", true},
+		{"com.apple.vpn.managed", "PrivateKey", true},
+		{"com.apple.vpn.managed", "RemoteAddress", false},
+		{"com.apple.wifi.managed", "CertificatePassword", true},
+		{"com.apple.mail.managed", "IncomingPassword", true},
+		{"", "Token", true},
+		{"", "RegistrationToken", true},
+		{"", "clientSecret", true},
+		{"#microsoft.graph.iosEasEmailProfileConfiguration", "password", true},
+		{"com.apple.eas.account", "UserName", false},
+		{"com.apple.applicationaccess", "allowPasswordAutoFill", false},
+		{"com.apple.eas.account", "PayloadContent", false},
+	} {
+		if got := IsSecretKey(tt.payloadType, tt.key); got != tt.want {
+			t.Errorf("IsSecretKey(%q, %q) = %v, want %v", tt.payloadType, tt.key, got, tt.want)
+		}
+	}
+}
+
+func TestRedactSecrets(t *testing.T) {
+	p12 := secretPayload("com.apple.security.pkcs12", "com.example.p.id", map[string]any{"PayloadContent": []byte{1, 2}, "Password": "hunter2"})
+	vpn := secretPayload("com.apple.vpn.managed", "com.example.p.vpn", map[string]any{
+		"IKEv2": map[string]any{"RemoteAddress": "vpn.example.com", "SharedSecret": "s3cret"},
+		"PPP":   []any{map[string]any{"AuthPassword": "pw"}},
+	})
+	tree := map[string]any{"PayloadType": "Configuration", "PayloadIdentifier": "com.example.p", "PayloadContent": []any{p12, vpn}}
+	before, _ := json.Marshal(tree)
+	got, changed := RedactSecrets("", tree)
+	if !changed {
+		t.Fatal("nothing redacted")
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(got)
+	out := buf.Bytes()
+	for _, secret := range []string{"hunter2", "s3cret", `"pw"`, base64.StdEncoding.EncodeToString([]byte{1, 2})} {
+		if bytes.Contains(out, []byte(secret)) {
+			t.Errorf("%s survives redaction: %s", secret, out)
+		}
+	}
+	if !bytes.Contains(out, []byte("vpn.example.com")) || strings.Count(string(out), `"<secret>"`) != 4 {
+		t.Errorf("redacted too much or too little: %s", out)
+	}
+	if again, _ := json.Marshal(tree); !bytes.Equal(before, again) {
+		t.Error("RedactSecrets changed its argument")
+	}
+	plain := secretPayload("com.apple.applicationaccess", "com.example.p.restrictions", map[string]any{"allowCamera": false, "askForPassword": true})
+	if got, changed := RedactSecrets("", plain); changed || !reflect.DeepEqual(got, plain) {
+		t.Errorf("redacted a profile without secrets: %v", got)
+	}
+}
 
 func TestOutputsHoldingSecretsAreMarked(t *testing.T) {
 	head := "version: 1\nprofile: {name: t, identifier: com.example.t, min_ios: \"13.0\"}\n"

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,35 +148,10 @@ func TestDiffPolicyAgainstFolder(t *testing.T) {
 	}
 }
 
-func TestDiffTextValues(t *testing.T) {
-	for _, tt := range []struct {
-		v    any
-		want string
-	}{
-		{"a\"b", `"a\"b"`},
-		{int64(1), "1"},
-		{1.0, "1.0"},
-		{2.5, "2.5"},
-		{[]byte{0}, "<data: 1 bytes, sha256 6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d>"},
-		{map[string]any{"b": true, "a": []any{int64(1), "x"}}, `{"a": [1, "x"], "b": true}`},
-		{map[string]any{"long": strings.Repeat("x", 90)}, "<dictionary of 1 key>"},
-	} {
-		if got := diffValue(tt.v, ""); got != tt.want {
-			t.Errorf("diffValue(%#v) = %s, want %s", tt.v, got, tt.want)
-		}
-	}
-	if got := diffMDCode("a|`b`"); got != "`` a\\|`b` ``" {
-		t.Errorf("diffMDCode: %s", got)
-	}
-	if got := string(diffRawJSON(math.NaN())); got != `"NaN"` {
-		t.Errorf("NaN in JSON: %s", got)
-	}
-}
-
-// diffSecretProfile is a profile holding every kind of secret: an Exchange
+// secretProfile is a profile holding every kind of secret: an Exchange
 // password, a VPN shared secret, a .p12 and its password; extra payloads
 // are added to its list.
-func diffSecretProfile(password, psk string, p12 []byte, extra ...map[string]any) map[string]any {
+func secretProfile(password, psk string, p12 []byte, extra ...map[string]any) map[string]any {
 	payload := func(typ, id string, keys map[string]any) map[string]any {
 		keys["PayloadType"], keys["PayloadIdentifier"], keys["PayloadUUID"], keys["PayloadVersion"] = typ, id, "UUID-"+id, 1
 		return keys
@@ -210,8 +184,8 @@ func TestDiffRedactsSecrets(t *testing.T) {
 		}
 	}
 	oldP12, newP12 := []byte("old private key"), []byte("new private key")
-	write("before.mobileconfig", diffSecretProfile("old-pass", "old-psk", oldP12), plist.XMLFormat)
-	write("after.mobileconfig", diffSecretProfile("new-pass", "new-psk", newP12,
+	write("before.mobileconfig", secretProfile("old-pass", "old-psk", oldP12), plist.XMLFormat)
+	write("after.mobileconfig", secretProfile("new-pass", "new-psk", newP12,
 		map[string]any{"PayloadContent": map[string]any{"URL": "https://scep.example.com", "Challenge": "the-challenge"}}), plist.BinaryFormat)
 	var secrets []string
 	for _, s := range []string{"old-pass", "new-pass", "old-psk", "new-psk", "the-challenge"} {
@@ -337,5 +311,29 @@ func TestPolicyFolderWithNamedPipe(t *testing.T) {
 	code, _, stderr = run(t, "diff", policies, policies)
 	if code != 2 || !strings.Contains(stderr, "error: is a named pipe, not a policy file\n    "+pipe+"\n") {
 		t.Errorf("diff: exit %d\n%s", code, stderr)
+	}
+}
+
+// BenchmarkDiff measures a whole review, reading, comparing and rendering:
+// two folders of built files, and two versions of an Intune policy built
+// and compared with their bundles.
+func BenchmarkDiff(b *testing.B) {
+	for _, dir := range []string{".", "intune"} {
+		for _, format := range []string{"text", "json", "markdown"} {
+			b.Run(dir+"/"+format, func(b *testing.B) {
+				b.Chdir(filepath.Join("..", "..", "testdata", "golden", "diff", dir))
+				before, after := "before", "after"
+				if dir == "intune" {
+					before, after = "before.yaml", "after.yaml"
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					var out, errb bytes.Buffer
+					if code := Run([]string{"diff", before, after, "--format", format}, &IO{In: strings.NewReader(""), Out: &out, Err: &errb}); code != ExitFailure {
+						b.Fatalf("exit %d: %s", code, errb.String())
+					}
+				}
+			})
+		}
 	}
 }

@@ -6,7 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mdmforge/mdmforge/internal/termsafe"
+	"github.com/mdmforge/mdmforge/internal/annotation"
+
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/spf13/pflag"
 )
@@ -35,34 +36,6 @@ func (f *findingsFormat) check(extra ...string) error {
 		}
 	}
 	return fmt.Errorf("--format must be text, github or json, not %q", f.value)
-}
-
-// githubAnnotation is a GitHub Actions workflow command that shows msg on
-// the file and line in a pull request, escaped as the runner requires.
-func githubAnnotation(level, file string, line, col int, title, msg string) string {
-	// Runner logs render terminal escapes, and pull requests bidi text.
-	file, msg = termsafe.String(file), termsafe.Multiline(msg)
-	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-	data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-	var b strings.Builder
-	b.WriteString("::" + level + " ")
-	var props []string
-	if file != "" {
-		props = append(props, "file="+prop.Replace(file))
-	}
-	if line > 0 {
-		props = append(props, fmt.Sprintf("line=%d", line))
-	}
-	if col > 0 {
-		props = append(props, fmt.Sprintf("col=%d", col))
-	}
-	if title != "" {
-		props = append(props, "title="+prop.Replace(title))
-	}
-	b.WriteString(strings.Join(props, ","))
-	b.WriteString("::")
-	b.WriteString(data.Replace(msg))
-	return b.String()
 }
 
 // jsonFinding is one finding for programs.
@@ -101,7 +74,7 @@ func report(streams *IO, format string, ds profiles.Diagnostics) {
 			if d.Path != "" {
 				msg = d.Path + ": " + msg
 			}
-			fmt.Fprintln(streams.Out, githubAnnotation(d.Severity.String(), d.Pos.File, d.Pos.Line, d.Pos.Column, "mdmforge", msg))
+			fmt.Fprintln(streams.Out, annotation.GitHub(d.Severity.String(), d.Pos.File, d.Pos.Line, d.Pos.Column, "mdmforge", msg))
 		}
 	case formatJSON:
 		// The caller writes the JSON document, which holds the findings.

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/mdmforge/mdmforge/internal/annotation"
+
 	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/signing"
 )
@@ -239,7 +241,7 @@ func checkOutputs(opts *buildOptions, files []outFile) error {
 			}
 			switch opts.Format.value {
 			case formatGitHub:
-				fmt.Fprintln(w, githubAnnotation("error", p, 0, 0, "mdmforge build --check", group.what+termsafe.String(reason)+": rebuild with mdmforge build and commit the result"))
+				fmt.Fprintln(w, annotation.GitHub("error", p, 0, 0, "mdmforge build --check", group.what+termsafe.String(reason)+": rebuild with mdmforge build and commit the result"))
 			default:
 				fmt.Fprintf(w, "%s: %s%s\n", group.what, p, termsafe.String(reason))
 			}

@@ -1,18 +1,22 @@
-package profiles
+package diff
 
 import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/mdmforge/mdmforge/profiles"
+	"howett.net/plist"
 )
 
 func diffPayload(typ, id string, keys map[string]any) map[string]any {
-	p := map[string]any{"PayloadType": typ, "PayloadIdentifier": id, "PayloadUUID": PayloadUUID(id), "PayloadVersion": int64(1)}
+	p := map[string]any{"PayloadType": typ, "PayloadIdentifier": id, "PayloadUUID": profiles.PayloadUUID(id), "PayloadVersion": int64(1)}
 	for k, v := range keys {
 		p[k] = v
 	}
@@ -24,7 +28,7 @@ func diffProfileTree(id string, payloads ...map[string]any) map[string]any {
 	for i, p := range payloads {
 		content[i] = p
 	}
-	return map[string]any{"PayloadType": "Configuration", "PayloadIdentifier": id, "PayloadUUID": PayloadUUID(id),
+	return map[string]any{"PayloadType": "Configuration", "PayloadIdentifier": id, "PayloadUUID": profiles.PayloadUUID(id),
 		"PayloadVersion": int64(1), "PayloadContent": content}
 }
 
@@ -58,11 +62,11 @@ func diffKinds(qs []Consequence) []ConsequenceKind {
 func TestDiffTreesMatchesPayloadsByIdentifier(t *testing.T) {
 	a := diffProfileTree("com.example.p", diffEAS(map[string]any{"Host": "h"}), diffRestrictions(map[string]any{"allowCamera": false}))
 	b := diffProfileTree("com.example.p", diffRestrictions(map[string]any{"allowCamera": false}), diffEAS(map[string]any{"Host": "h"}))
-	if cs := DiffTrees(a, b, DiffOptions{}); len(cs) != 0 {
+	if cs := Trees(a, b, Options{}); len(cs) != 0 {
 		t.Fatalf("reordered payloads reported as changes: %+v", cs)
 	}
 	b = diffProfileTree("com.example.p", diffRestrictions(map[string]any{"allowCamera": true}), diffEAS(map[string]any{"Host": "h"}))
-	cs := DiffTrees(a, b, DiffOptions{})
+	cs := Trees(a, b, Options{})
 	want := []Change{{Kind: Changed, Scope: ScopePayload, Payload: "com.example.p.restrictions", PayloadType: "com.apple.applicationaccess",
 		Path: "allowCamera", Before: false, After: true, BeforeType: "boolean", AfterType: "boolean"}}
 	if !reflect.DeepEqual(cs, want) {
@@ -73,7 +77,7 @@ func TestDiffTreesMatchesPayloadsByIdentifier(t *testing.T) {
 func TestDiffTreesComparesTypes(t *testing.T) {
 	a := diffProfileTree("com.example.p", diffEAS(map[string]any{"Port": uint64(1), "Name": "1"}))
 	b := diffProfileTree("com.example.p", diffEAS(map[string]any{"Port": 1.0, "Name": int64(1)}))
-	cs := DiffTrees(a, b, DiffOptions{})
+	cs := Trees(a, b, Options{})
 	if len(cs) != 2 {
 		t.Fatalf("got %d changes, want 2: %+v", len(cs), cs)
 	}
@@ -84,7 +88,7 @@ func TestDiffTreesComparesTypes(t *testing.T) {
 		t.Errorf("Port: %+v", c)
 	}
 	// The same value decoded as uint64 and int64 is the same integer.
-	if cs := DiffTrees(diffProfileTree("com.example.p", diffEAS(map[string]any{"N": uint64(7)})), diffProfileTree("com.example.p", diffEAS(map[string]any{"N": int64(7)})), DiffOptions{}); len(cs) != 0 {
+	if cs := Trees(diffProfileTree("com.example.p", diffEAS(map[string]any{"N": uint64(7)})), diffProfileTree("com.example.p", diffEAS(map[string]any{"N": int64(7)})), Options{}); len(cs) != 0 {
 		t.Errorf("uint64 7 and int64 7 differ: %+v", cs)
 	}
 }
@@ -100,7 +104,7 @@ func TestDiffTreesWalksNestedValues(t *testing.T) {
 	a := diffProfileTree("com.example.p", vpn("vpn1.example.com", []any{[]any{"CN", "a"}}, false))
 	b := diffProfileTree("com.example.p", vpn("vpn2.example.com", []any{[]any{"CN", "b"}, []any{"O", "x"}}, true))
 	var got []string
-	for _, c := range DiffTrees(a, b, DiffOptions{}) {
+	for _, c := range Trees(a, b, Options{}) {
 		got = append(got, string(c.Kind)+" "+c.Path)
 	}
 	want := []string{"added IKEv2.EnablePFS", "changed IKEv2.RemoteAddress", "changed Subject[0][1]", "added Subject[1]"}
@@ -108,7 +112,7 @@ func TestDiffTreesWalksNestedValues(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 	// A dictionary key that is not a plain name is quoted.
-	cs := DiffPlists(map[string]any{"d": map[string]any{"a.b": 1}}, map[string]any{"d": map[string]any{"a.b": 2}})
+	cs := Plists(map[string]any{"d": map[string]any{"a.b": 1}}, map[string]any{"d": map[string]any{"a.b": 2}})
 	if len(cs) != 1 || cs[0].Path != `d["a.b"]` {
 		t.Errorf("dotted key: %+v", cs)
 	}
@@ -119,7 +123,7 @@ func TestDiffTreesHidesUUIDs(t *testing.T) {
 	b := diffProfileTree("com.example.p", diffEAS(nil))
 	b["PayloadUUID"] = "11111111-1111-1111-1111-111111111111"
 	b["PayloadContent"].([]any)[0].(map[string]any)["PayloadUUID"] = "22222222-2222-2222-2222-222222222222"
-	cs := DiffTrees(a, b, DiffOptions{})
+	cs := Trees(a, b, Options{})
 	if len(cs) != 2 || len(diffShown(cs)) != 0 {
 		t.Fatalf("want 2 hidden changes, got %+v", cs)
 	}
@@ -128,7 +132,7 @@ func TestDiffTreesHidesUUIDs(t *testing.T) {
 	if got := diffKinds(Consequences(cs)); !reflect.DeepEqual(got, []ConsequenceKind{PayloadReinstalled}) {
 		t.Errorf("consequences %v, want [payload-reinstalled]", got)
 	}
-	cs = DiffTrees(a, b, DiffOptions{UUIDs: true})
+	cs = Trees(a, b, Options{UUIDs: true})
 	if len(diffShown(cs)) != 2 || cs[0].Scope != ScopeProfile || cs[1].Scope != ScopePayload || cs[1].Path != "PayloadUUID" {
 		t.Errorf("with UUIDs: %+v", cs)
 	}
@@ -156,7 +160,7 @@ func TestConsequences(t *testing.T) {
 			[]ConsequenceKind{DuplicateProfile}, "devices install this as a second profile beside the old one instead of replacing it"},
 	}
 	for _, tt := range tests {
-		qs := Consequences(DiffTrees(base, tt.b, DiffOptions{}))
+		qs := Consequences(Trees(base, tt.b, Options{}))
 		if got := diffKinds(qs); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: consequences %v, want %v", tt.name, got, tt.want)
 			continue
@@ -182,7 +186,7 @@ func TestDiffSigners(t *testing.T) {
 		{nil, rsa, Added, false},
 	}
 	for i, tt := range tests {
-		cs := DiffSigners(tt.a, tt.b)
+		cs := Signers(tt.a, tt.b)
 		if (len(cs) == 0) != (tt.kind == "") || len(cs) > 0 && cs[0].Kind != tt.kind {
 			t.Errorf("%d: changes %+v, want kind %q", i, cs, tt.kind)
 		}
@@ -208,7 +212,7 @@ func TestDiffJSONNamedSettings(t *testing.T) {
 	a := diffDecodeJSON(t, `{"customSettings":[{"name":"x","value":"1"},{"name":"y","value":"false"}],"n":1}`)
 	b := diffDecodeJSON(t, `{"customSettings":[{"name":"y","value":"true"},{"name":"x","value":"1"},{"name":"z.w","value":"2"}],"n":1.0}`)
 	var got []string
-	for _, c := range DiffJSON(a, b, DiffOptions{}) {
+	for _, c := range JSON(a, b, Options{}) {
 		got = append(got, string(c.Kind)+" "+c.Path)
 	}
 	want := []string{"changed customSettings.y", `added customSettings["z.w"]`}
@@ -218,14 +222,14 @@ func TestDiffJSONNamedSettings(t *testing.T) {
 	// Typed settings keep their type beside the value.
 	a = diffDecodeJSON(t, `{"settings":[{"appConfigKey":"k","appConfigKeyType":"booleanType","appConfigKeyValue":"false"}]}`)
 	b = diffDecodeJSON(t, `{"settings":[{"appConfigKey":"k","appConfigKeyType":"stringType","appConfigKeyValue":"false"}]}`)
-	if cs := DiffJSON(a, b, DiffOptions{}); len(cs) != 1 || cs[0].Path != "settings.k.appConfigKeyType" {
+	if cs := JSON(a, b, Options{}); len(cs) != 1 || cs[0].Path != "settings.k.appConfigKeyType" {
 		t.Errorf("settings: %+v", cs)
 	}
 }
 
 func TestDiffJSONEmbeddedProfile(t *testing.T) {
 	body := func(p map[string]any) any {
-		data, err := encodePlist(p)
+		data, err := encodeXML(p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +237,7 @@ func TestDiffJSONEmbeddedProfile(t *testing.T) {
 	}
 	a := body(diffProfileTree("com.example.p", diffEAS(map[string]any{"EnableMail": false})))
 	b := body(diffProfileTree("com.example.p", diffEAS(map[string]any{"EnableMail": true})))
-	cs := DiffJSON(a, b, DiffOptions{})
+	cs := JSON(a, b, Options{})
 	if len(cs) != 1 || cs[0].Within != "payload" || cs[0].Scope != ScopePayload || cs[0].Path != "EnableMail" {
 		t.Fatalf("got %+v", cs)
 	}
@@ -243,20 +247,20 @@ func TestDiffJSONEmbeddedProfile(t *testing.T) {
 	// Intune's native email profile is re-pushed on any change.
 	a = diffDecodeJSON(t, `{"@odata.type":"#microsoft.graph.iosEasEmailProfileConfiguration","easServices":"contacts"}`)
 	b = diffDecodeJSON(t, `{"@odata.type":"#microsoft.graph.iosEasEmailProfileConfiguration","easServices":"contacts,calendars"}`)
-	if got := diffKinds(Consequences(DiffJSON(a, b, DiffOptions{}))); !reflect.DeepEqual(got, []ConsequenceKind{Reauthenticate}) {
+	if got := diffKinds(Consequences(JSON(a, b, Options{}))); !reflect.DeepEqual(got, []ConsequenceKind{Reauthenticate}) {
 		t.Errorf("email profile: consequences %v", got)
 	}
 }
 
 // TestDiffGolden pins the changes and consequences between two versions of
-// the example policy's profile. Refresh with: go test ./profiles -update
+// the example policy's profile. Refresh with: go test ./profiles/diff -update
 func TestDiffGolden(t *testing.T) {
-	policies, ds := Load(example)
+	policies, ds := profiles.Load(example)
 	if ds.Errors() > 0 {
 		t.Fatal(ds)
 	}
 	p := policies[0]
-	before, err := p.ProfileTree(Options{})
+	before, err := p.ProfileTree(profiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,11 +269,11 @@ func TestDiffGolden(t *testing.T) {
 	p.Exchange.Sync = []string{"contacts", "calendars"}
 	p.Restrictions = nil
 	p.Profile.DisplayName = "Work Contacts & Calendars"
-	after, err := p.ProfileTree(Options{})
+	after, err := p.ProfileTree(profiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := DiffTrees(before, after, DiffOptions{})
+	cs := Trees(before, after, Options{})
 	got, err := json.MarshalIndent(struct {
 		Changes      []Change
 		Consequences []Consequence
@@ -278,7 +282,7 @@ func TestDiffGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	golden := filepath.Join("..", "testdata", "golden", "diff", "example.json")
+	golden := filepath.Join("..", "..", "testdata", "golden", "diff", "example.json")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 			t.Fatal(err)
@@ -290,78 +294,10 @@ func TestDiffGolden(t *testing.T) {
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (run go test ./profiles -update to create it)", err)
+		t.Fatalf("%v (run go test ./profiles/diff -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("changes differ from %s; if intended, run go test ./profiles -update\n%s", golden, got)
-	}
-}
-
-func TestIsSecretKey(t *testing.T) {
-	for _, tt := range []struct {
-		payloadType, key string
-		want             bool
-	}{
-		{"com.apple.eas.account", "Password", true},
-		{"com.apple.security.pkcs12", "Password", true},
-		{"com.apple.security.pkcs12", "PayloadContent", true},
-		{"com.apple.security.pkcs12", "PayloadCertificateFileName", false},
-		{"com.apple.security.root", "PayloadContent", false},
-		{"com.apple.security.scep", "Challenge", true},
-		{"com.apple.vpn.managed", "SharedSecret", true},
-		{"com.apple.vpn.managed", "AuthPassword", true},
-		{"com.apple.vpn.managed", "XAuthPassword", true},
-		{"com.apple.vpn.managed", "PSK", true},
-		{"com.apple.vpn.managed", "PreSharedKey", true},
-		{"com.apple.vpn.managed", "PrivateKey", true},
-		{"com.apple.vpn.managed", "RemoteAddress", false},
-		{"com.apple.wifi.managed", "CertificatePassword", true},
-		{"com.apple.mail.managed", "IncomingPassword", true},
-		{"", "Token", true},
-		{"", "RegistrationToken", true},
-		{"", "clientSecret", true},
-		{"#microsoft.graph.iosEasEmailProfileConfiguration", "password", true},
-		{"com.apple.eas.account", "UserName", false},
-		{"com.apple.applicationaccess", "allowPasswordAutoFill", false},
-		{"com.apple.eas.account", "PayloadContent", false},
-	} {
-		if got := IsSecretKey(tt.payloadType, tt.key); got != tt.want {
-			t.Errorf("IsSecretKey(%q, %q) = %v, want %v", tt.payloadType, tt.key, got, tt.want)
-		}
-	}
-}
-
-func TestRedactSecrets(t *testing.T) {
-	p12 := diffPayload("com.apple.security.pkcs12", "com.example.p.id", map[string]any{"PayloadContent": []byte{1, 2}, "Password": "hunter2"})
-	vpn := diffPayload("com.apple.vpn.managed", "com.example.p.vpn", map[string]any{
-		"IKEv2": map[string]any{"RemoteAddress": "vpn.example.com", "SharedSecret": "s3cret"},
-		"PPP":   []any{map[string]any{"AuthPassword": "pw"}},
-	})
-	tree := diffProfileTree("com.example.p", p12, vpn)
-	before, _ := json.Marshal(tree)
-	got, changed := RedactSecrets("", tree)
-	if !changed {
-		t.Fatal("nothing redacted")
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(got)
-	out := buf.Bytes()
-	for _, secret := range []string{"hunter2", "s3cret", `"pw"`, base64.StdEncoding.EncodeToString([]byte{1, 2})} {
-		if bytes.Contains(out, []byte(secret)) {
-			t.Errorf("%s survives redaction: %s", secret, out)
-		}
-	}
-	if !bytes.Contains(out, []byte("vpn.example.com")) || strings.Count(string(out), `"<secret>"`) != 4 {
-		t.Errorf("redacted too much or too little: %s", out)
-	}
-	if again, _ := json.Marshal(tree); !bytes.Equal(before, again) {
-		t.Error("RedactSecrets changed its argument")
-	}
-	plain := diffRestrictions(map[string]any{"allowCamera": false, "askForPassword": true})
-	if got, changed := RedactSecrets("", plain); changed || !reflect.DeepEqual(got, plain) {
-		t.Errorf("redacted a profile without secrets: %v", got)
+		t.Errorf("changes differ from %s; if intended, run go test ./profiles/diff -update\n%s", golden, got)
 	}
 }
 
@@ -372,7 +308,7 @@ func TestDiffTreesMarksSecrets(t *testing.T) {
 		diffPayload("com.apple.vpn.managed", "com.example.p.vpn", map[string]any{"IKEv2": map[string]any{"SharedSecret": "b", "RemoteAddress": "y"}}),
 		diffPayload("com.apple.security.pkcs12", "com.example.p.id", map[string]any{"PayloadContent": []byte{1}}))
 	secret := map[string]bool{}
-	for _, c := range DiffTrees(a, b, DiffOptions{}) {
+	for _, c := range Trees(a, b, Options{}) {
 		secret[c.Payload+" "+c.Path] = c.Secret
 	}
 	want := map[string]bool{
@@ -387,7 +323,7 @@ func TestDiffTreesMarksSecrets(t *testing.T) {
 	}
 	// A payload list the walker compares as a value still knows each
 	// payload's type.
-	cs := DiffPlists(map[string]any{"PayloadContent": []any{diffPayload("com.apple.security.pkcs12", "i", map[string]any{"PayloadContent": []byte{1}})}},
+	cs := Plists(map[string]any{"PayloadContent": []any{diffPayload("com.apple.security.pkcs12", "i", map[string]any{"PayloadContent": []byte{1}})}},
 		map[string]any{"PayloadContent": []any{diffPayload("com.apple.security.pkcs12", "i", map[string]any{"PayloadContent": []byte{2}})}})
 	if len(cs) != 1 || !cs[0].Secret {
 		t.Errorf("pkcs12 in a list: %+v", cs)
@@ -399,7 +335,7 @@ func TestDiffTreesMarksSecrets(t *testing.T) {
 // as the text it is, without crashing.
 func TestDiffJSONEmbeddedProfileDepth(t *testing.T) {
 	deep := base64.StdEncoding.EncodeToString(nestedXML(100_000))
-	cs := DiffJSON(map[string]any{"payload": deep}, map[string]any{"payload": deep + "AA=="}, DiffOptions{})
+	cs := JSON(map[string]any{"payload": deep}, map[string]any{"payload": deep + "AA=="}, Options{})
 	if len(cs) != 1 || cs[0].Path != "payload" || cs[0].Within != "" {
 		t.Errorf("got %+v", cs)
 	}
@@ -410,7 +346,7 @@ func TestDiffJSONEmbeddedProfileDepth(t *testing.T) {
 // marked secret: its base64 would give the password away.
 func TestDiffJSONEmbeddedProfileSecret(t *testing.T) {
 	encode := func(tree map[string]any) string {
-		data, err := encodePlist(tree)
+		data, err := encodeXML(tree)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -418,11 +354,11 @@ func TestDiffJSONEmbeddedProfileSecret(t *testing.T) {
 	}
 	withPassword := encode(diffProfileTree("com.example.p", diffEAS(map[string]any{"Password": "hunter2"})))
 	without := encode(diffProfileTree("com.example.p", diffEAS(map[string]any{"Host": "h"})))
-	cs := DiffJSON(map[string]any{"payload": "not a profile"}, map[string]any{"payload": withPassword}, DiffOptions{})
+	cs := JSON(map[string]any{"payload": "not a profile"}, map[string]any{"payload": withPassword}, Options{})
 	if len(cs) != 1 || cs[0].Path != "payload" || !cs[0].Secret {
 		t.Errorf("got %+v", cs)
 	}
-	cs = DiffJSON(map[string]any{"payload": "not a profile"}, map[string]any{"payload": without}, DiffOptions{})
+	cs = JSON(map[string]any{"payload": "not a profile"}, map[string]any{"payload": without}, Options{})
 	if len(cs) != 1 || cs[0].Path != "payload" || cs[0].Secret {
 		t.Errorf("without a secret: %+v", cs)
 	}
@@ -432,7 +368,7 @@ func TestDiffJSONEmbeddedProfileSecret(t *testing.T) {
 // profile's change only when every one of its changes is that change.
 func TestCarries(t *testing.T) {
 	custom := func(p map[string]any, name string) any {
-		data, err := encodePlist(p)
+		data, err := encodeXML(p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -446,7 +382,7 @@ func TestCarries(t *testing.T) {
 	}
 	pa, pb := diffProfileTree("com.example.p", eas(false)), diffProfileTree("com.example.p", eas(true))
 	pa["PayloadDisplayName"], pb["PayloadDisplayName"] = "p", "p"
-	source := DiffTrees(pa, pb, DiffOptions{})
+	source := Trees(pa, pb, Options{})
 	other := diffProfileTree("com.example.p", diffEAS(map[string]any{"EnableContacts": true, "EnableNotes": true, "Host": "outlook.office365.com"}))
 	other["PayloadDisplayName"] = "p"
 	for _, tt := range []struct {
@@ -462,9 +398,27 @@ func TestCarries(t *testing.T) {
 		{"email.json with a host of its own", "email.json", email("contacts", "outlook.office365.com"), email("contacts,calendars", "mail.example.com"), false},
 		{"another file", "restrictions.json", email("contacts", "x"), email("contacts,calendars", "x"), false},
 	} {
-		derived := DiffJSON(tt.a, tt.b, DiffOptions{})
+		derived := JSON(tt.a, tt.b, Options{})
 		if got := Carries(tt.file, derived, pa, pb, source); got != tt.want {
 			t.Errorf("%s: Carries = %v, want %v; changes %+v", tt.name, got, tt.want, derived)
 		}
 	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files from the current output")
+
+const example = "../../examples/contacts-only-eas.yaml"
+
+// encodeXML writes a plist tree as an XML property list.
+func encodeXML(v any) ([]byte, error) { return plist.MarshalIndent(v, plist.XMLFormat, "\t") }
+
+// nestedXML is an XML property list of n nested arrays.
+func nestedXML(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<plist version=\"1.0\">")
+	b.WriteString(strings.Repeat("<array>", n))
+	b.WriteString("<string>x</string>")
+	b.WriteString(strings.Repeat("</array>", n))
+	b.WriteString("</plist>\n")
+	return b.Bytes()
 }
