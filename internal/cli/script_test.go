@@ -37,6 +37,7 @@ func TestScripts(t *testing.T) {
 			"mkfile":   cmdMkfile,
 			"pki":      cmdPKI,
 			"truncate": cmdTruncate,
+			"deepcms":  cmdDeepCMS,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -106,6 +107,20 @@ func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	data := []byte(ts.ReadFile(args[0]))
 	ts.Check(os.WriteFile(ts.MkAbs(args[2]), data[:min(n, len(data))], 0o644))
+}
+
+// deepcms DEPTH OUT writes a CMS ContentInfo of type signedData whose content
+// is DEPTH unclosed indefinite-length SEQUENCEs, two bytes each: nesting that
+// exhausts the stack of a recursive ASN.1 decoder.
+func cmdDeepCMS(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: deepcms DEPTH OUT")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	data := []byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80}
+	data = append(data, bytes.Repeat([]byte{0x30, 0x80}, n)...)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
 }
 
 // mkfile SIZE NAME writes a YAML comment-filled file of SIZE bytes (K and M
