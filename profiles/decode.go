@@ -64,6 +64,7 @@ func Decode(name string, data []byte) (*Policy, Diagnostics) {
 	if !d.checkExpansion(root, expansionBudget(len(data))) {
 		return nil, d.diags
 	}
+	d.checkTags(root)
 	d.value(root, "", reflect.ValueOf(p).Elem())
 	p.strings = d.strings
 	return p, d.diags
@@ -75,6 +76,7 @@ type decoder struct {
 	pos     map[string]Pos
 	strings []stringField
 	budget  nodeBudget
+	badTag  map[*yaml.Node]bool // reported by checkTags, skipped after
 }
 
 // maxNodes bounds how many values one policy may expand to. The parser
@@ -217,6 +219,73 @@ func (d *decoder) checkExpansion(root *yaml.Node, budget int64) bool {
 	return true
 }
 
+// checkTags refuses explicitly tagged scalars whose text the tag cannot
+// hold, anywhere in the document (settings and payload keys alike), since
+// the decoders would otherwise read them by the tag and lose the text:
+// !!bool "yes" became false. Untagged values keep their usual reading.
+func (d *decoder) checkTags(root *yaml.Node) {
+	type item struct {
+		n    *yaml.Node
+		path string
+	}
+	var bad []item
+	stack := []item{{n: root}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := it.n
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				stack = append(stack, item{n.Content[i], it.path}, item{n.Content[i+1], join(it.path, n.Content[i].Value)})
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				stack = append(stack, item{c, fmt.Sprintf("%s[%d]", it.path, i)})
+			}
+		case yaml.ScalarNode:
+			if n.Style&yaml.TaggedStyle != 0 && tagMismatch(n) != "" {
+				bad = append(bad, it)
+			}
+		}
+	}
+	// The stack walks backwards; findings read in file order.
+	for i := len(bad) - 1; i >= 0; i-- {
+		if d.badTag == nil {
+			d.badTag = map[*yaml.Node]bool{}
+		}
+		d.badTag[bad[i].n] = true
+		d.errorf(bad[i].path, d.at(bad[i].n), "%s", tagMismatch(bad[i].n))
+	}
+}
+
+// tagMismatch says why an explicitly tagged scalar's text is not a value
+// of its tag, or returns "".
+func tagMismatch(n *yaml.Node) string {
+	v := n.Value
+	switch n.Tag {
+	case "!!bool":
+		if l := strings.ToLower(v); l != "true" && l != "false" {
+			return fmt.Sprintf("want true or false, got %q (a !!bool tag does not turn text into a boolean)", v)
+		}
+	case "!!int":
+		if _, err := strconv.ParseInt(strings.ReplaceAll(v, "_", ""), 0, 64); err != nil {
+			return fmt.Sprintf("want a whole number, got %q (a !!int tag does not turn text into a number)", v)
+		}
+	case "!!float":
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(v, "_", ""), 64); err != nil {
+			return fmt.Sprintf("want a number, got %q (a !!float tag does not turn text into a number)", v)
+		}
+	case "!!null":
+		switch v {
+		case "", "~", "null", "Null", "NULL":
+		default:
+			return fmt.Sprintf("want nothing, got %q (a !!null tag would drop the text)", v)
+		}
+	}
+	return ""
+}
+
 // pathTo returns the YAML path of node within root, as findings name it,
 // by a walk without recursion that does not follow aliases.
 func pathTo(root, node *yaml.Node) string {
@@ -347,6 +416,9 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
+	if d.badTag[n] {
+		return
+	}
 	// A block mapping or list is reported at its key, where the author
 	// reads its name; scalars and flow collections at their value.
 	if _, keyed := d.pos[path]; !keyed || n.Kind == yaml.ScalarNode || n.Style&yaml.FlowStyle != 0 {
@@ -354,6 +426,12 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
 	}
 	if v.Type() == nodeType {
 		v.Set(reflect.ValueOf(*n))
+		return
+	}
+	// mdmforge's own tag, !uuid, names a payload inside payload keys only;
+	// any other local tag means something this decoder cannot honour.
+	if n.Kind == yaml.ScalarNode && !strings.HasPrefix(n.Tag, "!!") {
+		d.errorf(path, d.at(n), "unsupported YAML tag %s here (mdmforge's !uuid is for payload keys)", n.Tag)
 		return
 	}
 	switch v.Kind() {
@@ -385,6 +463,11 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
 		}
 		if n.Kind != yaml.ScalarNode || n.Tag == "!!bool" {
 			d.errorf(path, d.at(n), "want text, got %s (quote it if you mean the text)", describe(n))
+			return
+		}
+		if n.Style&yaml.TaggedStyle != 0 && n.Tag != "!!str" {
+			// An explicit !!int 5 or !!binary says it is not text.
+			d.errorf(path, d.at(n), "want text, got %s tagged %s (remove the tag)", describe(n), n.Tag)
 			return
 		}
 		v.SetString(n.Value)
