@@ -11,7 +11,9 @@ func TestExplicitTagsNeverChangeMeaning(t *testing.T) {
 	payload := func(v string) string {
 		return head + "payloads:\n  - name: p\n    type: com.example.p\n    keys:\n      K: " + v + "\n"
 	}
-	ssl := func(v string) string { return head + strings.Replace(exchangeOK, "  auth: oauth", "  auth: oauth\n  ssl: "+v, 1) }
+	ssl := func(v string) string {
+		return head + strings.Replace(exchangeOK, "  auth: oauth", "  auth: oauth\n  ssl: "+v, 1)
+	}
 	for _, tt := range []struct {
 		name, src, path, at, want string
 	}{
