@@ -110,3 +110,15 @@ func TestAliasLoopsAndChainsAreRefused(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkDecodeAliases is Decode of the 127 KB alias file, refused by
+// the expansion check after one walk of its nodes.
+func BenchmarkDecodeAliases(b *testing.B) {
+	src := []byte(aliasShape(90_000, 9_000, 1))
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if p, _ := Decode("t.yaml", src); p != nil {
+			b.Fatal("not refused")
+		}
+	}
+}

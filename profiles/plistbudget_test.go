@@ -103,3 +103,15 @@ func TestTextAndXMLPlistsDoNotExpand(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheckPlistDAG is the refusal of a 2 MB DAG, linear in its
+// references however far it would expand.
+func BenchmarkCheckPlistDAG(b *testing.B) {
+	data := dag(1, 2, 250_000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if CheckPlistDepth(data) == nil {
+			b.Fatal("not refused")
+		}
+	}
+}
