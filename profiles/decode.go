@@ -220,7 +220,7 @@ func (d *decoder) checkExpansion(root *yaml.Node, budget int64) bool {
 }
 
 // checkTags refuses explicitly tagged scalars whose text the tag cannot
-// hold, anywhere in the document (settings and payload keys alike), since
+// hold, and tags on lists and mappings other than !!seq and !!map, anywhere in the document (settings and payload keys alike), since
 // the decoders would otherwise read them by the tag and lose the text:
 // !!bool "yes" became false. Untagged values keep their usual reading.
 func (d *decoder) checkTags(root *yaml.Node) {
@@ -243,10 +243,9 @@ func (d *decoder) checkTags(root *yaml.Node) {
 			for i, c := range n.Content {
 				stack = append(stack, item{c, fmt.Sprintf("%s[%d]", it.path, i)})
 			}
-		case yaml.ScalarNode:
-			if n.Style&yaml.TaggedStyle != 0 && tagMismatch(n) != "" {
-				bad = append(bad, it)
-			}
+		}
+		if n.Style&yaml.TaggedStyle != 0 && tagMismatch(n) != "" {
+			bad = append(bad, it)
 		}
 	}
 	// The stack walks backwards; findings read in file order.
@@ -262,6 +261,14 @@ func (d *decoder) checkTags(root *yaml.Node) {
 // tagMismatch says why an explicitly tagged scalar's text is not a value
 // of its tag, or returns "".
 func tagMismatch(n *yaml.Node) string {
+	switch {
+	case n.Kind == yaml.MappingNode && n.Tag != "!!map", n.Kind == yaml.SequenceNode && n.Tag != "!!seq":
+		// Nothing reads a tag on a list or mapping, so it would be
+		// dropped without a word.
+		return fmt.Sprintf("unsupported YAML tag %s on %s", n.Tag, describe(n))
+	case n.Kind != yaml.ScalarNode:
+		return ""
+	}
 	v := n.Value
 	switch n.Tag {
 	case "!!bool":

@@ -27,6 +27,8 @@ func TestExplicitTagsNeverChangeMeaning(t *testing.T) {
 		{"!!int on text", head + "exchange:\n  host: !!int 5\n", "exchange.host", "7:9", "want text, got number 5 tagged !!int"},
 		{"!!binary on text", head + "exchange:\n  host: !!binary aGVsbG8=\n", "exchange.host", "7:9", "tagged !!binary"},
 		{"custom tag on a setting", head + "exchange:\n  host: !secret x\n", "exchange.host", "7:9", "unsupported YAML tag !secret here"},
+		{"custom tag on a mapping", payload(`!secret {a: 1}`), "payloads[0].keys.K", "10:10", "unsupported YAML tag !secret on a mapping"},
+		{"custom tag on a list", head + "exchange:\n  host: x\n  sync: !set [mail]\n", "exchange.sync", "8:9", "unsupported YAML tag !set on a list"},
 		{"custom tag in keys", payload(`!secret x`), "payloads[0].keys.K", "10:10", "unsupported YAML tag !secret"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,7 +43,7 @@ func TestExplicitTagsNeverChangeMeaning(t *testing.T) {
 		})
 	}
 	// Honoured exactly.
-	for _, v := range []string{`!!bool true`, `!!bool "False"`, `!!str yes`} {
+	for _, v := range []string{`!!bool true`, `!!bool "False"`, `!!str yes`, `!!map {a: 1}`, `!!seq [1]`, `!uuid p`} {
 		if _, ds := Decode("t.yaml", []byte(payload(v))); len(ds) != 0 {
 			t.Errorf("%s: %v", v, ds)
 		}
