@@ -40,10 +40,10 @@ func foldInto(dst []byte, s string) []byte {
 //
 // It reads the candidates once, folding each into one reused buffer. Only
 // distances within the plausibility threshold matter, so each is computed
-// with that bound, or one less than the best so far, and candidates whose
-// lengths alone differ by more are skipped: the cost per candidate is
-// about the word's length times the bound instead of the product of their
-// lengths, with no allocation.
+// with that bound, or one less than the best so far; candidates whose
+// lengths or letters alone differ by more are skipped, and the rest cost
+// at most a band of 2·bound+1 cells per letter of the word instead of the
+// product of their lengths, in buffers reused across candidates.
 func Closest(word string, candidates []string) string {
 	var m matcher
 	return m.closest(word, candidates)
@@ -67,7 +67,9 @@ func (m *matcher) closest(word string, candidates []string) string {
 			prefixed = c
 		}
 		if prefixed != "" || bound < 0 {
-			continue // a prefix wins over any distance
+			// A prefix wins over any distance, and nothing beats a
+			// candidate one edit away; only exact matches remain.
+			continue
 		}
 		if d := m.distanceAtMost(a, fc, bound); d <= bound {
 			best, bound = c, d-1
