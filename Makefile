@@ -27,6 +27,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' $(FUZZFLAGS) ./profiles
 	$(GO) test -run='^$$' -fuzz='^FuzzReadPlistXML$$' $(FUZZFLAGS) ./profiles
 	@if [ -d signing ]; then $(GO) test -run='^$$' -fuzz='^FuzzParse$$' $(FUZZFLAGS) ./signing; fi
+	@if [ -d signing ]; then $(GO) test -run='^$$' -fuzz='^FuzzParseDeep$$' $(FUZZFLAGS) ./signing; fi
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...

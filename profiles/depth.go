@@ -387,12 +387,31 @@ func textPlistString(data []byte) (string, bool) {
 	return string(data), true
 }
 
+// binaryPlistBudget is how many bytes a binary property list of size bytes
+// may decode into, its text and data plus plistValueOverhead per value: 16
+// times its size, at least 1 MiB and at most 64 MiB. Writers share each
+// repeated string or number once, so real profiles expand a few times;
+// each array referring many times to the one before (a DAG) would
+// otherwise decode, print and convert into gigabytes from a few kilobytes.
+// 64 MiB is far above any profile a device accepts.
+func binaryPlistBudget(size int) uint64 {
+	return uint64(min(max(16*int64(size), 1<<20), 64<<20))
+}
+
+const binaryPlistBudgetWords = "16 times the file's size, at least 1 MiB, at most 64 MiB"
+
+// plistValueOverhead is what each decoded value counts besides its text or
+// data: about the markup it prints to in XML, so that empty values are not
+// free either.
+const plistValueOverhead = 16
+
 // checkBinaryPlist walks the object graph of a binary property list
 // (bplist00) from its top object, iteratively, and refuses references that
 // lead outside the file, loops, nesting deeper than MaxPlistDepth and
-// shared objects that decoding would copy into more values than the file
-// has bytes (a few hundred bytes of arrays each referring twice to the
-// next would otherwise decode into 2^128 values).
+// shared objects that decoding would copy into more bytes than
+// binaryPlistBudget allows (a few hundred bytes of arrays each referring
+// twice to the next would otherwise decode into 2^128 values). Each
+// object's totals are remembered, so the walk is linear in the references.
 func checkBinaryPlist(data []byte) error {
 	if len(data) < 40 {
 		return nil // too short for a trailer: the decoder says so
@@ -429,19 +448,23 @@ func checkBinaryPlist(data []byte) error {
 	}
 	// object finds object id and, for an array or dictionary, the span of
 	// its references (a dictionary's keys, then its values); container is
-	// false for other objects.
+	// false for other objects, whose size is what decoding makes of them.
 	type span struct{ next, end uint64 }
-	object := func(id uint64) (refs span, container bool, err error) {
+	object := func(id uint64) (refs span, container bool, size uint64, err error) {
 		if id >= numObjects {
-			return span{}, false, bad("a reference to object %d, of %d", id, numObjects)
+			return span{}, false, 0, bad("a reference to object %d, of %d", id, numObjects)
 		}
 		off, _ := uintAt(table+id*uint64(offSize), offSize)
 		if off >= table {
-			return span{}, false, bad("object %d starts beyond the object table", id)
+			return span{}, false, 0, bad("object %d starts beyond the object table", id)
 		}
 		tag := data[off]
-		if tag&0xF0 != 0xA0 && tag&0xF0 != 0xD0 {
-			return span{}, false, nil
+		switch tag & 0xF0 {
+		case 0x40, 0x50, 0x60, 0xA0, 0xD0: // data, text, arrays, dictionaries
+		case 0x10, 0x20, 0x30, 0x80: // numbers, dates, UIDs
+			return span{}, false, 8, nil
+		default:
+			return span{}, false, 1, nil
 		}
 		count, start := uint64(tag&0x0F), off+1
 		if count == 0x0F {
@@ -455,56 +478,63 @@ func checkBinaryPlist(data []byte) error {
 			}
 			v, ok := uintAt(at, width)
 			if n > 8 && n != 16 || !ok {
-				return span{}, false, bad("object %d has an invalid length", id)
+				return span{}, false, 0, bad("object %d has an invalid length", id)
 			}
 			count, start = v, off+2+n
 		}
-		if tag&0xF0 == 0xD0 {
+		switch tag & 0xF0 {
+		case 0x40, 0x50:
+			return span{}, false, count, nil
+		case 0x60:
+			// UTF-16 units, up to three bytes each once decoded to UTF-8;
+			// saturated, since count is the file's word.
+			return span{}, false, min(count, math.MaxUint64/3) * 3, nil
+		case 0xD0:
 			if count > math.MaxUint64/2 {
-				return span{}, false, bad("object %d is too long", id)
+				return span{}, false, 0, bad("object %d is too long", id)
 			}
 			count *= 2
 		}
 		if start > table || count > (table-start)/refSize {
-			return span{}, false, bad("object %d runs past the object table", id)
+			return span{}, false, 0, bad("object %d runs past the object table", id)
 		}
-		return span{start, start + count*refSize}, true, nil
+		return span{start, start + count*refSize}, true, 0, nil
 	}
 
-	refs, container, err := object(top)
+	refs, container, _, err := object(top)
 	if err != nil || !container {
 		return err
 	}
 	// A walked container's levels (1 + the deepest container inside it)
-	// and how many values decoding it makes, shared objects counted once
+	// and how many bytes decoding it makes, shared objects counted once
 	// per reference. onStack marks those whose children are being walked.
 	const onStack = 0
 	type done struct {
 		levels int
-		values uint64
+		bytes  uint64
 	}
 	walked := map[uint64]done{top: {levels: onStack}}
-	maxValues := uint64(max(len(data), 1<<20))
-	tooMany := bad("shared objects expand into more than %d values", maxValues)
+	budget := binaryPlistBudget(len(data))
+	tooMany := bad("shared objects expand into more than %d bytes (%s)", budget, binaryPlistBudgetWords)
 	type frame struct {
 		id     uint64
 		refs   span // references still to walk
 		deeper int  // levels of the deepest container inside so far
-		values uint64
+		bytes  uint64
 	}
-	stack := []frame{{id: top, refs: refs, values: 1}}
+	stack := []frame{{id: top, refs: refs, bytes: plistValueOverhead}}
 	for len(stack) > 0 {
 		f := &stack[len(stack)-1]
 		if f.refs.next == f.refs.end {
 			// All children walked: record the container and hand its
 			// totals to its parent.
-			d := done{levels: f.deeper + 1, values: f.values}
+			d := done{levels: f.deeper + 1, bytes: f.bytes}
 			walked[f.id] = d
 			stack = stack[:len(stack)-1]
 			if len(stack) > 0 {
 				p := &stack[len(stack)-1]
 				p.deeper = max(p.deeper, d.levels)
-				if p.values += d.values; p.values > maxValues {
+				if p.bytes += d.bytes; p.bytes > budget {
 					return tooMany
 				}
 			}
@@ -512,14 +542,15 @@ func checkBinaryPlist(data []byte) error {
 		}
 		child, _ := uintAt(f.refs.next, int(refSize))
 		f.refs.next += refSize
-		refs, container, err := object(child)
+		refs, container, size, err := object(child)
 		if err != nil {
 			return err
 		}
 		d, seen := walked[child]
 		switch {
 		case !container:
-			f.values++
+			// Saturating: a leaf's size is the file's word, up to 2^64.
+			f.bytes += min(size, budget) + plistValueOverhead
 		case seen && d.levels == onStack:
 			return bad("object %d contains itself", child)
 		case seen:
@@ -529,16 +560,16 @@ func checkBinaryPlist(data []byte) error {
 				return errPlistTooDeep
 			}
 			f.deeper = max(f.deeper, d.levels)
-			f.values += d.values
+			f.bytes += d.bytes
 		default:
 			if len(stack) >= MaxPlistDepth {
 				return errPlistTooDeep
 			}
 			walked[child] = done{levels: onStack}
-			stack = append(stack, frame{id: child, refs: refs, values: 1})
+			stack = append(stack, frame{id: child, refs: refs, bytes: plistValueOverhead})
 			continue
 		}
-		if f.values > maxValues {
+		if f.bytes > budget {
 			return tooMany
 		}
 	}

@@ -65,6 +65,10 @@ func parse(data []byte) (*Signed, error) {
 	if err := sniff(data); err != nil {
 		return nil, err
 	}
+	// Before any decoder that recurses sees the data.
+	if err := checkNesting(data); err != nil {
+		return nil, err
+	}
 	// The BER decoder stops after the first object and ignores what follows,
 	// so check the outer length here: bytes appended to a signed profile are
 	// not covered by the signature and should not pass unnoticed.

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/mdmforge/mdmforge/internal/interop"
@@ -35,10 +37,12 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"mkfile":   cmdMkfile,
-			"pki":      cmdPKI,
-			"truncate": cmdTruncate,
-			"flip":     cmdFlip,
+			"mkfile":      cmdMkfile,
+			"pki":         cmdPKI,
+			"truncate":    cmdTruncate,
+			"flip":        cmdFlip,
+			"deepcms":     cmdDeepCMS,
+			"mkplist-dag": cmdMkplistDAG,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -147,6 +151,78 @@ func cmdFlip(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	data[n] ^= 0xff
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
+}
+
+// deepcms DEPTH OUT writes a CMS ContentInfo of type signedData whose content
+// is DEPTH unclosed indefinite-length SEQUENCEs, two bytes each: nesting that
+// exhausts the stack of a recursive ASN.1 decoder.
+func cmdDeepCMS(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: deepcms DEPTH OUT")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	data := []byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80}
+	data = append(data, bytes.Repeat([]byte{0x30, 0x80}, n)...)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+}
+
+// mkplist-dag TEXTBYTES N OUT writes a binary property list profile whose
+// PayloadContent is an array referring N times to an array that refers N
+// times to one text of TEXTBYTES bytes: N² copies of the text once decoded.
+func cmdMkplistDAG(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: mkplist-dag TEXTBYTES N OUT")
+	}
+	textBytes, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	var b bytes.Buffer
+	b.WriteString("bplist00")
+	var offsets []uint32
+	header := func(tag byte, count int) {
+		offsets = append(offsets, uint32(b.Len()))
+		if count < 15 {
+			b.WriteByte(tag | byte(count))
+			return
+		}
+		b.Write([]byte{tag | 0x0F, 0x12})
+		binary.Write(&b, binary.BigEndian, uint32(count))
+	}
+	text := func(s string) { header(0x50, len(s)); b.WriteString(s) }
+	refs := func(tag byte, count int, ids ...uint32) {
+		header(tag, count)
+		for _, id := range ids {
+			binary.Write(&b, binary.BigEndian, id)
+		}
+	}
+	repeat := func(id uint32) []uint32 {
+		ids := make([]uint32, n)
+		for i := range ids {
+			ids[i] = id
+		}
+		return ids
+	}
+	// 0: the top dictionary, 1-4: its keys and type, 5: the text, 6 and 7:
+	// the arrays.
+	refs(0xD0, 2, 1, 3, 2, 7)
+	text("PayloadType")
+	text("Configuration")
+	text("PayloadContent")
+	text("unused")
+	text(strings.Repeat("x", textBytes))
+	refs(0xA0, n, repeat(5)...)
+	refs(0xA0, n, repeat(6)...)
+	table := b.Len()
+	for _, off := range offsets {
+		binary.Write(&b, binary.BigEndian, off)
+	}
+	b.Write([]byte{0, 0, 0, 0, 0, 0, 4, 4})
+	for _, v := range []uint64{uint64(len(offsets)), 0, uint64(table)} {
+		binary.Write(&b, binary.BigEndian, v)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[2]), b.Bytes(), 0o644))
 }
 
 // mkfile SIZE NAME writes a YAML comment-filled file of SIZE bytes (K and M

@@ -1,0 +1,110 @@
+package signing
+
+import "fmt"
+
+// MaxNesting is how deeply the ASN.1 values of a signed profile may nest.
+// Real CMS nests about a dozen levels (ContentInfo, SignedData,
+// certificates, TBSCertificate, Name, RDN, attribute, value); 64 leaves
+// room for unusual extensions and BER chunking. The CMS and ASN.1 decoders
+// recurse once per level, and a few megabytes of "30 80" would otherwise
+// exhaust the stack, which is fatal and no recover() catches.
+const MaxNesting = 64
+
+// checkNesting walks the BER or DER TLVs of data without recursion, with
+// indefinite lengths, and refuses nesting deeper than MaxNesting. Elements
+// are not counted separately: each takes at least two bytes, so the walk
+// and the decoders after it see at most len(data)/2 of them.
+//
+// It reads conservatively: a constructed value whose length runs past its
+// parent is walked up to the parent's end, so it never counts fewer levels
+// than a decoder could recurse into. Headers it cannot read end the walk
+// quietly; the decoder reports those, with its own words, before it could
+// recurse past them.
+func checkNesting(data []byte) error {
+	// ends holds, for each open constructed value, the offset where it
+	// ends, or -1 for an indefinite length, which ends at 00 00.
+	ends := make([]int, 0, 16)
+	limit := len(data)
+	for i := 0; i < len(data); {
+		if len(ends) > 0 {
+			end := ends[len(ends)-1]
+			switch {
+			case end < 0 && i+1 < len(data) && data[i] == 0 && data[i+1] == 0:
+				ends = ends[:len(ends)-1]
+				i += 2
+				continue
+			case end >= 0 && i >= end:
+				ends = ends[:len(ends)-1]
+				continue
+			}
+		}
+		// The innermost definite end bounds what this value may hold.
+		outer := limit
+		for k := len(ends) - 1; k >= 0; k-- {
+			if ends[k] >= 0 {
+				outer = ends[k]
+				break
+			}
+		}
+		constructed, hdr, length, ok := tlvHeader(data[i:])
+		if !ok {
+			return nil
+		}
+		i += hdr
+		if !constructed && length >= 0 {
+			i += min(length, outer-i)
+			continue
+		}
+		// A primitive value with an indefinite length is invalid; reading
+		// it as constructed counts at least the levels a lenient decoder
+		// might.
+		if len(ends) >= MaxNesting {
+			return fmt.Errorf("signed profile nests its ASN.1 values more than %d levels deep; real signed profiles nest fewer than 20", MaxNesting)
+		}
+		if length < 0 {
+			ends = append(ends, -1)
+		} else {
+			ends = append(ends, i+min(length, outer-i))
+		}
+	}
+	return nil
+}
+
+// tlvHeader reads the identifier and length octets at the start of b: whether
+// the value is constructed, the header's size and the content length, -1 for
+// an indefinite length. Lengths that do not fit in an int are reported as
+// not ok.
+func tlvHeader(b []byte) (constructed bool, hdr, length int, ok bool) {
+	if len(b) < 2 {
+		return false, 0, 0, false
+	}
+	constructed = b[0]&0x20 != 0
+	i := 1
+	if b[0]&0x1f == 0x1f {
+		// High tag number form: base-128 digits, the last without bit 8.
+		for i < len(b) && b[i]&0x80 != 0 {
+			i++
+		}
+		i++
+	}
+	if i >= len(b) {
+		return false, 0, 0, false
+	}
+	l := b[i]
+	i++
+	switch {
+	case l < 0x80:
+		return constructed, i, int(l), true
+	case l == 0x80:
+		return constructed, i, -1, true
+	}
+	n := int(l & 0x7f)
+	if n > 7 || i+n > len(b) {
+		return false, 0, 0, false
+	}
+	v := 0
+	for _, c := range b[i : i+n] {
+		v = v<<8 | int(c)
+	}
+	return constructed, i + n, v, true
+}
