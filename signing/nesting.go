@@ -17,38 +17,42 @@ const MaxNesting = 64
 //
 // It reads conservatively: a constructed value whose length runs past its
 // parent is walked up to the parent's end, so it never counts fewer levels
-// than a decoder could recurse into. Headers it cannot read end the walk
-// quietly; the decoder reports those, with its own words, before it could
-// recurse past them.
+// than a decoder could recurse into. A header it cannot read ends the
+// value holding it (or, at the top, the walk) quietly; the decoder reports
+// it in its own words.
 func checkNesting(data []byte) error {
 	// ends holds, for each open constructed value, the offset where it
 	// ends, or -1 for an indefinite length, which ends at 00 00.
 	ends := make([]int, 0, 16)
 	limit := len(data)
 	for i := 0; i < len(data); {
-		if len(ends) > 0 {
-			end := ends[len(ends)-1]
-			switch {
-			case end < 0 && i+1 < len(data) && data[i] == 0 && data[i+1] == 0:
-				ends = ends[:len(ends)-1]
-				i += 2
-				continue
-			case end >= 0 && i >= end:
-				ends = ends[:len(ends)-1]
+		if n := len(ends); n > 0 && ends[n-1] < 0 && i+1 < len(data) && data[i] == 0 && data[i+1] == 0 {
+			ends = ends[:n-1]
+			i += 2
+			continue
+		}
+		// The innermost definite end bounds what this value may hold, and
+		// ends every value opened inside it, indefinite ones included:
+		// their content cannot run past it.
+		outer, k := limit, len(ends)-1
+		for ; k >= 0 && ends[k] < 0; k-- {
+		}
+		if k >= 0 {
+			if i >= ends[k] {
+				ends = ends[:k]
 				continue
 			}
+			outer = ends[k]
 		}
-		// The innermost definite end bounds what this value may hold.
-		outer := limit
-		for k := len(ends) - 1; k >= 0; k-- {
-			if ends[k] >= 0 {
-				outer = ends[k]
-				break
-			}
-		}
-		constructed, hdr, length, ok := tlvHeader(data[i:])
+		constructed, hdr, length, ok := tlvHeader(data[i:outer])
 		if !ok {
-			return nil
+			if k < 0 {
+				return nil
+			}
+			// A lazy decoder may never read this header, but goes on
+			// after the value holding it.
+			i = outer
+			continue
 		}
 		i += hdr
 		if !constructed && length >= 0 {
