@@ -546,6 +546,11 @@ func (d *decoder) mapping(n *yaml.Node, path string, v reflect.Value) {
 		}
 		if versionText[kpath] && val.Kind == yaml.ScalarNode && (val.Tag == "!!float" || val.Tag == "!!int") {
 			d.errorf(kpath, d.at(val), "write the version in quotes, %q: unquoted it is a number to YAML, which other tools and the JSON Schema read with digits lost (13.10 as 13.1)", val.Value)
+			// Keep the text as written, so that the rules that read the
+			// version judge what the author meant in the same run.
+			if f := v.Field(idx); f.Kind() == reflect.String {
+				f.SetString(val.Value)
+			}
 			continue
 		}
 		d.value(val, kpath, v.Field(idx))

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -38,7 +39,8 @@ func Load(paths ...string) ([]*Policy, Diagnostics) {
 			}
 		}
 	}
-	var policies []*Policy
+	var policies, partial []*Policy
+	undecoded := map[string][]string{} // file: the paths whose values did not decode
 	for _, f := range files {
 		data, d := readPolicy(f)
 		if d != nil {
@@ -47,13 +49,45 @@ func Load(paths ...string) ([]*Policy, Diagnostics) {
 		}
 		p, dd := Decode(f, data)
 		ds = append(ds, dd...)
-		if p != nil && dd.Errors() == 0 {
+		switch {
+		case p == nil:
+		case dd.Errors() == 0:
 			policies = append(policies, p)
+		default:
+			partial = append(partial, p)
+			for _, d := range dd {
+				if d.Severity == Error {
+					undecoded[f] = append(undecoded[f], d.Path)
+				}
+			}
 		}
 	}
-	ds = append(ds, Validate(policies...)...)
+	// A policy with a bad value is still validated, so that one run
+	// reports every mistake, except on the paths whose values the decoder
+	// had to leave out: a rule there would judge a value nobody wrote.
+	for _, d := range Validate(append(slices.Clip(policies), partial...)...) {
+		if !overlapsAny(d.Path, undecoded[d.Pos.File]) {
+			ds = append(ds, d)
+		}
+	}
 	ds.Sort()
 	return policies, ds
+}
+
+// overlapsAny reports whether path is one of paths, inside one of them, or
+// holds one of them; an empty path (the whole file) holds them all.
+func overlapsAny(path string, paths []string) bool {
+	for _, q := range paths {
+		if q == "" || path == "" || within(path, q) || within(q, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether path is parent or lies under it.
+func within(path, parent string) bool {
+	return path == parent || strings.HasPrefix(path, parent) && (path[len(parent)] == '.' || path[len(parent)] == '[')
 }
 
 func policyFiles(path string) ([]string, Diagnostics) {
