@@ -104,8 +104,19 @@ func LoadPEM(cert, key, chain []byte) (*Identity, error) {
 	return newIdentity(signer, append(certs, more...), "certificate data")
 }
 
-const encryptedKeyFix = "convert it to a password-protected .p12 with " +
-	"\"openssl pkcs12 -export -inkey key.pem -in cert.pem -certfile chain.pem -out signer.p12\" and load that instead"
+const encryptedKeyFix = "convert the certificate and key to a password-protected .p12 (openssl pkcs12 -export) and load that instead"
+
+// ErrEncryptedKey is wrapped by LoadPEM's error when the private key is
+// encrypted, which Go cannot read, so that a caller who knows the file
+// names can give the exact command that converts them.
+var ErrEncryptedKey = errors.New("encrypted private key")
+
+// encryptedKey is an error about an encrypted key that wraps
+// ErrEncryptedKey without repeating its words.
+type encryptedKey string
+
+func (e encryptedKey) Error() string { return string(e) }
+func (e encryptedKey) Unwrap() error { return ErrEncryptedKey }
 
 func pemPrivateKey(data []byte) (crypto.Signer, error) {
 	var found crypto.Signer
@@ -121,10 +132,10 @@ func pemPrivateKey(data []byte) (crypto.Signer, error) {
 		)
 		switch block.Type {
 		case "ENCRYPTED PRIVATE KEY":
-			return nil, errors.New("read private key: the key is encrypted (PKCS#8), which Go cannot decrypt; " + encryptedKeyFix)
+			return nil, encryptedKey("read private key: the key is encrypted (PKCS#8), which Go cannot decrypt; " + encryptedKeyFix)
 		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
 			if strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") {
-				return nil, errors.New("read private key: the key uses legacy PEM encryption, which is insecure and not supported; " + encryptedKeyFix)
+				return nil, encryptedKey("read private key: the key uses legacy PEM encryption, which is insecure and not supported; " + encryptedKeyFix)
 			}
 		default:
 			// "EC PARAMETERS" from "openssl ecparam -genkey", certificates in
@@ -288,7 +299,7 @@ func signerProblem(c *x509.Certificate, fix string) error {
 		if isSelfSigned(c) {
 			// What "openssl req -x509" writes unless told otherwise.
 			return fmt.Errorf("certificate %s is a self-signed CA certificate (basicConstraints CA:TRUE); %s with a leaf certificate, for a test one "+
-				"\"openssl req -x509 -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature …\"", name, fix)
+				"\"openssl req -x509 -newkey rsa:2048 -nodes -keyout signer.key -out signer.crt -days 365 -subj '/CN=Profile Signer' -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature\"", name, fix)
 		}
 		return fmt.Errorf("certificate %s is a CA certificate (basicConstraints CA:TRUE); %s with a leaf certificate the CA issued", name, fix)
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,8 +216,8 @@ func TestLoadPEMRefusals(t *testing.T) {
 		cert, key, chain []byte
 		want             string
 	}{
-		{"encrypted PKCS#8", cert, pkcs8Encrypted, nil, "the key is encrypted (PKCS#8), which Go cannot decrypt; convert it to a password-protected .p12 with \"openssl pkcs12 -export"},
-		{"legacy encrypted PEM", cert, legacyEncrypted, nil, "legacy PEM encryption, which is insecure and not supported; convert it to a password-protected .p12"},
+		{"encrypted PKCS#8", cert, pkcs8Encrypted, nil, "the key is encrypted (PKCS#8), which Go cannot decrypt; convert the certificate and key to a password-protected .p12 (openssl pkcs12 -export)"},
+		{"legacy encrypted PEM", cert, legacyEncrypted, nil, "legacy PEM encryption, which is insecure and not supported; convert the certificate and key to a password-protected .p12"},
 		{"key/cert mismatch", cert, other, nil, "private key does not match any of the 1 certificate(s) in the certificate data"},
 		{"no certificate", nil, key, nil, "read certificate: no PEM CERTIFICATE block found"},
 		{"no key", cert, cert, nil, "read private key: no PEM private key block found"},
@@ -230,6 +231,10 @@ func TestLoadPEMRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := signing.LoadPEM(tt.cert, tt.key, tt.chain)
 			wantErr(t, err, tt.want)
+			// Only an encrypted key gets the conversion command.
+			if encrypted := strings.Contains(tt.name, "encrypted"); errors.Is(err, signing.ErrEncryptedKey) != encrypted {
+				t.Errorf("errors.Is(err, ErrEncryptedKey) = %v, want %v", !encrypted, encrypted)
+			}
 		})
 	}
 }

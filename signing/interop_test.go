@@ -176,7 +176,7 @@ func TestInteropEncryptedPEMKeysFromOpenSSL(t *testing.T) {
 
 	o.run("pkcs8", "-topk8", "-in", "rsa.key", "-v2", "aes-256-cbc", "-passout", "pass:pw", "-out", "enc8.key")
 	_, err := signing.LoadPEM(cert, o.read("enc8.key"), nil)
-	wantErr(t, err, "the key is encrypted (PKCS#8), which Go cannot decrypt; convert it to a password-protected .p12")
+	wantErr(t, err, "the key is encrypted (PKCS#8), which Go cannot decrypt; convert the certificate and key to a password-protected .p12")
 
 	o.run("rsa", "-in", "rsa.key", "-aes256", "-traditional", "-passout", "pass:pw", "-out", "legacy.key")
 	if !bytes.Contains(o.read("legacy.key"), []byte("Proc-Type: 4,ENCRYPTED")) {
@@ -206,7 +206,7 @@ keyUsage = critical,digitalSignature,keyCertSign
 	o.write("small.plist", testpki.Profile(1500))
 	for _, tt := range []struct{ ext, want string }{
 		{"leaf", ""},
-		{"ca", `verify: signer certificate "OpenSSL Self-Signed Signer" is a self-signed CA certificate (basicConstraints CA:TRUE); re-sign with a leaf certificate, for a test one "openssl req -x509 -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature …"`},
+		{"ca", `verify: signer certificate "OpenSSL Self-Signed Signer" is a self-signed CA certificate (basicConstraints CA:TRUE); re-sign with a leaf certificate, for a test one "openssl req -x509 -newkey rsa:2048 -nodes -keyout signer.key -out signer.crt -days 365 -subj '/CN=Profile Signer' -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature"`},
 	} {
 		t.Run(tt.ext, func(t *testing.T) {
 			o.run("req", "-x509", "-config", o.file("req.cnf"), "-extensions", tt.ext, "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",

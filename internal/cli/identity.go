@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mdmforge/mdmforge/signing"
@@ -98,6 +100,9 @@ func (f *identityFlags) load(streams *IO, signingTime time.Time) (*signing.Ident
 			}
 		}
 		if id, err = signing.LoadPEM(cert, key, chain); err != nil {
+			if errors.Is(err, signing.ErrEncryptedKey) {
+				return nil, nil, withHint(err, f.p12Command())
+			}
 			return nil, nil, err
 		}
 	}
@@ -216,4 +221,25 @@ func signingTime() (time.Time, error) {
 		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a Unix time in seconds", s)
 	}
 	return time.Unix(n, 0).UTC(), nil
+}
+
+// p12Command is the command that turns the PEM files given into a .p12
+// beside the key, and the flag that then loads it: openssl asks for the
+// key's passphrase and a password for the .p12.
+func (f *identityFlags) p12Command() string {
+	out := strings.TrimSuffix(f.Key, filepath.Ext(f.Key)) + ".p12"
+	cmd := "openssl pkcs12 -export -inkey " + shellQuote(f.Key) + " -in " + shellQuote(f.Cert)
+	if f.Chain != "" {
+		cmd += " -certfile " + shellQuote(f.Chain)
+	}
+	return cmd + " -out " + shellQuote(out) + ", then sign with --signer " + shellQuote(out)
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but the
+// characters file names are usually made of.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-+@:,=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
