@@ -69,8 +69,9 @@ JSON array of objects, with the variables as they appear after "user."
 (email, upn, name, shortname, id). Files are named after the first of the
 upn, email, id, shortname or name columns the roster has. Every row is
 checked first and problems are reported with their line numbers; nothing is
-written unless --keep-going is given, which writes every good row. Rows are
-streamed and rendered on all cores.
+written unless --keep-going is given, which writes every good row. The
+roster is read once, keeping only the columns the profile uses, and the
+profiles are rendered on all cores.
 
 With --strict, warnings count as errors: build reports them as errors, exits
 1 and writes nothing, so CI cannot publish what validate warned about.`,

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"time"
 
@@ -70,7 +71,12 @@ func verifyRun(opts *verifyOptions) error {
 		}
 	}
 	v, err := s.Verify(signing.VerifyOptions{Roots: roots})
-	if err != nil {
+	var unknown x509.UnknownAuthorityError
+	switch {
+	case err != nil && roots == nil && errors.As(err, &unknown):
+		return withHint(fmt.Errorf("%s: %w", opts.File, err),
+			"the signer's root is not one this system trusts; give it with --ca ROOT.pem, the root your devices trust")
+	case err != nil:
 		return fmt.Errorf("%s: %w", opts.File, err)
 	}
 	printWarnings(opts.IO, v.Warnings)
@@ -81,7 +87,11 @@ func verifyRun(opts *verifyOptions) error {
 	fmt.Fprintf(w, "%s: signature verified\n", opts.File)
 	// Subjects come from the file: escape what could drive the terminal.
 	fmt.Fprintf(w, "signer:       %s\n", termsafe.String(s.Signer.Subject.String()))
-	fmt.Fprintf(w, "issuer chain:\n")
+	if len(v.Chains[0]) < 2 {
+		fmt.Fprintf(w, "issuer chain: none (the signer is itself the trusted root)\n")
+	} else {
+		fmt.Fprintf(w, "issuer chain:\n")
+	}
 	for _, c := range v.Chains[0][1:] {
 		fmt.Fprintf(w, "  %s\n", termsafe.String(c.Subject.String()))
 	}
