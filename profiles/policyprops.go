@@ -1,8 +1,6 @@
 package profiles
 
-import (
-	"reflect"
-)
+import "reflect"
 
 // The policy format's descriptions, enumerations and patterns are a table of
 // their own because three readers share it: the JSON Schema, explain's
