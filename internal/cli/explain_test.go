@@ -86,3 +86,20 @@ func TestSchemaCommandPrintsJSONSchema(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, stdout equal to JSONSchema: %v", code, stderr, out == string(want))
 	}
 }
+
+// TestExplainHints checks that each way a path fails to resolve points to
+// the command showing the names there are; the hints are the CLI's, the
+// place resolution stopped is schema.NotFoundError's.
+func TestExplainHints(t *testing.T) {
+	for target, want := range map[string]string{
+		"com.example.nothing":                      "mdmforge: hint: run 'mdmforge explain --list' for every payload type\n",
+		"com.apple.eas.account.Nope":               "mdmforge: hint: run 'mdmforge explain com.apple.eas.account' for its keys\n",
+		"com.apple.security.scep.PayloadContent.X": "mdmforge: hint: run 'mdmforge explain com.apple.security.scep.PayloadContent' for its keys\n",
+		"com.apple.eas.account.Host.Name":          "mdmforge: hint: run 'mdmforge explain com.apple.eas.account.Host' for it\n",
+	} {
+		code, _, stderr := run(t, "explain", target)
+		if code != ExitFailure || !strings.HasSuffix(stderr, want) {
+			t.Errorf("%s: exit %d, stderr %q; want the hint %q", target, code, stderr, want)
+		}
+	}
+}

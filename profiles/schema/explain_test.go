@@ -93,3 +93,29 @@ func TestResolveSuggests(t *testing.T) {
 		}
 	}
 }
+
+func TestNotFoundErrorNearest(t *testing.T) {
+	for _, tt := range []struct {
+		path, nearest string
+		scalar        bool
+	}{
+		{"com.example.nothing", "", false},
+		{"com.apple.eas.acount.Host", "", false},
+		{"com.apple.eas.account.Nope", "com.apple.eas.account", false},
+		{"com.apple.security.scep.PayloadContent.Nope", "com.apple.security.scep.PayloadContent", false},
+		{"com.apple.eas.account.Host.Name", "com.apple.eas.account.Host", true},
+	} {
+		_, err := Explain(tt.path)
+		nf, ok := err.(*NotFoundError)
+		if !ok {
+			t.Errorf("%s: error %v (%T), want a *NotFoundError", tt.path, err, err)
+			continue
+		}
+		if nf.Nearest != tt.nearest || nf.Scalar != tt.scalar {
+			t.Errorf("%s: Nearest %q, Scalar %v; want %q, %v", tt.path, nf.Nearest, nf.Scalar, tt.nearest, tt.scalar)
+		}
+	}
+	if _, err := KeysUnder("com.apple.eas.account.Nope"); err == nil {
+		t.Error("KeysUnder of an unknown key: no error")
+	}
+}
