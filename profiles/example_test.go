@@ -1,7 +1,10 @@
 package profiles_test
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/mdmforge/mdmforge/profiles"
 )
@@ -58,4 +61,42 @@ func ExamplePayloadUUID() {
 	// the payload's settings.
 	fmt.Println(profiles.PayloadUUID("com.example.contacts") == profiles.PayloadUUID("com.example.contacts"))
 	// Output: true
+}
+
+func ExampleLookupSetting() {
+	s, ok := profiles.LookupSetting("payloads[0].type")
+	fmt.Println(ok, s.Path, s.Type, s.Required)
+	// Output: true payloads[].type text true
+}
+
+func ExamplePolicySetting_WriteText() {
+	s, _ := profiles.LookupSetting("profile.min_ios")
+	if err := s.WriteText(os.Stdout); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// SETTING:      profile.min_ios
+	// TYPE:         text
+	// PRESENCE:     optional
+	// PATTERN:      ^[0-9]+(\.[0-9]+){0,2}$
+	// COMPILES TO:  nothing in the outputs; it tells mdmforge how to build and check them
+	// REFERENCE:    docs/policy.md, section profile
+	//
+	// The oldest iOS the profile is meant for, quoted ("13.0"); warnings compare
+	// settings with it. Written nowhere.
+}
+
+func ExampleWritePolicySettings() {
+	var b bytes.Buffer
+	if err := profiles.WritePolicySettings(&b); err != nil {
+		fmt.Println(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	for _, line := range lines[:3] {
+		fmt.Println(strings.Fields(line)[:2])
+	}
+	// Output:
+	// [SETTING TYPE]
+	// [version whole]
+	// [target text]
 }

@@ -1,6 +1,10 @@
 // Package signing signs Apple configuration profiles and parses and
 // verifies signed ones.
 //
+// It knows nothing of policies: it signs the bytes of any profile, such as
+// those package profiles compiles, so that a deployment tool can sign what
+// it did not build.
+//
 // A signed profile is a DER-encoded CMS ContentInfo holding SignedData
 // (RFC 5652) with the XML property list attached as id-data content. Sign
 // produces exactly that, with a SHA-256 digest, the signed attributes

@@ -82,17 +82,7 @@ func completeExplain(_ *cobra.Command, args []string, toComplete string) ([]cobr
 	}
 	if i := strings.LastIndex(toComplete, "."); i > 0 {
 		head, tail := toComplete[:i], toComplete[i+1:]
-		if p, path, err := resolveExplain(head); err == nil {
-			var keys []*schema.Key
-			if len(path) == 0 {
-				keys = p.Keys
-				if p.Type != "Configuration" {
-					keys = append(append([]*schema.Key(nil), keys...), schema.Common()...)
-				}
-			} else {
-				last := path[len(path)-1]
-				keys = keyNode(head, last.key).keys
-			}
+		if keys, err := schema.KeysUnder(head); err == nil {
 			for _, k := range keys {
 				if !k.IsWildcard() && strings.HasPrefix(k.Name, tail) {
 					out = append(out, head+"."+k.Name)

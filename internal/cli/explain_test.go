@@ -3,101 +3,12 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"strings"
 	"testing"
 
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/profiles/schema"
 )
-
-// TestExplainEveryKey explains every key of every payload by its path, so
-// that names with dots or spaces, arrays, wildcards and the recursive
-// payloads all resolve to the key they name.
-func TestExplainEveryKey(t *testing.T) {
-	n := 0
-	for _, typ := range schema.Types() {
-		p, _ := schema.Lookup(typ)
-		if err := explainPayload(p).write(io.Discard); err != nil {
-			t.Fatal(err)
-		}
-		onPath := map[*schema.Key]bool{}
-		var walk func(names []string, k *schema.Key)
-		walk = func(names []string, k *schema.Key) {
-			if onPath[k] {
-				return
-			}
-			onPath[k] = true
-			defer delete(onPath, k)
-			names = append(names[:len(names):len(names)], k.Name)
-			target := typ + "." + strings.Join(names, ".")
-			gotP, path, err := resolveExplain(target)
-			n++
-			switch {
-			case err != nil:
-				t.Errorf("%s: %v", target, err)
-				return
-			case gotP != p || path[len(path)-1].key != k:
-				t.Errorf("%s resolves to %s.%s", target, gotP.Type, path[len(path)-1].name)
-				return
-			}
-			if err := explainKey(p, path).write(io.Discard); err != nil {
-				t.Fatal(err)
-			}
-			if k.Item != nil {
-				walk(names, k.Item)
-			}
-			for _, c := range k.Keys {
-				walk(names, c)
-			}
-		}
-		for _, k := range p.Keys {
-			walk(nil, k)
-		}
-	}
-	t.Logf("%d key paths", n)
-}
-
-func TestExplainResolves(t *testing.T) {
-	for target, want := range map[string]string{
-		"com.apple.eas.account":                                       "",
-		"com.apple.eas.account.PayloadUUID":                           "PayloadUUID", // a common key
-		".GlobalPreferences.com.apple.autologout.AutoLogOutDelay":     "com.apple.autologout.AutoLogOutDelay",
-		"com.apple.MCX.FileVault2.Enable":                             "Enable", // payload type com.apple.MCX.FileVault2
-		"Configuration.ConsentText.en":                                "ConsentText.en",
-		"com.apple.homescreenlayout.Pages.Pages.Pages.Type":           "Pages.Pages.Pages.Type",
-		"com.apple.dock.static-apps.tile-data.file-data._CFURLString": "static-apps.tile-data.file-data._CFURLString",
-		"com.apple.ManagedClient.preferences.PayloadContent.com.apple.Safari.Forced.mcx_preference_settings.HomePage": "PayloadContent.com.apple.Safari.Forced.mcx_preference_settings.HomePage",
-	} {
-		p, path, err := resolveExplain(target)
-		if err != nil {
-			t.Errorf("%s: %v", target, err)
-			continue
-		}
-		names := make([]string, len(path))
-		for i, st := range path {
-			names[i] = st.name
-		}
-		if got := strings.Join(names, "."); got != want || !strings.HasPrefix(target, p.Type) {
-			t.Errorf("%s: payload %s, key %q; want key %q", target, p.Type, got, want)
-		}
-	}
-}
-
-func TestExplainSuggests(t *testing.T) {
-	for target, want := range map[string]string{
-		"com.apple.eas.acount":                           `did you mean "com.apple.eas.account"?`,
-		"com.apple.security.scep.PayloadContent.Keysise": `com.apple.security.scep.PayloadContent has no key "Keysise"; did you mean "Keysize"?`,
-		"com.apple.eas.account.enable_mail":              `did you mean "EnableMail"?`,
-		"com.apple.eas.account.Host.Name":                `com.apple.eas.account.Host is a string and has no keys`,
-		"com.example.nothing":                            `"com.example.nothing" is not a payload type in Apple's schema`,
-	} {
-		_, _, err := resolveExplain(target)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: error %v, want %q", target, err, want)
-		}
-	}
-}
 
 func TestExplainExitCodes(t *testing.T) {
 	for _, tt := range []struct {
@@ -156,7 +67,7 @@ func TestExplainJSON(t *testing.T) {
 	}
 
 	_, out, _ = run(t, "explain", "--list", "--format", "json")
-	var list []listedPayload
+	var list []schema.PayloadSummary
 	if err := json.Unmarshal([]byte(out), &list); err != nil {
 		t.Fatal(err)
 	}
@@ -173,5 +84,22 @@ func TestSchemaCommandPrintsJSONSchema(t *testing.T) {
 	code, out, stderr := run(t, "schema")
 	if code != ExitOK || stderr != "" || !bytes.Equal([]byte(out), want) {
 		t.Errorf("exit %d, stderr %q, stdout equal to JSONSchema: %v", code, stderr, out == string(want))
+	}
+}
+
+// TestExplainHints checks that each way a path fails to resolve points to
+// the command showing the names there are; the hints are the CLI's, the
+// place resolution stopped is schema.NotFoundError's.
+func TestExplainHints(t *testing.T) {
+	for target, want := range map[string]string{
+		"com.example.nothing":                      "mdmforge: hint: run 'mdmforge explain --list' for every payload type\n",
+		"com.apple.eas.account.Nope":               "mdmforge: hint: run 'mdmforge explain com.apple.eas.account' for its keys\n",
+		"com.apple.security.scep.PayloadContent.X": "mdmforge: hint: run 'mdmforge explain com.apple.security.scep.PayloadContent' for its keys\n",
+		"com.apple.eas.account.Host.Name":          "mdmforge: hint: run 'mdmforge explain com.apple.eas.account.Host' for it\n",
+	} {
+		code, _, stderr := run(t, "explain", target)
+		if code != ExitFailure || !strings.HasSuffix(stderr, want) {
+			t.Errorf("%s: exit %d, stderr %q; want the hint %q", target, code, stderr, want)
+		}
 	}
 }

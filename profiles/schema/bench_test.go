@@ -1,6 +1,9 @@
 package schema
 
-import "testing"
+import (
+	"io"
+	"testing"
+)
 
 // BenchmarkLoad measures the one-time parse of the embedded data.
 func BenchmarkLoad(b *testing.B) {
@@ -29,6 +32,25 @@ func BenchmarkLookup(b *testing.B) {
 		pc, _ := s.Key("PayloadContent")
 		if _, ok := pc.Lookup("Key Type"); !ok {
 			b.Fatal("missing subkey")
+		}
+	}
+}
+
+// BenchmarkExplain measures what mdmforge explain does for a payload and
+// for a nested key: resolving the path, building the explanation and
+// writing its text.
+func BenchmarkExplain(b *testing.B) {
+	get()
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, path := range []string{"com.apple.applicationaccess", "com.apple.security.scep.PayloadContent.Key Type"} {
+			e, err := Explain(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := e.WriteText(io.Discard); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

@@ -1,8 +1,15 @@
-// Package schema gives access to Apple's published schema of configuration
-// profile payloads: for every payload type and key, its value type,
-// presence, default, allowed values, range, format, and per platform the
-// versions that introduced, deprecated or removed it and whether it needs
-// supervision, MDM installation, and so on.
+// Package schema holds Apple's published schema of configuration profile
+// payloads, embedded, and explains it: for every payload type and key, its
+// value type, presence, default, allowed values, range, format, and per
+// platform the versions that introduced, deprecated or removed it and
+// whether it needs supervision, MDM installation, and so on.
+//
+// Lookup, Types and Common give the data. Explain resolves a dotted path
+// (TYPE[.KEY...]) to what it names and returns an Explanation, which
+// marshals to JSON or writes itself as text (WriteText); KeysUnder lists
+// what may follow a path, and Summaries lists every payload type with its
+// platforms. The checks of a profile against the schema are in package
+// profiles (Validate, Lint).
 //
 // # Source
 //
