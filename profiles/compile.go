@@ -1,7 +1,9 @@
 package profiles
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -29,13 +31,6 @@ type Options struct {
 	Target Target
 }
 
-// Outlook's identifiers. Intune's app-protection objects name the iOS app in
-// lower case, unlike the App Store bundle id com.microsoft.Office.Outlook.
-const (
-	OutlookIOSBundleID      = "com.microsoft.office.outlook"
-	OutlookAndroidPackageID = "com.microsoft.office.outlook"
-)
-
 // uuidNamespace roots every UUID mdmforge derives. It must never change:
 // devices match a new profile to the installed one by identifier and UUID.
 var uuidNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/mdmforge/mdmforge/payload-uuid"))
@@ -54,8 +49,8 @@ func PayloadUUID(identifier string) string {
 //
 // The plist is the one Outlook output every MDM takes (Intune's "XML data",
 // Jamf Pro, Workspace ONE). The Managed Apps channel exists only in Intune,
-// so its Graph body is part of IntuneBundle (outlook-apps.json), not of
-// Build: written here too, it was a byte-for-byte copy for Intune and a
+// so its Graph body is part of the Intune bundle (profiles/intune,
+// outlook-apps.json), not of Build: written here too, it was a byte-for-byte copy for Intune and a
 // file no other MDM can use.
 func (p *Policy) Build(opts Options) ([]Output, error) {
 	var outs []Output
@@ -347,61 +342,6 @@ type Setting struct {
 	Value any // bool or string
 }
 
-type graphKeyValue struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-type graphAppIdentifier struct {
-	ODataType string `json:"@odata.type"`
-	BundleID  string `json:"bundleId,omitempty"`
-	PackageID string `json:"packageId,omitempty"`
-}
-
-type graphManagedMobileApp struct {
-	MobileAppIdentifier graphAppIdentifier `json:"mobileAppIdentifier"`
-}
-
-type graphTargetedManagedAppConfiguration struct {
-	ODataType      string                  `json:"@odata.type"`
-	DisplayName    string                  `json:"displayName"`
-	Description    string                  `json:"description"`
-	CustomSettings []graphKeyValue         `json:"customSettings"`
-	Apps           []graphManagedMobileApp `json:"apps"`
-}
-
-// OutlookManagedApps returns the Managed Apps app configuration policy as the
-// JSON body Microsoft Graph's targetedManagedAppConfiguration takes, aimed at
-// Outlook for iOS and Android.
-func (p *Policy) OutlookManagedApps(opts Options) ([]byte, error) {
-	body := graphTargetedManagedAppConfiguration{
-		ODataType:      "#microsoft.graph.targetedManagedAppConfiguration",
-		DisplayName:    p.outlookDisplayName(),
-		Description:    p.Profile.Description,
-		CustomSettings: []graphKeyValue{},
-		Apps: []graphManagedMobileApp{
-			{graphAppIdentifier{ODataType: "#microsoft.graph.iosMobileAppIdentifier", BundleID: OutlookIOSBundleID}},
-			{graphAppIdentifier{ODataType: "#microsoft.graph.androidMobileAppIdentifier", PackageID: OutlookAndroidPackageID}},
-		},
-	}
-	target := p.TargetFor(opts.Target)
-	for _, s := range p.OutlookSettings(true) {
-		v, err := renderTree(s.Value, target)
-		if err != nil {
-			return nil, err
-		}
-		body.CustomSettings = append(body.CustomSettings, graphKeyValue{Name: s.Key, Value: settingText(v)})
-	}
-	var err error
-	if body.DisplayName, err = render(body.DisplayName, target); err != nil {
-		return nil, err
-	}
-	if body.Description, err = render(body.Description, target); err != nil {
-		return nil, err
-	}
-	return encodeJSON(body)
-}
-
 // OutlookManagedDevices returns the Managed Devices app configuration as a
 // property list whose <dict> is what Intune's "XML data" field, Jamf Pro and
 // Workspace ONE take.
@@ -440,20 +380,6 @@ func readBack(data []byte, want map[string]any) error {
 		return fmt.Errorf("decoded values differ from the compiled ones")
 	}
 	return nil
-}
-
-func (p *Policy) outlookDisplayName() string {
-	if p.Outlook.DisplayName != "" {
-		return p.Outlook.DisplayName
-	}
-	return firstNonEmpty(p.Profile.DisplayName, p.Profile.Name) + " (Outlook)"
-}
-
-func settingText(v any) string {
-	if b, ok := v.(bool); ok {
-		return strconv.FormatBool(b)
-	}
-	return fmt.Sprint(v)
 }
 
 // TargetFor resolves the MDM a policy is built for: the given one, else the
@@ -513,6 +439,19 @@ func substitute(v any, replace func(Variable) (string, error)) (any, error) {
 		return out, nil
 	}
 	return v, nil
+}
+
+// encodeJSON writes a JSON document as every mdmforge output has it:
+// 2-space indent, HTML characters as they are, one trailing newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func encodePlist(v any) ([]byte, error) {
