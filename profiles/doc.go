@@ -11,4 +11,7 @@
 // UUIDv5 values derived from payload identifiers (see PayloadUUID), so a
 // rebuilt profile replaces the installed one in place, and the same policy
 // always yields the same bytes.
+//
+// The Intune bundle (Microsoft Graph bodies for each Intune object) is
+// written by package profiles/intune, which reads policies from this one.
 package profiles
