@@ -202,7 +202,7 @@ func TestExampleValues(t *testing.T) {
 	}
 
 	if got, want := output(t, outs, "outlook-apps.json"), mustOutlookApps(t); !bytes.Equal(got, want) {
-		t.Errorf("outlook-apps.json is not OutlookManagedApps' output")
+		t.Errorf("outlook-apps.json is not the Managed Apps body")
 	}
 }
 
@@ -456,7 +456,7 @@ func TestOutlookAndroid(t *testing.T) {
 func TestBundleRefusesOtherTargets(t *testing.T) {
 	p, _ := intuneExample(t)
 	if _, _, err := Bundle(p, profiles.Options{Target: profiles.Jamf}); err == nil || !strings.Contains(err.Error(), "jamf") {
-		t.Errorf("IntuneBundle for jamf: err = %v", err)
+		t.Errorf("Bundle for jamf: err = %v", err)
 	}
 }
 
