@@ -28,6 +28,10 @@ type graphEasEmailProfile struct {
 	BlockSendingEmailFromThirdPartyApps     *bool  `json:"blockSendingEmailFromThirdPartyApps,omitempty"`
 }
 
+// dataTypes are the Exchange data types in Apple's order, copied once:
+// easServicesValue runs for every bundle.
+var dataTypes = profiles.DataTypes()
+
 // emailSyncDurations maps mail_days onto Graph's emailSyncDuration.
 var emailSyncDurations = map[int]string{
 	0: "unlimited", 1: "oneDay", 3: "threeDays", 7: "oneWeek", 14: "twoWeeks", 31: "oneMonth",
@@ -50,7 +54,7 @@ var attributeSources = map[string]string{
 // in the order email, contacts, calendars, reminders, notes.
 func easServicesValue(sync map[string]bool) string {
 	var names []string
-	for _, t := range profiles.DataTypes() {
+	for _, t := range dataTypes {
 		if sync[t] {
 			if t == "mail" {
 				t = "email"
@@ -267,7 +271,7 @@ func emailPortal(b graphEasEmailProfile) []string {
 // the bundle alone.
 func EmailServices(payload map[string]any) string {
 	sync := map[string]bool{}
-	for _, t := range profiles.DataTypes() {
+	for _, t := range dataTypes {
 		on, _ := payload["Enable"+strings.ToUpper(t[:1])+t[1:]].(bool)
 		sync[t] = on
 	}
