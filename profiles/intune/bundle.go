@@ -16,10 +16,6 @@ import (
 
 const graphRoot = "https://graph.microsoft.com/"
 
-// intuneMinIOS is the oldest iOS that honours the Exchange account's
-// data-type choice and locks.
-const intuneMinIOS = "13.0"
-
 // Object is one Intune object of a policy: the Microsoft Graph request body
 // that creates it and the collection it is POSTed to.
 type Object struct {

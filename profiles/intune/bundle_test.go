@@ -100,7 +100,7 @@ var intuneODataTypes = map[string]string{
 }
 
 // TestIntuneGolden pins every file of the example's Intune bundle. Refresh
-// with: go test ./profiles -update
+// with: go test ./profiles/intune -update
 func TestGolden(t *testing.T) {
 	_, outs := intuneExample(t)
 	want := []string{"email.json", "custom.json", "restrictions.json", "outlook-devices.json", "outlook-apps.json", "outlook-android.json", "compliance.json", "README.md"}

@@ -26,6 +26,10 @@ type graphComplianceActionItem struct {
 	NotificationMessageCCList []string `json:"notificationMessageCCList"`
 }
 
+// minIOS is the oldest iOS that honours the Exchange account's data-type
+// choice and locks.
+const minIOS = "13.0"
+
 // compliancePolicy requires the iOS version the Exchange account's data-type
 // choice and locks need. Graph refuses a compliance policy without exactly
 // one block action (microsoftgraph/microsoft-graph-docs issues 7746, 7912).
@@ -35,8 +39,8 @@ func (p policy) compliancePolicy() (bundleFile, error) {
 	if err != nil {
 		return bundleFile{}, err
 	}
-	min := intuneMinIOS
-	if atLeast(p.Profile.MinIOS, intuneMinIOS) {
+	min := minIOS
+	if atLeast(p.Profile.MinIOS, minIOS) {
 		min = p.Profile.MinIOS
 	}
 	data, err := encodeJSON(graphIOSCompliancePolicy{

@@ -68,10 +68,10 @@ func easServicesValue(sync map[string]bool) string {
 	return strings.Join(names, ",")
 }
 
-// intuneOffersServices reports whether the admin center offers this choice
+// adminCenterOffers reports whether the admin center offers this choice
 // of data types; only those are known to be accepted (research: microsoft.md
 // 2b, "Intune UI only offers").
-func intuneOffersServices(sync map[string]bool) bool {
+func adminCenterOffers(sync map[string]bool) bool {
 	key := easServicesValue(sync)
 	for _, offered := range []string{"email,contacts,calendars,reminders,notes", "email", "calendars", "contacts,calendars", "contacts"} {
 		if key == offered {
@@ -181,7 +181,7 @@ func (p policy) emailProfile() (bundleFile, error) {
 	if attributeSources[e.Username] == "samAccountName" {
 		notes = append(notes, p.warnf("exchange.username", "email.json takes the user name from Entra ID's samAccountName, which usually but not always equals ${user.shortname} ({{partialupn}}) in custom.json"))
 	}
-	if !intuneOffersServices(e.Synced()) {
+	if !adminCenterOffers(e.Synced()) {
 		notes = append(notes, p.warnf("exchange.sync", "the Intune admin center offers only all data, mail, calendars, calendars and contacts, or contacts; email.json asks for %q, which Graph may refuse", body.EasServices))
 	}
 	f := bundleFile{
