@@ -40,8 +40,10 @@ type Object struct {
 
 // Version is the Graph version the object is created through: "beta" or
 // "v1.0".
-func (o Object) Version() string {
-	if o.Beta {
+func (o Object) Version() string { return graphVersion(o.Beta) }
+
+func graphVersion(beta bool) string {
+	if beta {
 		return "beta"
 	}
 	return "v1.0"
@@ -67,12 +69,7 @@ type bundleFile struct {
 	notes     profiles.Diagnostics // warnings about what the file cannot say as the profile does
 }
 
-func (f bundleFile) version() string {
-	if f.beta {
-		return "beta"
-	}
-	return "v1.0"
-}
+func (f bundleFile) version() string { return graphVersion(f.beta) }
 
 // policy gives the bundle's builders the policy's fields and methods
 // under their own names.

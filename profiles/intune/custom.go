@@ -16,6 +16,8 @@ type graphIOSCustomConfiguration struct {
 	Payload         string `json:"payload"`
 }
 
+// customProfile carries the .mobileconfig itself, so that what Intune's
+// native objects cannot say still reaches devices.
 func (p policy) customProfile(opts profiles.Options) (bundleFile, error) {
 	const file = "custom.json"
 	profile, err := p.Mobileconfig(opts)

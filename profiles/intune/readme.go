@@ -7,6 +7,8 @@ import (
 	"github.com/mdmforge/mdmforge/profiles"
 )
 
+// readme is the bundle's README.md: for each object, in the bundle's order,
+// the admin center's steps and the Graph request that create it.
 func (p policy) readme(files []bundleFile) ([]byte, error) {
 	title, err := profiles.Render(firstNonEmpty(p.Profile.DisplayName, p.Profile.Name), profiles.Intune)
 	if err != nil {
