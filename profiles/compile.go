@@ -1,17 +1,16 @@
 package profiles
 
 import (
-	"encoding/base64"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"go.yaml.in/yaml/v3"
 	"howett.net/plist"
 )
 
@@ -28,13 +27,6 @@ type Options struct {
 	// value means the policy's own target, or Generic when it names none.
 	Target Target
 }
-
-// Outlook's identifiers. Intune's app-protection objects name the iOS app in
-// lower case, unlike the App Store bundle id com.microsoft.Office.Outlook.
-const (
-	OutlookIOSBundleID      = "com.microsoft.office.outlook"
-	OutlookAndroidPackageID = "com.microsoft.office.outlook"
-)
 
 // uuidNamespace roots every UUID mdmforge derives. It must never change:
 // devices match a new profile to the installed one by identifier and UUID.
@@ -54,8 +46,8 @@ func PayloadUUID(identifier string) string {
 //
 // The plist is the one Outlook output every MDM takes (Intune's "XML data",
 // Jamf Pro, Workspace ONE). The Managed Apps channel exists only in Intune,
-// so its Graph body is part of IntuneBundle (outlook-apps.json), not of
-// Build: written here too, it was a byte-for-byte copy for Intune and a
+// so its Graph body is part of the Intune bundle (profiles/intune,
+// outlook-apps.json), not of Build: written here too, it was a byte-for-byte copy for Intune and a
 // file no other MDM can use.
 func (p *Policy) Build(opts Options) ([]Output, error) {
 	var outs []Output
@@ -214,217 +206,6 @@ func (p *Policy) topDict() (map[string]any, error) {
 	return top, nil
 }
 
-// genericPayload converts payloads[i] into plist values with the keys
-// mdmforge sets, and returns where each key was written.
-func (p *Policy) genericPayload(i int) (map[string]any, map[string]Pos, Diagnostics) {
-	pl := &p.Payloads[i]
-	keys, pos, errs := plistDict(p.File, &pl.Keys, fmt.Sprintf("payloads[%d].keys", i), p.resolveUUID)
-	if keys == nil {
-		return nil, pos, errs
-	}
-	keys["PayloadType"] = pl.Type
-	keys["PayloadVersion"] = int64(1)
-	keys["PayloadIdentifier"] = p.payloadIdentifier(pl)
-	keys["PayloadUUID"] = p.payloadUUID(pl)
-	keys["PayloadDisplayName"] = firstNonEmpty(pl.DisplayName, pl.Name)
-	return keys, pos, errs
-}
-
-func (p *Policy) payloadIdentifier(pl *Payload) string {
-	return firstNonEmpty(pl.Identifier, p.Profile.Identifier+"."+pl.Name)
-}
-
-func (p *Policy) payloadUUID(pl *Payload) string {
-	return firstNonEmpty(pl.UUID, PayloadUUID(p.payloadIdentifier(pl)))
-}
-
-// resolveUUID returns the PayloadUUID of the payload a !uuid tag names.
-func (p *Policy) resolveUUID(name string) (string, error) {
-	pl := p.payload(name)
-	if pl == nil {
-		return "", fmt.Errorf("no payloads entry is named %q%s", name, didYouMean(name, p.payloadNames()))
-	}
-	return p.payloadUUID(pl), nil
-}
-
-func (p *Policy) exchangePayload(e *Exchange) map[string]any {
-	id := p.Profile.Identifier + ".exchange"
-	m := map[string]any{
-		"PayloadType":        "com.apple.eas.account",
-		"PayloadVersion":     int64(1),
-		"PayloadIdentifier":  id,
-		"PayloadUUID":        PayloadUUID(id),
-		"PayloadDisplayName": firstNonEmpty(e.AccountName, p.Profile.DisplayName, p.Profile.Name),
-		"OAuth":              e.Auth == "oauth",
-		"SSL":                e.SSL == nil || *e.SSL,
-	}
-	setString(m, "Host", e.Host)
-	setString(m, "EmailAddress", e.Email)
-	setString(m, "UserName", e.Username)
-	if e.Auth == "password" {
-		setString(m, "Password", e.Password)
-	}
-	if o := e.OAuth; o != nil && e.Auth == "oauth" {
-		setString(m, "OAuthSignInURL", o.SignInURL)
-		setString(m, "OAuthTokenRequestURL", o.TokenRequestURL)
-	}
-	if pl := p.payload(e.Certificate); e.Auth == "certificate" && pl != nil {
-		m["PayloadCertificateUUID"] = p.payloadUUID(pl)
-	}
-	sync := e.syncSet()
-	overridable := e.UsersCanChangeSync == nil || *e.UsersCanChangeSync
-	for _, t := range dataTypes {
-		key := "Enable" + strings.ToUpper(t[:1]) + t[1:]
-		m[key] = sync[t]
-		// Apple spells these …Overridable; the S/MIME keys are …Overrideable.
-		m[key+"UserOverridable"] = overridable
-	}
-	if e.MailDays != nil {
-		m["MailNumberOfPastDaysToSync"] = int64(*e.MailDays)
-	}
-	setBool(m, "PreventMove", e.PreventMove)
-	setBool(m, "PreventAppSheet", e.PreventAppSheet)
-	return m
-}
-
-func (p *Policy) restrictionsPayload(r *Restrictions) map[string]any {
-	id := p.Profile.Identifier + ".restrictions"
-	m := map[string]any{
-		"PayloadType":        "com.apple.applicationaccess",
-		"PayloadVersion":     int64(1),
-		"PayloadIdentifier":  id,
-		"PayloadUUID":        PayloadUUID(id),
-		"PayloadDisplayName": "Restrictions",
-	}
-	rv, rt := reflect.ValueOf(r).Elem(), reflect.TypeOf(r).Elem()
-	for i := 0; i < rt.NumField(); i++ {
-		setBool(m, rt.Field(i).Tag.Get("yaml"), rv.Field(i).Interface().(*bool))
-	}
-	return m
-}
-
-// OutlookSettings returns Outlook's app configuration keys in a fixed order.
-// managedApps selects the Managed Apps (Intune App SDK) channel, which alone
-// takes the ContactSync field keys; the Managed Devices channel alone takes
-// the allowed-accounts keys.
-func (p *Policy) OutlookSettings(managedApps bool) []Setting {
-	o := p.Outlook
-	var s []Setting
-	add := func(key string, v any) { s = append(s, Setting{Key: key, Value: v}) }
-	if o.SaveContacts != nil {
-		add("com.microsoft.outlook.Contacts.LocalSyncEnabled", *o.SaveContacts)
-	}
-	if o.UsersCanChangeSaveContacts != nil {
-		add("com.microsoft.outlook.Contacts.LocalSyncEnabled.UserChangeAllowed", *o.UsersCanChangeSaveContacts)
-	}
-	if managedApps {
-		if f := o.ContactFields; f != nil {
-			fv, ft := reflect.ValueOf(f).Elem(), reflect.TypeOf(f).Elem()
-			for i := 0; i < ft.NumField(); i++ {
-				if b := fv.Field(i).Interface().(*bool); b != nil {
-					add("com.microsoft.outlook.ContactSync."+ft.Field(i).Tag.Get("outlook"), *b)
-				}
-			}
-		}
-		return s
-	}
-	if o.WorkAccountsOnly != nil {
-		mode := "Disabled"
-		if *o.WorkAccountsOnly {
-			mode = "Enabled"
-		}
-		add("IntuneMAMAllowedAccountsOnly", mode)
-		// Outlook matches the allowed account by UPN; Microsoft requires
-		// MDMs other than Intune to send it too.
-		add("IntuneMAMUPN", "${user.upn}")
-	}
-	return s
-}
-
-// Setting is one app configuration key and its typed value.
-type Setting struct {
-	Key   string
-	Value any // bool or string
-}
-
-type graphKeyValue struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-type graphAppIdentifier struct {
-	ODataType string `json:"@odata.type"`
-	BundleID  string `json:"bundleId,omitempty"`
-	PackageID string `json:"packageId,omitempty"`
-}
-
-type graphManagedMobileApp struct {
-	MobileAppIdentifier graphAppIdentifier `json:"mobileAppIdentifier"`
-}
-
-type graphTargetedManagedAppConfiguration struct {
-	ODataType      string                  `json:"@odata.type"`
-	DisplayName    string                  `json:"displayName"`
-	Description    string                  `json:"description"`
-	CustomSettings []graphKeyValue         `json:"customSettings"`
-	Apps           []graphManagedMobileApp `json:"apps"`
-}
-
-// OutlookManagedApps returns the Managed Apps app configuration policy as the
-// JSON body Microsoft Graph's targetedManagedAppConfiguration takes, aimed at
-// Outlook for iOS and Android.
-func (p *Policy) OutlookManagedApps(opts Options) ([]byte, error) {
-	body := graphTargetedManagedAppConfiguration{
-		ODataType:      "#microsoft.graph.targetedManagedAppConfiguration",
-		DisplayName:    p.outlookDisplayName(),
-		Description:    p.Profile.Description,
-		CustomSettings: []graphKeyValue{},
-		Apps: []graphManagedMobileApp{
-			{graphAppIdentifier{ODataType: "#microsoft.graph.iosMobileAppIdentifier", BundleID: OutlookIOSBundleID}},
-			{graphAppIdentifier{ODataType: "#microsoft.graph.androidMobileAppIdentifier", PackageID: OutlookAndroidPackageID}},
-		},
-	}
-	target := p.TargetFor(opts.Target)
-	for _, s := range p.OutlookSettings(true) {
-		v, err := renderTree(s.Value, target)
-		if err != nil {
-			return nil, err
-		}
-		body.CustomSettings = append(body.CustomSettings, graphKeyValue{Name: s.Key, Value: settingText(v)})
-	}
-	var err error
-	if body.DisplayName, err = render(body.DisplayName, target); err != nil {
-		return nil, err
-	}
-	if body.Description, err = render(body.Description, target); err != nil {
-		return nil, err
-	}
-	return encodeJSON(body)
-}
-
-// OutlookManagedDevices returns the Managed Devices app configuration as a
-// property list whose <dict> is what Intune's "XML data" field, Jamf Pro and
-// Workspace ONE take.
-func (p *Policy) OutlookManagedDevices(opts Options) ([]byte, error) {
-	dict := map[string]any{}
-	for _, s := range p.OutlookSettings(false) {
-		dict[s.Key] = s.Value
-	}
-	rendered, err := renderTree(dict, p.TargetFor(opts.Target))
-	if err != nil {
-		return nil, err
-	}
-	data, err := encodePlist(rendered)
-	if err != nil {
-		return nil, err
-	}
-	var back map[string]any
-	if _, err := plist.Unmarshal(data, &back); err != nil || !reflect.DeepEqual(normalize(back), normalize(rendered)) {
-		return nil, fmt.Errorf("%s: the Outlook app configuration does not read back", p.Profile.Name)
-	}
-	return data, nil
-}
-
 // readBack decodes an encoded profile and checks it is a profile holding
 // exactly the values it was encoded from: the last line of defence before a
 // file reaches devices.
@@ -440,20 +221,6 @@ func readBack(data []byte, want map[string]any) error {
 		return fmt.Errorf("decoded values differ from the compiled ones")
 	}
 	return nil
-}
-
-func (p *Policy) outlookDisplayName() string {
-	if p.Outlook.DisplayName != "" {
-		return p.Outlook.DisplayName
-	}
-	return firstNonEmpty(p.Profile.DisplayName, p.Profile.Name) + " (Outlook)"
-}
-
-func settingText(v any) string {
-	if b, ok := v.(bool); ok {
-		return strconv.FormatBool(b)
-	}
-	return fmt.Sprint(v)
 }
 
 // TargetFor resolves the MDM a policy is built for: the given one, else the
@@ -513,6 +280,19 @@ func substitute(v any, replace func(Variable) (string, error)) (any, error) {
 		return out, nil
 	}
 	return v, nil
+}
+
+// encodeJSON writes a JSON document as every mdmforge output has it:
+// 2-space indent, HTML characters as they are, one trailing newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func encodePlist(v any) ([]byte, error) {
@@ -601,152 +381,6 @@ func normalize(v any) any {
 		return x.UTC()
 	}
 	return v
-}
-
-// plistDict converts a YAML mapping of Apple keys into plist values, by the
-// YAML type of each value: text, whole and real numbers, true/false, dates
-// (!!timestamp), data (!!binary, base64), lists and mappings.
-//
-// A value tagged !uuid NAME becomes the PayloadUUID of the payload named NAME.
-// The returned map gives the position of every key, by its path relative to
-// the mapping (PayloadContent.URL, Subject[0]).
-func plistDict(file string, n *yaml.Node, path string, uuidOf func(string) (string, error)) (map[string]any, map[string]Pos, Diagnostics) {
-	c := plistConverter{file: file, base: path, uuidOf: uuidOf, pos: map[string]Pos{}}
-	if n.Kind == 0 || isNull(n) {
-		return map[string]any{}, c.pos, nil
-	}
-	v := c.value(n, "")
-	if m, ok := v.(map[string]any); ok {
-		for _, k := range []string{"PayloadType", "PayloadUUID", "PayloadIdentifier", "PayloadVersion", "PayloadDisplayName"} {
-			if _, set := m[k]; set {
-				c.errorAt(k, "is set by mdmforge; remove it (use the entry's name, type, identifier, uuid and display_name)")
-			}
-		}
-		return m, c.pos, c.diags
-	}
-	if len(c.diags) == 0 {
-		c.errorf("", n, "want a mapping of Apple keys, got %s", describe(n))
-	}
-	return nil, c.pos, c.diags
-}
-
-type plistConverter struct {
-	file   string
-	base   string // YAML path of the mapping being converted
-	uuidOf func(string) (string, error)
-	pos    map[string]Pos
-	diags  Diagnostics
-	budget nodeBudget
-	depth  int
-}
-
-// maxKeyDepth keeps a payload's keys within what property list readers
-// accept (CheckPlistDepth allows 128 levels; the profile adds two).
-const maxKeyDepth = 120
-
-func subPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-func (c *plistConverter) errorAt(rel, format string, args ...any) {
-	c.diags = append(c.diags, Diagnostic{Severity: Error, Path: subPath(c.base, rel), Pos: c.pos[rel], Message: fmt.Sprintf(format, args...)})
-}
-
-func (c *plistConverter) errorf(rel string, n *yaml.Node, format string, args ...any) {
-	pos := Pos{File: c.file, Line: n.Line, Column: n.Column}
-	c.diags = append(c.diags, Diagnostic{Severity: Error, Path: subPath(c.base, rel), Pos: pos, Message: fmt.Sprintf(format, args...)})
-}
-
-func (c *plistConverter) value(n *yaml.Node, path string) any {
-	if ok, report := c.budget.spend(); !ok {
-		if report {
-			c.errorf(path, n, tooManyNodes)
-		}
-		return ""
-	}
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-		c.depth++
-		defer func() { c.depth-- }()
-		if c.depth > maxKeyDepth {
-			c.errorf(path, n, "nests more than %d levels deep, more than property list readers accept", maxKeyDepth)
-			return ""
-		}
-	}
-	switch n.Kind {
-	case yaml.MappingNode:
-		m := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if k.Kind != yaml.ScalarNode {
-				c.errorf(path, k, "want a key name, got %s", describe(k))
-				continue
-			}
-			kp := subPath(path, k.Value)
-			if _, dup := m[k.Value]; dup {
-				c.errorf(kp, k, "set twice")
-				continue
-			}
-			c.pos[kp] = Pos{File: c.file, Line: k.Line, Column: k.Column}
-			m[k.Value] = c.value(n.Content[i+1], kp)
-		}
-		return m
-	case yaml.SequenceNode:
-		a := make([]any, len(n.Content))
-		for i, e := range n.Content {
-			ip := fmt.Sprintf("%s[%d]", path, i)
-			c.pos[ip] = Pos{File: c.file, Line: e.Line, Column: e.Column}
-			a[i] = c.value(e, ip)
-		}
-		return a
-	}
-	switch n.Tag {
-	case "!uuid":
-		u, err := c.uuidOf(n.Value)
-		if err != nil {
-			c.errorf(path, n, "!uuid %s: %v", n.Value, err)
-		}
-		return u
-	case "!!str":
-		return n.Value
-	case "!!bool":
-		b, _ := strconv.ParseBool(strings.ToLower(n.Value))
-		return b
-	case "!!int":
-		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
-		if err != nil {
-			c.errorf(path, n, "number %s is out of range", n.Value)
-		}
-		return i
-	case "!!float":
-		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			c.errorf(path, n, "%s is not a number a property list can hold", n.Value)
-		}
-		return f
-	case "!!timestamp":
-		t, err := parseDate(n.Value)
-		if err != nil {
-			c.errorf(path, n, "%q is not a date such as 2027-06-30T18:00:00Z", n.Value)
-		}
-		return t
-	case "!!binary":
-		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(n.Value), ""))
-		if err != nil {
-			c.errorf(path, n, "!!binary value is not base64")
-		}
-		return b
-	case "!!null":
-		c.errorf(path, n, "has no value; property lists have no null (remove the key)")
-		return ""
-	}
-	c.errorf(path, n, "unsupported YAML tag %s", n.Tag)
-	return ""
 }
 
 func setString(m map[string]any, key, v string) {

@@ -14,10 +14,11 @@
 //
 // # Outputs
 //
-// Policy.Build compiles a valid policy into its outputs for its Target. Output is deterministic:
-// payload UUIDs are UUIDv5 values derived from payload identifiers (see
-// PayloadUUID), so a rebuilt profile replaces the installed one in place,
-// and the same policy always yields the same bytes.
+// Policy.Build compiles a valid policy into the outputs every MDM takes:
+// the .mobileconfig and Outlook's Managed Devices plist. Output is
+// deterministic: payload UUIDs are UUIDv5 values derived from payload
+// identifiers (see PayloadUUID), so a rebuilt profile replaces the
+// installed one in place, and the same policy always yields the same bytes.
 //
 // # Existing profiles
 //
@@ -28,7 +29,8 @@
 //
 // Apple's schema and its lookups are in profiles/schema; the comparison of
 // two versions of the outputs, with what devices do about it, in
-// profiles/diff; the Microsoft side (Outlook settings, Graph bodies, the
-// Intune bundle) in profiles/intune; the roster pipeline, one profile per
+// profiles/diff; the Intune side (Graph bodies, the Managed Apps
+// configuration, the NAME.intune bundle) in profiles/intune, which reads
+// policies from this package; the roster pipeline, one profile per
 // user, in profiles/roster. Signing is package signing.
 package profiles

@@ -26,6 +26,11 @@ type Policy struct {
 	strings []stringField
 }
 
+// Pos is where the setting at a YAML path (exchange.host, payloads[0].keys)
+// is written in the policy's file, or the nearest enclosing setting that is:
+// where a finding about it points.
+func (p *Policy) Pos(path string) Pos { return p.at(path) }
+
 // ProfileInfo is the profile's own metadata: the top level of the
 // .mobileconfig.
 type ProfileInfo struct {
@@ -66,6 +71,10 @@ type Exchange struct {
 	PreventMove        *bool    `yaml:"prevent_move"`          // PreventMove
 	PreventAppSheet    *bool    `yaml:"prevent_app_sheet"`     // PreventAppSheet
 }
+
+// Synced is the set of data types (DataTypes) the account syncs: those of
+// Sync, or every type, Apple's default, when the policy does not say.
+func (e *Exchange) Synced() map[string]bool { return e.syncSet() }
 
 // OAuth holds the optional OAuth endpoints; without them iOS discovers them.
 type OAuth struct {

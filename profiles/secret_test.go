@@ -101,17 +101,13 @@ func TestOutputsHoldingSecretsAreMarked(t *testing.T) {
 		{"empty password", head + "payloads:\n  - name: w\n    type: com.apple.wifi.managed\n    keys:\n      SSID_STR: office\n      Password: \"\"\n", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := intunePolicy(t, tc.src)
+			p := validPolicy(t, tc.src)
 			outs, err := p.Build(Options{Target: Intune})
 			if err != nil {
 				t.Fatal(err)
 			}
-			bundle, _, err := p.IntuneBundle(Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, o := range append(outs, bundle...) {
-				want := tc.secret && (o.Name == "t.mobileconfig" || o.Name == "custom.json")
+			for _, o := range outs {
+				want := tc.secret && o.Name == "t.mobileconfig"
 				if o.Secret != want {
 					t.Errorf("%s: Secret = %v, want %v", o.Name, o.Secret, want)
 				}
@@ -125,4 +121,17 @@ func TestOutputsHoldingSecretsAreMarked(t *testing.T) {
 			}
 		})
 	}
+}
+
+// validPolicy decodes and validates a policy.
+func validPolicy(t *testing.T, src string) *Policy {
+	t.Helper()
+	p, ds := Decode("t.yaml", []byte(src))
+	if p == nil || ds.Errors() > 0 {
+		t.Fatalf("policy does not decode:\n%v", ds)
+	}
+	if ds := Validate(p); ds.Errors() > 0 {
+		t.Fatalf("policy is invalid:\n%v", ds)
+	}
+	return p
 }

@@ -187,6 +187,15 @@ func render(s string, target Target) (string, error) {
 	return out, nil
 }
 
+// Render writes s with every ${…} variable in target's spelling, and $${
+// as a literal ${: what every output for that MDM holds. It fails on a
+// variable the target lacks or a bad reference.
+func Render(s string, target Target) (string, error) { return render(s, target) }
+
+// VariablesIn lists, by name, the variables s refers to, up to its first
+// bad reference (which Validate reports).
+func VariablesIn(s string) []string { return variablesIn(s) }
+
 // sample writes s with every variable replaced by a plausible value, so
 // formats can be checked before any MDM fills the real one in. ok is false
 // when s has a bad reference, which is reported on its own.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/profiles/intune"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
 )
@@ -286,7 +287,7 @@ func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles
 			}
 		}
 		if p.TargetFor(target) == profiles.Intune {
-			bundle, warnings, err := p.IntuneBundle(profiles.Options{Target: profiles.Intune})
+			bundle, warnings, err := intune.Bundle(p, profiles.Options{Target: profiles.Intune})
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", p.File, err)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/profiles/intune"
 	"github.com/spf13/cobra"
 )
 
@@ -111,7 +112,7 @@ func checkPolicies(streams *IO, paths []string, target profiles.Target, format s
 			if p.TargetFor(target) != profiles.Intune || hasErrors(ds, p.File) {
 				continue // build stops before the bundle
 			}
-			_, warnings, err := p.IntuneBundle(profiles.Options{Target: profiles.Intune})
+			_, warnings, err := intune.Bundle(p, profiles.Options{Target: profiles.Intune})
 			if err != nil {
 				ds = append(ds, profiles.Diagnostic{Severity: profiles.Error, Pos: profiles.Pos{File: p.File}, Message: err.Error()})
 			}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/profiles/intune"
 )
 
 // Files of Intune's bundle that repeat a profile. custom.json carries the
@@ -58,14 +58,14 @@ var carryRules = map[string]map[string]carryRule{
 		"usernameSource":                          {payloadType: easPayloadType, keys: []string{"UserName"}},
 		"usernameAADSource":                       {payloadType: easPayloadType, keys: []string{"UserName"}},
 		"easServices": {payloadType: easPayloadType, value: func(m map[string]any) (any, bool) {
-			return profiles.EmailServices(m), true
+			return intune.EmailServices(m), true
 		}},
 		"durationOfEmailToSync": {payloadType: easPayloadType, value: func(m map[string]any) (any, bool) {
 			days, ok := m["MailNumberOfPastDaysToSync"].(int64)
 			if !ok {
 				return nil, false
 			}
-			return profiles.EmailSyncDuration(days)
+			return intune.EmailSyncDuration(days)
 		}},
 		"authenticationMethod": {payloadType: easPayloadType, value: func(m map[string]any) (any, bool) {
 			if _, ok := m["PayloadCertificateUUID"]; ok {

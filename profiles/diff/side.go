@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/profiles/intune"
 )
 
 // Reading and pairing the two sides of a comparison.
@@ -284,7 +285,7 @@ func loadPolicies(arg string, target profiles.Target) (*Side, error) {
 			return nil, fmt.Errorf("%s: %w", p.File, err)
 		}
 		if p.TargetFor(target) == profiles.Intune {
-			bundle, _, err := p.IntuneBundle(profiles.Options{Target: profiles.Intune})
+			bundle, _, err := intune.Bundle(p, profiles.Options{Target: profiles.Intune})
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", p.File, err)
 			}

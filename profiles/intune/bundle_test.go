@@ -1,42 +1,67 @@
-package profiles
+package intune
 
 import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mdmforge/mdmforge/profiles"
 )
 
-// intunePolicy decodes and validates a policy for the Intune bundle tests.
-func intunePolicy(t *testing.T, src string) *Policy {
+var update = flag.Bool("update", false, "rewrite golden files from the current output")
+
+const example = "../../examples/contacts-only-eas.yaml"
+
+func checkGolden(t *testing.T, golden string, data []byte) {
 	t.Helper()
-	p, ds := Decode("t.yaml", []byte(src))
+	if *update {
+		if err := os.WriteFile(golden, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	g, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./profiles/intune -update to create it)", err)
+	}
+	if !bytes.Equal(g, data) {
+		t.Errorf("%s differs; if the change is intended, run go test ./profiles/intune -update\n--- got ---\n%s", golden, data)
+	}
+}
+
+// intunePolicy decodes and validates a policy for the Intune bundle tests.
+func intunePolicy(t *testing.T, src string) *profiles.Policy {
+	t.Helper()
+	p, ds := profiles.Decode("t.yaml", []byte(src))
 	if p == nil || ds.Errors() > 0 {
 		t.Fatalf("policy does not decode:\n%v", ds)
 	}
-	if ds := Validate(p); ds.Errors() > 0 {
+	if ds := profiles.Validate(p); ds.Errors() > 0 {
 		t.Fatalf("policy is invalid:\n%v", ds)
 	}
 	return p
 }
 
-func intuneExample(t *testing.T) (*Policy, []Output) {
+func intuneExample(t *testing.T) (*profiles.Policy, []profiles.Output) {
 	t.Helper()
-	policies, ds := Load(example)
+	policies, ds := profiles.Load(example)
 	if ds.Errors() > 0 || len(policies) != 1 {
 		t.Fatalf("example does not load: %v", ds)
 	}
-	outs, _, err := policies[0].IntuneBundle(Options{})
+	outs, _, err := Bundle(policies[0], profiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return policies[0], outs
 }
 
-func outputNames(outs []Output) []string {
+func outputNames(outs []profiles.Output) []string {
 	names := make([]string, len(outs))
 	for i, o := range outs {
 		names[i] = o.Name
@@ -44,7 +69,7 @@ func outputNames(outs []Output) []string {
 	return names
 }
 
-func output(t *testing.T, outs []Output, name string) []byte {
+func output(t *testing.T, outs []profiles.Output, name string) []byte {
 	t.Helper()
 	for _, o := range outs {
 		if o.Name == name {
@@ -75,14 +100,14 @@ var intuneODataTypes = map[string]string{
 }
 
 // TestIntuneGolden pins every file of the example's Intune bundle. Refresh
-// with: go test ./profiles -update
-func TestIntuneGolden(t *testing.T) {
+// with: go test ./profiles/intune -update
+func TestGolden(t *testing.T) {
 	_, outs := intuneExample(t)
 	want := []string{"email.json", "custom.json", "restrictions.json", "outlook-devices.json", "outlook-apps.json", "outlook-android.json", "compliance.json", "README.md"}
 	if got := outputNames(outs); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("bundle files are %v, want %v", got, want)
 	}
-	dir := filepath.Join("..", "testdata", "golden", "intune")
+	dir := filepath.Join("..", "..", "testdata", "golden", "intune")
 	if *update {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -93,7 +118,7 @@ func TestIntuneGolden(t *testing.T) {
 	}
 }
 
-func TestIntuneBundleShape(t *testing.T) {
+func TestBundleShape(t *testing.T) {
 	_, outs := intuneExample(t)
 	_, again := intuneExample(t)
 	for i, o := range outs {
@@ -122,7 +147,7 @@ func TestIntuneBundleShape(t *testing.T) {
 	}
 }
 
-func TestIntuneExampleValues(t *testing.T) {
+func TestExampleValues(t *testing.T) {
 	_, outs := intuneExample(t)
 	email := decodeJSON(t, "email.json", output(t, outs, "email.json"))
 	for k, want := range map[string]any{
@@ -177,28 +202,28 @@ func TestIntuneExampleValues(t *testing.T) {
 	}
 
 	if got, want := output(t, outs, "outlook-apps.json"), mustOutlookApps(t); !bytes.Equal(got, want) {
-		t.Errorf("outlook-apps.json is not OutlookManagedApps' output")
+		t.Errorf("outlook-apps.json is not the Managed Apps body")
 	}
 }
 
 func mustOutlookApps(t *testing.T) []byte {
 	t.Helper()
 	p, _ := intuneExample(t)
-	data, err := p.OutlookManagedApps(Options{Target: Intune})
+	data, err := policy{p}.outlookManagedApps(profiles.Options{Target: profiles.Intune})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return data
 }
 
-func TestIntuneCustomPayloadIsTheProfile(t *testing.T) {
+func TestCustomPayloadIsTheProfile(t *testing.T) {
 	p, outs := intuneExample(t)
 	m := decodeJSON(t, "custom.json", output(t, outs, "custom.json"))
 	payload, err := base64.StdEncoding.DecodeString(m["payload"].(string))
 	if err != nil {
 		t.Fatalf("custom.json payload is not base64: %v", err)
 	}
-	want, err := p.Mobileconfig(Options{Target: Intune})
+	want, err := p.Mobileconfig(profiles.Options{Target: profiles.Intune})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +238,7 @@ func TestIntuneCustomPayloadIsTheProfile(t *testing.T) {
 	}
 }
 
-func TestIntuneComplianceHasOneBlockAction(t *testing.T) {
+func TestComplianceHasOneBlockAction(t *testing.T) {
 	_, outs := intuneExample(t)
 	m := decodeJSON(t, "compliance.json", output(t, outs, "compliance.json"))
 	blocks := 0
@@ -232,17 +257,17 @@ func TestIntuneComplianceHasOneBlockAction(t *testing.T) {
 	}
 }
 
-func TestIntuneComplianceMinimumVersion(t *testing.T) {
+func TestComplianceMinimumVersion(t *testing.T) {
 	for minIOS, want := range map[string]string{"": "13.0", "12.4": "13.0", "13.0": "13.0", "16.2": "16.2"} {
 		src := "version: 1\nprofile:\n  name: t\n  identifier: com.example.t\n"
 		if minIOS != "" {
 			src += "  min_ios: \"" + minIOS + "\"\n"
 		}
-		p, ds := Decode("t.yaml", []byte(src+exchangeBlock("${user.email}", "${user.upn}", "[contacts]")))
+		p, ds := profiles.Decode("t.yaml", []byte(src+exchangeBlock("${user.email}", "${user.upn}", "[contacts]")))
 		if ds.Errors() > 0 {
 			t.Fatal(ds)
 		}
-		outs, _, err := p.IntuneBundle(Options{})
+		outs, _, err := Bundle(p, profiles.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,9 +297,9 @@ func exchangeBlock(email, username, sync string) string {
 `
 }
 
-func TestIntuneEmailProfile(t *testing.T) {
+func TestEmailProfile(t *testing.T) {
 	p := intunePolicy(t, intuneHead+exchangeBlock("${user.email}", "${user.shortname}", "[mail, contacts]")+"  mail_days: 14\n  prevent_move: true\n")
-	outs, _, err := p.IntuneBundle(Options{})
+	outs, _, err := Bundle(p, profiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +321,7 @@ func TestIntuneEmailProfile(t *testing.T) {
 	}
 }
 
-func TestIntuneEasServicesValue(t *testing.T) {
+func TestEasServicesValue(t *testing.T) {
 	for _, tt := range []struct {
 		sync []string
 		want string
@@ -304,7 +329,7 @@ func TestIntuneEasServicesValue(t *testing.T) {
 		{[]string{"mail", "contacts"}, "email,contacts"},
 		{[]string{"contacts"}, "contacts"},
 		{[]string{"notes", "calendars", "mail"}, "email,calendars,notes"},
-		{dataTypes, "email,contacts,calendars,reminders,notes"},
+		{profiles.DataTypes(), "email,contacts,calendars,reminders,notes"},
 	} {
 		set := map[string]bool{}
 		for _, s := range tt.sync {
@@ -316,7 +341,7 @@ func TestIntuneEasServicesValue(t *testing.T) {
 	}
 }
 
-func TestIntuneEmailProfileRejectsWhatItCannotExpress(t *testing.T) {
+func TestEmailProfileRejectsWhatItCannotExpress(t *testing.T) {
 	for _, tt := range []struct {
 		name, src, path, msg string
 	}{
@@ -327,11 +352,11 @@ func TestIntuneEmailProfileRejectsWhatItCannotExpress(t *testing.T) {
 		{"variable host", strings.Replace(exchangeBlock("${user.email}", "${user.upn}", "[contacts]"), "outlook.office365.com", "${user.shortname}.example.com", 1), "exchange.host", "fill in no variables"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			p, ds := Decode("t.yaml", []byte(intuneHead+tt.src))
+			p, ds := profiles.Decode("t.yaml", []byte(intuneHead+tt.src))
 			if ds.Errors() > 0 {
 				t.Fatal(ds)
 			}
-			outs, warnings, err := p.IntuneBundle(Options{})
+			outs, warnings, err := Bundle(p, profiles.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -353,7 +378,7 @@ func TestIntuneEmailProfileRejectsWhatItCannotExpress(t *testing.T) {
 	}
 }
 
-func TestIntuneFilesFollowBlocks(t *testing.T) {
+func TestFilesFollowBlocks(t *testing.T) {
 	for _, tt := range []struct {
 		name, src string
 		want      []string
@@ -363,7 +388,7 @@ func TestIntuneFilesFollowBlocks(t *testing.T) {
 		{"outlook only", intuneHead + "outlook:\n  save_contacts: false\n", []string{"outlook-devices.json", "outlook-apps.json", "outlook-android.json", "README.md"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			outs, _, err := intunePolicy(t, tt.src).IntuneBundle(Options{})
+			outs, _, err := Bundle(intunePolicy(t, tt.src), profiles.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -374,8 +399,8 @@ func TestIntuneFilesFollowBlocks(t *testing.T) {
 	}
 }
 
-func TestIntuneRestrictionsVersion(t *testing.T) {
-	outs, _, err := intunePolicy(t, intuneHead+"restrictions:\n  allowOpenFromManagedToUnmanaged: false\n  allowAccountModification: true\n").IntuneBundle(Options{})
+func TestRestrictionsVersion(t *testing.T) {
+	outs, _, err := Bundle(intunePolicy(t, intuneHead+"restrictions:\n  allowOpenFromManagedToUnmanaged: false\n  allowAccountModification: true\n"), profiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,9 +418,9 @@ func TestIntuneRestrictionsVersion(t *testing.T) {
 	}
 }
 
-func TestIntuneOutlookAndroid(t *testing.T) {
+func TestOutlookAndroid(t *testing.T) {
 	p := intunePolicy(t, intuneHead+"outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n  work_accounts_only: true\n")
-	outs, _, err := p.IntuneBundle(Options{})
+	outs, _, err := Bundle(p, profiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,14 +453,14 @@ func TestIntuneOutlookAndroid(t *testing.T) {
 	}
 }
 
-func TestIntuneBundleRefusesOtherTargets(t *testing.T) {
+func TestBundleRefusesOtherTargets(t *testing.T) {
 	p, _ := intuneExample(t)
-	if _, _, err := p.IntuneBundle(Options{Target: Jamf}); err == nil || !strings.Contains(err.Error(), "jamf") {
-		t.Errorf("IntuneBundle for jamf: err = %v", err)
+	if _, _, err := Bundle(p, profiles.Options{Target: profiles.Jamf}); err == nil || !strings.Contains(err.Error(), "jamf") {
+		t.Errorf("Bundle for jamf: err = %v", err)
 	}
 }
 
-func TestIntuneEmailCertificate(t *testing.T) {
+func TestEmailCertificate(t *testing.T) {
 	src := intuneHead + strings.Replace(exchangeBlock("${user.email}", "${user.upn}", "[contacts]"), "auth: oauth", "auth: certificate\n  certificate: identity", 1) + `payloads:
   - name: identity
     type: com.apple.security.scep
@@ -443,11 +468,11 @@ func TestIntuneEmailCertificate(t *testing.T) {
       PayloadContent:
         URL: https://scep.example.com/scep
 `
-	p, ds := Decode("t.yaml", []byte(src))
+	p, ds := profiles.Decode("t.yaml", []byte(src))
 	if ds.Errors() > 0 {
 		t.Fatal(ds)
 	}
-	outs, _, err := p.IntuneBundle(Options{})
+	outs, _, err := Bundle(p, profiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,9 +487,9 @@ func TestIntuneEmailCertificate(t *testing.T) {
 
 // TestIntuneEmailWarnings: where email.json cannot say what the custom
 // profile says, the bundle is still written and the difference is named.
-func TestIntuneEmailWarnings(t *testing.T) {
+func TestEmailWarnings(t *testing.T) {
 	p := intunePolicy(t, intuneHead+exchangeBlock("${user.email}", "${user.shortname}", "[mail, contacts]"))
-	outs, warnings, err := p.IntuneBundle(Options{})
+	outs, warnings, err := Bundle(p, profiles.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +503,7 @@ func TestIntuneEmailWarnings(t *testing.T) {
 	if warnings.Errors() > 0 {
 		t.Errorf("want warnings only: %v", warnings)
 	}
-	if _, warnings, _ := intunePolicy(t, intuneHead+exchangeBlock("${user.email}", "${user.upn}", "[contacts]")).IntuneBundle(Options{}); len(warnings) > 0 {
+	if _, warnings, _ := Bundle(intunePolicy(t, intuneHead+exchangeBlock("${user.email}", "${user.upn}", "[contacts]")), profiles.Options{}); len(warnings) > 0 {
 		t.Errorf("the example's choices need no warning: %v", warnings)
 	}
 }
@@ -497,7 +522,7 @@ func readmeSections(readme string) map[string]string {
 // through the Intune admin center for every file, not only through Graph:
 // which template takes the .mobileconfig, and exactly what goes into the
 // Managed Devices configuration's "Enter XML data" field.
-func TestIntuneReadmeAdminCenter(t *testing.T) {
+func TestReadmeAdminCenter(t *testing.T) {
 	p, outs := intuneExample(t)
 	sections := readmeSections(string(output(t, outs, "README.md")))
 	for _, o := range outs {
@@ -532,7 +557,7 @@ func TestIntuneReadmeAdminCenter(t *testing.T) {
 
 	// The XML to paste is the plist's <dict>, exactly: what the README shows
 	// is what the .outlook.plist beside the bundle holds.
-	plistData, err := p.OutlookManagedDevices(Options{Target: Intune})
+	plistData, err := p.OutlookManagedDevices(profiles.Options{Target: profiles.Intune})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -540,5 +565,84 @@ func TestIntuneReadmeAdminCenter(t *testing.T) {
 	dict := s[strings.Index(s, "<dict>") : strings.LastIndex(s, "</dict>")+len("</dict>")]
 	if !strings.Contains(sections["outlook-devices.json"], "```xml\n"+dict+"\n```") {
 		t.Errorf("README section outlook-devices.json does not show the plist's <dict> to paste:\n%s\nwant:\n%s", sections["outlook-devices.json"], dict)
+	}
+}
+
+// TestExampleOutlookLock: the Managed Apps body locks Save Contacts off as
+// the example's NAME.outlook.plist does.
+func TestExampleOutlookLock(t *testing.T) {
+	s := string(mustOutlookApps(t))
+	for _, key := range []string{"com.microsoft.outlook.Contacts.LocalSyncEnabled", "com.microsoft.outlook.Contacts.LocalSyncEnabled.UserChangeAllowed"} {
+		re := regexp.MustCompile(`"name": "` + regexp.QuoteMeta(key) + `",\s*"value": "false"`)
+		if !re.MatchString(s) {
+			t.Errorf("outlook-apps.json does not set %s to false", key)
+		}
+	}
+}
+
+func TestBundleMarksSecrets(t *testing.T) {
+	head := "version: 1\nprofile: {name: t, identifier: com.example.t, min_ios: \"13.0\"}\n"
+	exchange := func(auth string) string {
+		return "exchange:\n  host: outlook.office365.com\n  email: ${user.email}\n  username: ${user.upn}\n  auth: " + auth + "\n" +
+			"  sync: [contacts]\n  users_can_change_sync: false\n"
+	}
+	for _, tc := range []struct {
+		name, src string
+		secret    bool
+	}{
+		{"oauth", head + exchange("oauth"), false},
+		{"eas password", head + exchange("password") + "  password: hunter2\n", true},
+		{"pkcs12", head + "payloads:\n  - name: id\n    type: com.apple.security.pkcs12\n    keys:\n      PayloadContent: !!binary c2VjcmV0\n      Password: p12-pass\n", true},
+		{"empty password", head + "payloads:\n  - name: w\n    type: com.apple.wifi.managed\n    keys:\n      SSID_STR: office\n      Password: \"\"\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := intunePolicy(t, tc.src)
+			bundle, _, err := Bundle(p, profiles.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, _, err := Objects(p, profiles.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, o := range bundle {
+				want := tc.secret && o.Name == "custom.json"
+				if o.Secret != want {
+					t.Errorf("%s: Secret = %v, want %v", o.Name, o.Secret, want)
+				}
+				if i < len(objs) && objs[i].Secret != want {
+					t.Errorf("Objects: %s: Secret = %v, want %v", objs[i].File, objs[i].Secret, want)
+				}
+			}
+		})
+	}
+}
+
+// TestObjectsAreTheBundle: deploy POSTs what build writes, byte for byte,
+// to the collection the README names.
+func TestObjectsAreTheBundle(t *testing.T) {
+	p, outs := intuneExample(t)
+	objs, warnings, err := Objects(p, profiles.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, bundleWarnings, _ := Bundle(p, profiles.Options{})
+	if warnings.String() != bundleWarnings.String() {
+		t.Errorf("Objects warns %v, Bundle %v", warnings, bundleWarnings)
+	}
+	if len(objs) != len(outs)-1 {
+		t.Fatalf("%d objects for %d bundle files", len(objs), len(outs))
+	}
+	readme := string(output(t, outs, "README.md"))
+	for i, o := range objs {
+		if o.File != outs[i].Name || !bytes.Equal(o.Body, outs[i].Data) {
+			t.Errorf("object %d is %s, bundle file %s: bodies differ", i, o.File, outs[i].Name)
+		}
+		if !strings.Contains(readme, "## "+o.File+": "+o.Title+"\n") {
+			t.Errorf("README.md has no section titled %s: %s", o.File, o.Title)
+		}
+		if !strings.Contains(readme, "`POST "+o.URL()+"`") {
+			t.Errorf("README.md does not POST %s to %s", o.File, o.URL())
+		}
 	}
 }
