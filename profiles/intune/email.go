@@ -241,7 +241,7 @@ func emailPortal(b graphEasEmailProfile) []string {
 		"- **Account name**: `"+b.AccountName+"`",
 		"- **Username attribute from Microsoft Entra ID**: **"+portalAttributes[b.UsernameAADSource]+"**",
 		"- **Email address attribute from Microsoft Entra ID**: **"+portalAttributes[b.EmailAddressSource]+"**",
-		"- **Authentication method**: **"+portalAuthMethods[b.AuthenticationMethod]+"**",
+		"- **Authentication method**: **"+portalAuthMethods[b.AuthenticationMethod]+"**"+oauthNote(b.UseOAuth, b.AuthenticationMethod),
 		"- **SSL**: "+enableDisable(b.RequireSsl),
 		"- **OAuth**: "+enableDisable(b.UseOAuth),
 		"- **Exchange data to sync**: "+services,
@@ -284,4 +284,14 @@ func EmailServices(payload map[string]any) string {
 func EmailSyncDuration(days int64) (string, bool) {
 	d, ok := emailSyncDurations[int(days)]
 	return d, ok
+}
+
+// oauthNote explains the admin center's odd pairing: with OAuth it wants
+// "Username and password", yet no password is set or stored, since users
+// sign in with Microsoft Entra ID on the device.
+func oauthNote(oauth bool, method string) string {
+	if !oauth || method != "usernameAndPassword" {
+		return ""
+	}
+	return " (what Intune asks for with OAuth: no password is stored; users sign in with Microsoft Entra ID)"
 }

@@ -52,6 +52,7 @@ func (p policy) readme(files []bundleFile) ([]byte, error) {
 			"`restrictions.json` is Intune's native profile for the same settings.\n" +
 			"Assign one of them to a user, not both.\n")
 	}
+	b.WriteString(order(has))
 	for _, f := range files {
 		fmt.Fprintf(&b, "\n## %s: %s\n\n", f.name, f.title)
 		b.WriteString("In the Intune admin center:\n\n")
@@ -156,5 +157,45 @@ func yesOrNotConfigured(b *bool) string {
 	if b != nil && *b {
 		return "**Yes**"
 	}
-	return "**Not configured**"
+	// The policy's false is Apple's default, which Not configured keeps.
+	return "**Not configured** (Apple's default, which is the policy's `false`)"
+}
+
+// order is the section saying which objects to create first: Outlook must
+// already have its configuration (Save Contacts off) when the Exchange
+// account starts syncing contacts, or it exports them a second time, and
+// the compliance policy keeps devices below iOS 13, which ignore the
+// data-type locks, away from the mailbox.
+func order(has map[string]bool) string {
+	var first, then []string
+	for _, name := range []string{"outlook-devices.json", "outlook-apps.json", "outlook-android.json", "compliance.json"} {
+		if has[name] {
+			first = append(first, "`"+name+"`")
+		}
+	}
+	for _, name := range []string{"email.json", "restrictions.json"} {
+		if has[name] {
+			then = append(then, "`"+name+"`")
+		}
+	}
+	native := strings.Join(then, " with ")
+	if has["custom.json"] {
+		then = []string{"`custom.json`"}
+		if native != "" {
+			then[0] += ", or " + native
+		}
+	} else {
+		then = []string{native}
+	}
+	if len(first) == 0 || then[0] == "" {
+		return ""
+	}
+	return "\n## Create them in this order\n\n" +
+		"1. First Outlook's configurations and the compliance policy:\n" +
+		"   " + strings.Join(first, ", ") + ".\n" +
+		"   Outlook then has Save Contacts off before any contact syncs, and devices\n" +
+		"   below iOS 13, which ignore the data-type locks, are not compliant.\n" +
+		"2. Then the Exchange account and the restrictions, by one route:\n" +
+		"   " + strings.Join(then, ", ") + ".\n\n" +
+		"The sections below follow the files, not this order.\n"
 }

@@ -89,7 +89,7 @@ func (p policy) deviceRestrictions() (bundleFile, error) {
 		endpoint: "deviceManagement/deviceConfigurations",
 		after: []string{
 			"", // the assign step, once the version is known
-			"Intune's `…Block…` properties set to `false` mean *Not configured*, which is Apple's default.",
+			"A property left out or set to `false` here (`…Block…`, `contactsAllow…`) is the admin center's *Not configured*: Apple's default.",
 		},
 		data: data,
 	}
