@@ -10,8 +10,9 @@ import (
 	"github.com/mdmforge/mdmforge/internal/termsafe"
 )
 
-// compileAll names the files and the manifest's parts as it did before
-// publishing moved to package outdir.
+// compileAll, which builds the manifest, still spells its parts as it did
+// before publishing moved to package outdir; these names keep it unchanged
+// while other work edits it, and can go once it says outdir.File.
 type (
 	outFile       = outdir.File
 	manifestEntry = outdir.Entry

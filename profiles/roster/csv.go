@@ -14,7 +14,7 @@ const maxCSVRow = 4 << 20
 
 var errCSVRowTooLong = errors.New("a row is over 4 MiB")
 
-type csvRoster struct {
+type csvRows struct {
 	r      *csv.Reader
 	budget *csvBudget
 	cols   []string
@@ -38,7 +38,7 @@ func (b *csvBudget) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func newCSVRoster(r io.Reader) (*csvRoster, error) {
+func newCSVRows(r io.Reader) (*csvRows, error) {
 	budget := &csvBudget{r: r}
 	cr := csv.NewReader(budget)
 	cr.FieldsPerRecord = -1
@@ -54,7 +54,7 @@ func newCSVRoster(r io.Reader) (*csvRoster, error) {
 		return nil, err
 	}
 	budget.mark = cr.InputOffset() // where the first user starts
-	c := &csvRoster{r: cr, budget: budget, cols: make([]string, 0, len(head)), line: 1}
+	c := &csvRows{r: cr, budget: budget, cols: make([]string, 0, len(head)), line: 1}
 	// A map, not a search of the columns so far: a header may have
 	// 100,000 columns.
 	seen := make(map[string]bool, len(head))
@@ -78,9 +78,9 @@ func newCSVRoster(r io.Reader) (*csvRoster, error) {
 	return c, nil
 }
 
-func (c *csvRoster) columns() []string { return c.cols }
+func (c *csvRows) columns() []string { return c.cols }
 
-func (c *csvRoster) next() (Row, error) {
+func (c *csvRows) next() (Row, error) {
 	rec, err := c.r.Read()
 	if err != nil {
 		var pe *csv.ParseError

@@ -14,11 +14,11 @@ import (
 // (whitespace, or values no profile needs) is a bad row, not memory.
 const maxJSONUser = 1 << 20
 
-// jsonRoster streams an array of objects whose values are strings (or
+// jsonRows streams an array of objects whose values are strings (or
 // numbers, written as text). It finds each object's bytes itself, counting
 // lines as it goes, and decodes them one at a time: whitespace between
 // users is skipped as it is read, never kept, and no offsets are stored.
-type jsonRoster struct {
+type jsonRows struct {
 	r     *bufio.Reader
 	line  int // of the next byte
 	last  int // of the last byte that was not whitespace
@@ -29,8 +29,8 @@ type jsonRoster struct {
 	seen  map[string]bool
 }
 
-func newJSONRoster(r io.Reader) (*jsonRoster, error) {
-	j := &jsonRoster{r: bufio.NewReaderSize(r, 64<<10), line: 1, last: 1, first: true, seen: map[string]bool{}}
+func newJSONRows(r io.Reader) (*jsonRows, error) {
+	j := &jsonRows{r: bufio.NewReaderSize(r, 64<<10), line: 1, last: 1, first: true, seen: map[string]bool{}}
 	if bom, _ := j.r.Peek(3); string(bom) == "\ufeff" {
 		j.r.Discard(3) // as Notepad writes UTF-8
 	}
@@ -48,11 +48,11 @@ func newJSONRoster(r io.Reader) (*jsonRoster, error) {
 	return j, nil
 }
 
-func (j *jsonRoster) columns() []string { return j.cols }
+func (j *jsonRows) columns() []string { return j.cols }
 
 // skipSpace returns the next byte that is not JSON whitespace, without
 // consuming it.
-func (j *jsonRoster) skipSpace() (byte, error) {
+func (j *jsonRows) skipSpace() (byte, error) {
 	for {
 		b, err := j.r.ReadByte()
 		if err != nil {
@@ -70,12 +70,12 @@ func (j *jsonRoster) skipSpace() (byte, error) {
 	}
 }
 
-func (j *jsonRoster) syntax(line int, format string, args ...any) (Row, error) {
+func (j *jsonRows) syntax(line int, format string, args ...any) (Row, error) {
 	j.done = true
 	return Row{Line: line}, &SyntaxError{fmt.Errorf("line %d: "+format, append([]any{line}, args...)...)}
 }
 
-func (j *jsonRoster) next() (Row, error) {
+func (j *jsonRows) next() (Row, error) {
 	if j.done {
 		return Row{}, io.EOF
 	}
@@ -160,7 +160,7 @@ func (j *jsonRoster) next() (Row, error) {
 // (reporting whether it was longer), finding its end by brackets and
 // strings alone; its syntax is checked afterwards, by the json package.
 // Nesting is counted, never recursed into.
-func (j *jsonRoster) readValue() (tooLong bool, err error) {
+func (j *jsonRows) readValue() (tooLong bool, err error) {
 	j.buf = j.buf[:0]
 	depth, inString, escaped := 0, false, false
 	for {

@@ -66,9 +66,9 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	var err error
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv":
-		rs, err = newCSVRoster(br)
+		rs, err = newCSVRows(br)
 	case ".json":
-		rs, err = newJSONRoster(br)
+		rs, err = newJSONRows(br)
 	default:
 		err = errors.New("a roster is a .csv or .json file")
 	}

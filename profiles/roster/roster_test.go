@@ -31,7 +31,7 @@ func wideHeader(n int) string {
 // took minutes. This one would not finish in the test timeout before the
 // fix; it also reports every duplicate, not only the first.
 func TestCSVHeaderWide(t *testing.T) {
-	_, err := newCSVRoster(strings.NewReader(wideHeader(100_000)))
+	_, err := newCSVRows(strings.NewReader(wideHeader(100_000)))
 	if err == nil || err.Error() != "line 1: columns email, upn appear twice" {
 		t.Fatalf("err = %v", err)
 	}
@@ -43,7 +43,7 @@ func BenchmarkCSVHeader(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.SetBytes(int64(len(head)))
 			for b.Loop() {
-				newCSVRoster(strings.NewReader(head))
+				newCSVRows(strings.NewReader(head))
 			}
 		})
 	}
@@ -78,7 +78,7 @@ func readJSONRosterAllocs(t testing.TB, data []byte) (rows int, allocated uint64
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	r, err := newJSONRoster(bytes.NewReader(data))
+	r, err := newJSONRows(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestJSONRosterBlankLinesBounded(t *testing.T) {
 // The line of each user, and of a syntax error, is still exact after
 // many blank lines, which are not kept.
 func TestJSONRosterLinesAfterBlanks(t *testing.T) {
-	r, err := newJSONRoster(bytes.NewReader(blankRoster(100_000)))
+	r, err := newJSONRows(bytes.NewReader(blankRoster(100_000)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestJSONRosterErrors(t *testing.T) {
 		{"[{\"email\":" + strings.Repeat(" \n", maxJSONUser) + "\"a\"},\n{\"email\": \"b\"}]", []string{"line 1: the user's object is over 1048576 bytes", ""}},
 		{"\ufeff[{\"email\": 7}]", []string{""}},
 	} {
-		r, err := newJSONRoster(strings.NewReader(c.in))
+		r, err := newJSONRows(strings.NewReader(c.in))
 		if err != nil {
 			t.Errorf("%.40q: %v", c.in, err)
 			continue
@@ -300,7 +300,7 @@ func csvAllocs(in string) (err error, allocated uint64) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	r, err := newCSVRoster(strings.NewReader(in))
+	r, err := newCSVRows(strings.NewReader(in))
 	for err == nil {
 		_, err = r.next()
 	}
