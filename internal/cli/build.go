@@ -2,11 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/mdmforge/mdmforge/internal/outdir"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/profiles/intune"
 	"github.com/mdmforge/mdmforge/signing"
@@ -196,27 +196,27 @@ func buildRun(opts *buildOptions) error {
 	}
 	if opts.Check {
 		// A journal means an interrupted build: the files are part old.
-		if _, err := os.Lstat(filepath.Join(opts.Out, journalName)); err == nil {
+		if outdir.Interrupted(opts.Out) {
 			return withHint(fmt.Errorf("%s is not up to date: a build into it was interrupted", opts.Out),
 				"run the same mdmforge build without --check, which completes it, and commit the result")
 		}
 		return checkOutputs(opts, files)
 	}
-	out, err := openOut(opts.IO, opts.Out)
+	out, err := outdir.Open(opts.Out, opts.IO.Err)
 	if err != nil {
 		return err
 	}
-	defer out.close()
-	stale, warnings := previousOutputs(out, files)
+	defer out.Close()
+	stale, warnings := out.PreviousOutputs(files)
 	printWarnings(opts.IO, warnings)
-	changed, err := out.stage(files)
+	changed, err := out.Stage(files)
 	if err != nil {
 		return err
 	}
 	for _, rel := range stale {
-		out.remove(rel)
+		out.Remove(rel)
 	}
-	removed, err := out.commit()
+	removed, err := out.Commit()
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/internal/outdir"
 	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -56,7 +57,12 @@ func Run(args []string, streams *IO) int {
 		return ExitOK
 	}
 	var e *exitError
-	if !errors.As(err, &e) {
+	var hinted *outdir.Error
+	switch {
+	case errors.As(err, &e):
+	case errors.As(err, &hinted):
+		e = &exitError{code: ExitFailure, err: hinted.Err, hints: hinted.Hints}
+	default:
 		e = &exitError{code: ExitFailure, err: err}
 		// Cobra's own errors are about the command line.
 		if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "unknown flag") {

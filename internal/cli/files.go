@@ -1,131 +1,13 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"strconv"
-	"syscall"
 )
 
-// outFile is a file a command will write.
-type outFile struct {
-	Path   string
-	Data   []byte
-	Secret bool // readable by its owner only
-}
-
-// writeFiles writes every file or none. Each file is staged as a temporary
-// file beside its destination and renamed only when all are staged, so a
-// failed run leaves the folder as it was and readers never see half a file.
-// Files whose content is unchanged are not rewritten. It returns the paths it
-// changed.
-func writeFiles(files []outFile) ([]string, error) {
-	var created []string // folders this call made, removed again on failure
-	var staged []string
-	fail := func(err error) ([]string, error) {
-		for _, t := range staged {
-			os.Remove(t)
-		}
-		for i := len(created) - 1; i >= 0; i-- {
-			os.Remove(created[i])
-		}
-		return nil, err
-	}
-	type pending struct{ tmp, dst string }
-	var todo []pending
-	for _, f := range files {
-		dir := filepath.Dir(f.Path)
-		made, err := makeDir(dir)
-		created = append(created, made...)
-		if err != nil {
-			return fail(err)
-		}
-		if old, err := os.ReadFile(f.Path); err == nil && bytes.Equal(old, f.Data) {
-			continue
-		}
-		if info, err := os.Lstat(f.Path); err == nil && info.IsDir() {
-			return fail(fmt.Errorf("%s is a folder; cannot write a file there", f.Path))
-		}
-		tmp, err := createTemp(dir, "."+filepath.Base(f.Path)+".tmp", filePerm(f.Secret))
-		if err != nil {
-			return fail(fmt.Errorf("cannot write to %s: %v", dir, unwrapPath(err)))
-		}
-		staged = append(staged, tmp.Name())
-		_, werr := tmp.Write(f.Data)
-		if werr == nil {
-			werr = tmp.Sync()
-		}
-		if cerr := tmp.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			return fail(fmt.Errorf("cannot write %s: %v", f.Path, unwrapPath(werr)))
-		}
-		todo = append(todo, pending{tmp.Name(), f.Path})
-	}
-	var changed []string
-	for i, p := range todo {
-		if err := os.Rename(p.tmp, p.dst); err != nil {
-			for _, q := range todo[i:] {
-				os.Remove(q.tmp)
-			}
-			return changed, fmt.Errorf("cannot write %s: %v", p.dst, unwrapPath(err))
-		}
-		changed = append(changed, p.dst)
-	}
-	return changed, nil
-}
-
-// makeDir creates dir and its missing parents, returning those it created.
-func makeDir(dir string) ([]string, error) {
-	info, err := os.Stat(dir)
-	if err == nil {
-		if !info.IsDir() {
-			return nil, fmt.Errorf("%s is a file, not a folder", dir)
-		}
-		return nil, nil
-	}
-	// ENOTDIR means a parent is a file; the parent's check names it.
-	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
-		return nil, fmt.Errorf("cannot use %s: %v", dir, unwrapPath(err))
-	}
-	created, err := makeDir(filepath.Dir(dir))
-	if err != nil {
-		return created, err
-	}
-	if err := os.Mkdir(dir, 0o777); err != nil {
-		// Not ours to remove if the run fails: a folder made meanwhile,
-		// or a symbolic link to a missing one.
-		if info, lerr := os.Lstat(dir); lerr == nil && info.Mode()&fs.ModeSymlink != 0 {
-			target, _ := os.Readlink(dir)
-			return created, fmt.Errorf("cannot create %s: it is a symbolic link to %s, which does not exist", dir, target)
-		}
-		if errors.Is(err, fs.ErrExist) {
-			return created, nil
-		}
-		return created, fmt.Errorf("cannot create %s: %v", dir, unwrapPath(err))
-	}
-	return append(created, dir), nil
-}
-
-// createTemp creates a new file in dir named prefix and a random number,
-// with perm as the umask leaves it (os.CreateTemp's files are private).
-func createTemp(dir, prefix string, perm fs.FileMode) (*os.File, error) {
-	for range 10000 {
-		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
-		if !errors.Is(err, fs.ErrExist) {
-			return f, err
-		}
-	}
-	return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrExist}
-}
-
+// unwrapPath drops the operation and path an error repeats: messages name
+// the path themselves.
 func unwrapPath(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {

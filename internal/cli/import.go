@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/mdmforge/mdmforge/internal/outdir"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/spf13/cobra"
 )
@@ -78,7 +79,7 @@ func importRun(opts *importOptions) error {
 	if opts.Out == "" {
 		_, err = opts.IO.Out.Write(policy)
 	} else {
-		_, err = writeFiles([]outFile{{Path: opts.Out, Data: policy, Secret: p != nil && p.HoldsSecret()}})
+		_, err = outdir.WriteFiles([]outdir.File{{Path: opts.Out, Data: policy, Secret: p != nil && p.HoldsSecret()}})
 		if err == nil {
 			fmt.Fprintln(opts.IO.Out, opts.Out)
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mdmforge/mdmforge/internal/outdir"
 	"github.com/mdmforge/mdmforge/templates"
 	"github.com/spf13/cobra"
 )
@@ -60,7 +61,7 @@ func initRun(opts *initOptions) error {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cannot use %s: %v", path, unwrapPath(err))
 	}
-	if _, err := writeFiles([]outFile{{Path: path, Data: data}}); err != nil {
+	if _, err := outdir.WriteFiles([]outdir.File{{Path: path, Data: data}}); err != nil {
 		return err
 	}
 	fmt.Fprintln(opts.IO.Out, path)

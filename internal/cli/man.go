@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/internal/outdir"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -33,20 +34,20 @@ func newManCmd(streams *IO) *cobra.Command {
 }
 
 func manRun(opts *manOptions, root *cobra.Command) error {
-	var files []outFile
+	var files []outdir.File
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c.Hidden || (!c.IsAvailableCommand() && c != root && c.Name() != "exit-codes") {
 			return
 		}
 		name := strings.ReplaceAll(c.CommandPath(), " ", "-")
-		files = append(files, outFile{Path: filepath.Join(opts.Dir, name+".1"), Data: []byte(manPage(c))})
+		files = append(files, outdir.File{Path: filepath.Join(opts.Dir, name+".1"), Data: []byte(manPage(c))})
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
 	}
 	walk(root)
-	if _, err := writeFiles(files); err != nil {
+	if _, err := outdir.WriteFiles(files); err != nil {
 		return err
 	}
 	for _, f := range files {

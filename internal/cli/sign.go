@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/mdmforge/mdmforge/internal/outdir"
 	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
@@ -91,7 +92,7 @@ func signRun(opts *signOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := writeFiles([]outFile{{Path: opts.Out, Data: signed, Secret: profiles.ProfileHoldsSecret(profile)}}); err != nil {
+	if _, err := outdir.WriteFiles([]outdir.File{{Path: opts.Out, Data: signed, Secret: profiles.ProfileHoldsSecret(profile)}}); err != nil {
 		return err
 	}
 	fmt.Fprintln(opts.IO.Out, opts.Out)

@@ -1,6 +1,6 @@
 //go:build !(darwin || dragonfly || freebsd || linux || netbsd || openbsd || windows)
 
-package cli
+package outdir
 
 // lockDir does not lock where the system offers no advisory lock mdmforge
 // knows how to take.

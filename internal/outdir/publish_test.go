@@ -1,7 +1,8 @@
-package cli
+package outdir
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"io/fs"
 	"maps"
@@ -36,63 +37,59 @@ func tree(t *testing.T, dir string) map[string]string {
 	return got
 }
 
-var quiet = &IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}
-
 // publishOld and publishNew are two runs: the second changes a file, keeps
 // one, adds one in a new folder, removes two and replaces a roster folder.
 func publishOld(t *testing.T, out string) {
 	t.Helper()
-	d, err := openOut(quiet, out)
+	d, err := Open(out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.close()
-	files := []outFile{
+	defer d.Close()
+	files := []File{
 		{Path: filepath.Join(out, "a.mobileconfig"), Data: []byte("old a")},
 		{Path: filepath.Join(out, "b.mobileconfig"), Data: []byte("b")},
 		{Path: filepath.Join(out, "sub", "c.json"), Data: []byte("old c")},
 		{Path: filepath.Join(out, "gone.json"), Data: []byte("gone")},
-		{Path: filepath.Join(out, manifestName), Data: []byte("old manifest")},
+		{Path: filepath.Join(out, ManifestName), Data: []byte("old manifest")},
 	}
-	if _, err := d.stage(files); err != nil {
+	if _, err := d.Stage(files); err != nil {
 		t.Fatal(err)
 	}
-	staging, err := d.stageFolder("users")
+	staging, err := d.StageFolder("users")
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(staging, rosterMarker), nil, 0o666)
 	os.WriteFile(filepath.Join(staging, "old-user.mobileconfig"), []byte("old user"), 0o666)
-	if _, err := d.commit(); err != nil {
+	if _, err := d.Commit(); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func publishNew(t *testing.T, out string) error {
 	t.Helper()
-	d, err := openOut(quiet, out)
+	d, err := Open(out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.close()
-	files := []outFile{
+	defer d.Close()
+	files := []File{
 		{Path: filepath.Join(out, "a.mobileconfig"), Data: []byte("new a")},
 		{Path: filepath.Join(out, "b.mobileconfig"), Data: []byte("b")},
 		{Path: filepath.Join(out, "new", "d.json"), Data: []byte("new d")},
-		{Path: filepath.Join(out, manifestName), Data: []byte("new manifest")},
+		{Path: filepath.Join(out, ManifestName), Data: []byte("new manifest")},
 	}
-	if _, err := d.stage(files); err != nil {
+	if _, err := d.Stage(files); err != nil {
 		t.Fatal(err)
 	}
-	staging, err := d.stageFolder("users")
+	staging, err := d.StageFolder("users")
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(staging, rosterMarker), nil, 0o666)
 	os.WriteFile(filepath.Join(staging, "new-user.mobileconfig"), []byte("new user"), 0o666)
-	d.remove("sub/c.json")
-	d.remove("gone.json")
-	_, err = d.commit()
+	d.Remove("sub/c.json")
+	d.Remove("gone.json")
+	_, err = d.Commit()
 	return err
 }
 
@@ -130,11 +127,11 @@ func TestPublishIsAllOldOrAllNew(t *testing.T) {
 			t.Fatalf("k=%d: %v", k, err)
 		}
 		var msg bytes.Buffer
-		d, err := openOut(&IO{Out: io.Discard, Err: &msg}, out)
+		d, err := Open(out, &msg)
 		if err != nil {
 			t.Fatalf("k=%d: recovery: %v", k, err)
 		}
-		d.close()
+		d.Close()
 		want, what := newTree, "all new"
 		if k == 0 {
 			want, what = oldTree, "all old"
@@ -153,21 +150,21 @@ func TestPublishIsAllOldOrAllNew(t *testing.T) {
 // build writes, and a hard link is the same file under another name.
 func TestRemovalNeverTakesAJustWrittenFile(t *testing.T) {
 	out := t.TempDir()
-	os.WriteFile(filepath.Join(out, manifestName), []byte(`{"outputs": [{"path": "Contacts.mobileconfig"}, {"path": "alias.mobileconfig"}, {"path": "old.mobileconfig"}]}`), 0o666)
+	os.WriteFile(filepath.Join(out, ManifestName), []byte(`{"outputs": [{"path": "Contacts.mobileconfig"}, {"path": "alias.mobileconfig"}, {"path": "old.mobileconfig"}]}`), 0o666)
 	for _, name := range []string{"Contacts.mobileconfig", "old.mobileconfig"} {
 		os.WriteFile(filepath.Join(out, name), []byte("old"), 0o666)
 	}
-	d, err := openOut(quiet, out)
+	d, err := Open(out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.close()
-	files := []outFile{{Path: filepath.Join(out, "contacts.mobileconfig"), Data: []byte("new")}}
-	gone, warnings := previousOutputs(d, files)
+	defer d.Close()
+	files := []File{{Path: filepath.Join(out, "contacts.mobileconfig"), Data: []byte("new")}}
+	gone, warnings := d.PreviousOutputs(files)
 	if !slices.Equal(gone, []string{"old.mobileconfig"}) || warnings != nil {
-		t.Errorf("previousOutputs = %q, %q; want only old.mobileconfig", gone, warnings)
+		t.Errorf("PreviousOutputs = %q, %q; want only old.mobileconfig", gone, warnings)
 	}
-	if _, err := d.stage(files); err != nil {
+	if _, err := d.Stage(files); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Link(filepath.Join(out, "old.mobileconfig"), filepath.Join(out, "alias.mobileconfig")); err != nil {
@@ -176,10 +173,10 @@ func TestRemovalNeverTakesAJustWrittenFile(t *testing.T) {
 	// A journal from disk is checked too: neither another spelling of an
 	// output nor another name of one is removed.
 	d.j.Keep = append(d.j.Keep, "old.mobileconfig")
-	d.remove("Contacts.mobileconfig")
-	d.remove("CONTACTS.MOBILECONFIG")
-	d.remove("alias.mobileconfig")
-	if _, err := d.commit(); err != nil {
+	d.Remove("Contacts.mobileconfig")
+	d.Remove("CONTACTS.MOBILECONFIG")
+	d.Remove("alias.mobileconfig")
+	if _, err := d.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"contacts.mobileconfig", "Contacts.mobileconfig", "alias.mobileconfig", "old.mobileconfig"} {
@@ -190,27 +187,26 @@ func TestRemovalNeverTakesAJustWrittenFile(t *testing.T) {
 }
 
 // TestConcurrentBuildRefused holds the lock a build takes on --out, as a
-// build running at the same time would, and runs a second one.
+// build running at the same time would, and opens it again.
 func TestConcurrentBuildRefused(t *testing.T) {
-	dir := t.TempDir()
-	policy := filepath.Join(dir, "p.yaml")
-	os.WriteFile(policy, []byte("version: 1\nprofile: {name: p, identifier: com.example.p}\nrestrictions: {allowOpenFromManagedToUnmanaged: false}\n"), 0o666)
-	out := filepath.Join(dir, "out")
+	out := filepath.Join(t.TempDir(), "out")
 	os.Mkdir(out, 0o777)
 	unlock, err := lockDir(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := run(t, "build", policy, "--out", out)
-	want := "mdmforge: error: another mdmforge build is writing " + out + "\nmdmforge: hint: wait for it to finish, or build into another --out\n"
-	if code != ExitFailure || stderr != want {
-		t.Errorf("second build: exit %d, stderr\n%s\nwant exit 1 and\n%s", code, stderr, want)
+	_, err = Open(out, io.Discard)
+	var e *Error
+	if !errors.As(err, &e) || e.Err.Error() != "another mdmforge build is writing "+out || !slices.Equal(e.Hints, []string{"wait for it to finish, or build into another --out"}) {
+		t.Errorf("second open: %#v", err)
 	}
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
-		t.Errorf("the refused build wrote %v", entries)
+		t.Errorf("the refused open wrote %v", entries)
 	}
 	unlock()
-	if code, _, stderr := run(t, "build", policy, "--out", out); code != ExitOK {
-		t.Errorf("build after the lock is released: exit %d\n%s", code, stderr)
+	d, err := Open(out, io.Discard)
+	if err != nil {
+		t.Fatalf("open after the lock is released: %v", err)
 	}
+	d.Close()
 }

@@ -1,4 +1,4 @@
-package cli
+package roster
 
 import (
 	"bytes"
@@ -31,7 +31,7 @@ func wideHeader(n int) string {
 // took minutes. This one would not finish in the test timeout before the
 // fix; it also reports every duplicate, not only the first.
 func TestCSVHeaderWide(t *testing.T) {
-	_, err := newCSVRoster(strings.NewReader(wideHeader(100_000)))
+	_, err := newCSVRows(strings.NewReader(wideHeader(100_000)))
 	if err == nil || err.Error() != "line 1: columns email, upn appear twice" {
 		t.Fatalf("err = %v", err)
 	}
@@ -43,7 +43,7 @@ func BenchmarkCSVHeader(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.SetBytes(int64(len(head)))
 			for b.Loop() {
-				newCSVRoster(strings.NewReader(head))
+				newCSVRows(strings.NewReader(head))
 			}
 		})
 	}
@@ -54,12 +54,12 @@ func BenchmarkCSVHeader(b *testing.B) {
 func TestUserKeyReservedDistinct(t *testing.T) {
 	seen := map[string]string{}
 	for _, v := range []string{"CON", "con", "%63on", "%2563on", "c%6fn", "con.", "con.x", "%63on.x", "com1", "com10", "aux"} {
-		k := userKey(v)
+		k := FileName(v)
 		if profiles.ValidFileName(k+".mobileconfig") != nil || profiles.ValidFileName(k+".signed.mobileconfig") != nil {
-			t.Errorf("userKey(%q) = %q, reserved on Windows", v, k)
+			t.Errorf("FileName(%q) = %q, reserved on Windows", v, k)
 		}
 		if o, dup := seen[k]; dup && !strings.EqualFold(o, v) {
-			t.Errorf("userKey(%q) = userKey(%q) = %q", v, o, k)
+			t.Errorf("FileName(%q) = FileName(%q) = %q", v, o, k)
 		}
 		seen[k] = v
 	}
@@ -78,12 +78,12 @@ func readJSONRosterAllocs(t testing.TB, data []byte) (rows int, allocated uint64
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	r, err := newJSONRoster(bytes.NewReader(data))
+	r, err := newJSONRows(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for {
-		_, err := r.Next()
+		_, err := r.next()
 		if err == io.EOF {
 			break
 		}
@@ -114,14 +114,14 @@ func TestJSONRosterBlankLinesBounded(t *testing.T) {
 // The line of each user, and of a syntax error, is still exact after
 // many blank lines, which are not kept.
 func TestJSONRosterLinesAfterBlanks(t *testing.T) {
-	r, err := newJSONRoster(bytes.NewReader(blankRoster(100_000)))
+	r, err := newJSONRows(bytes.NewReader(blankRoster(100_000)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []int{100_001, 200_001} {
-		row, err := r.Next()
-		if err != nil || row.line != want {
-			t.Fatalf("row at line %d (%v), want %d", row.line, err, want)
+		row, err := r.next()
+		if err != nil || row.Line != want {
+			t.Fatalf("row at line %d (%v), want %d", row.Line, err, want)
 		}
 	}
 }
@@ -153,18 +153,18 @@ func TestJSONRosterErrors(t *testing.T) {
 		{"[{\"email\":" + strings.Repeat(" \n", maxJSONUser) + "\"a\"},\n{\"email\": \"b\"}]", []string{"line 1: the user's object is over 1048576 bytes", ""}},
 		{"\ufeff[{\"email\": 7}]", []string{""}},
 	} {
-		r, err := newJSONRoster(strings.NewReader(c.in))
+		r, err := newJSONRows(strings.NewReader(c.in))
 		if err != nil {
 			t.Errorf("%.40q: %v", c.in, err)
 			continue
 		}
 		var got []string
 		for {
-			_, err := r.Next()
+			_, err := r.next()
 			if err == io.EOF {
 				break
 			}
-			var syntax *errRosterSyntax
+			var syntax *SyntaxError
 			switch {
 			case errors.As(err, &syntax):
 				got = append(got, "syntax: "+err.Error())
@@ -182,11 +182,11 @@ func TestJSONRosterErrors(t *testing.T) {
 
 // A roster is read once: one that changes between two reads (a FIFO, a
 // file being rewritten) could otherwise have rows written that were never
-// checked. Here every open after the first yields an unchecked user.
+// checked. Here the file is rewritten after the check, with an unchecked
+// user.
 func TestRosterReadOnce(t *testing.T) {
 	dir := t.TempDir()
-	policy := filepath.Join(dir, "contacts.yaml")
-	os.WriteFile(policy, []byte(`version: 1
+	p, ds := profiles.Decode("contacts.yaml", []byte(`version: 1
 profile: {name: contacts, identifier: com.example.contacts, min_ios: "13.0"}
 exchange:
   host: outlook.office365.com
@@ -195,31 +195,38 @@ exchange:
   auth: oauth
   sync: [contacts]
   users_can_change_sync: false
-`), 0o644)
-	roster := filepath.Join(dir, "users.csv")
-	os.WriteFile(roster, []byte("email\nada@example.com\n"), 0o644)
-	opens := 0
-	openRosterFile = func(name string) (*os.File, error) {
-		opens++
-		if opens > 1 {
-			changed := filepath.Join(dir, "changed.csv")
-			os.WriteFile(changed, []byte("email\nmallory.example.com\n"), 0o644)
-			return os.Open(changed)
-		}
-		return os.Open(name)
+`))
+	if ds.Errors() > 0 {
+		t.Fatal(ds)
 	}
-	defer func() { openRosterFile = os.Open }()
+	tmpl, err := p.Template()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "users.csv")
+	os.WriteFile(path, []byte("email\nada@example.com\n"), 0o644)
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, ds, err := Check(r, tmpl)
+	r.Close()
+	if err != nil || len(ds) > 0 {
+		t.Fatal(err, ds)
+	}
+	os.WriteFile(path, []byte("email\nmallory.example.com\n"), 0o644)
 	out := filepath.Join(dir, "out")
-	if code, _, stderr := run(t, "build", policy, "--roster", roster, "--out", out); code != ExitOK {
-		t.Fatalf("exit %d\n%s", code, stderr)
+	os.Mkdir(out, 0o777)
+	if _, err := plan.Write(out, Options{}); err != nil {
+		t.Fatal(err)
 	}
-	entries, _ := os.ReadDir(filepath.Join(out, "contacts"))
+	entries, _ := os.ReadDir(out)
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := []string{".mdmforge-roster", "ada@example.com.mobileconfig"}; !slices.Equal(names, want) || opens != 1 {
-		t.Errorf("roster opened %d times; wrote %q, want %q", opens, names, want)
+	if want := []string{"ada@example.com.mobileconfig"}; !slices.Equal(names, want) {
+		t.Errorf("wrote %q, want %q", names, want)
 	}
 }
 
@@ -228,7 +235,7 @@ exchange:
 func TestRowStore(t *testing.T) {
 	s := rowStore{cols: []string{"email", "upn"}}
 	big := strings.Repeat("x", rowChunk+10)
-	var want []rosterRow
+	var want []Row
 	for i := range 50_000 {
 		v := map[string]string{"email": fmt.Sprintf("u%d@example.com", i), "upn": fmt.Sprint(i), "name": "dropped"}
 		if i == 7 {
@@ -236,13 +243,13 @@ func TestRowStore(t *testing.T) {
 		}
 		s.add(i+2, v)
 		delete(v, "name")
-		want = append(want, rosterRow{index: i, line: i + 2, values: v})
+		want = append(want, Row{Line: i + 2, Values: v})
 	}
 	if len(s.chunks) > 4 {
 		t.Errorf("%d chunks for %d rows", len(s.chunks), len(want))
 	}
-	var got []rosterRow
-	s.each(func(r rosterRow) { got = append(got, r) })
+	var got []Row
+	s.each(func(r Row) { got = append(got, r) })
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows differ after the store")
 	}
@@ -270,7 +277,12 @@ func BenchmarkCheckRoster(b *testing.B) {
 	b.SetBytes(int64(csv.Len()))
 	b.ReportAllocs()
 	for b.Loop() {
-		plan, ds, err := checkRoster(path, tmpl)
+		r, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		plan, ds, err := Check(r, tmpl)
+		r.Close()
 		if err != nil || len(ds) > 0 || plan.good != 100_000 {
 			b.Fatal(err, ds)
 		}
@@ -288,9 +300,9 @@ func csvAllocs(in string) (err error, allocated uint64) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	r, err := newCSVRoster(strings.NewReader(in))
+	r, err := newCSVRows(strings.NewReader(in))
 	for err == nil {
-		_, err = r.Next()
+		_, err = r.next()
 	}
 	runtime.ReadMemStats(&after)
 	return err, after.TotalAlloc - before.TotalAlloc
@@ -308,7 +320,7 @@ func TestCSVRowBounded(t *testing.T) {
 		errSmall, small := csvAllocs("email\n" + row(8<<20) + "\n")
 		errBig, big := csvAllocs("email\n" + row(32<<20) + "\n")
 		for _, err := range []error{errSmall, errBig} {
-			var syntax *errRosterSyntax
+			var syntax *SyntaxError
 			if !errors.As(err, &syntax) || err.Error() != "line 2: a row is over 4 MiB" {
 				t.Errorf("err = %v", err)
 			}
