@@ -131,6 +131,16 @@ func buildRun(opts *buildOptions) error {
 	var policies []*profiles.Policy
 	var ds profiles.Diagnostics
 	var err error
+	var out *outdir.Dir
+	if !opts.Check {
+		// Lock --out before any work, so that of two builds started
+		// together the second is refused at once, not the first after
+		// all of its work. A failed build leaves the folder as it was.
+		if out, err = outdir.Open(opts.Out, opts.IO.Err); err != nil {
+			return err
+		}
+		defer out.Close()
+	}
 	if opts.Roster != "" {
 		// The roster fills the variables in, whatever the target.
 		policies, ds = profiles.Load(opts.Paths...)
@@ -178,7 +188,7 @@ func buildRun(opts *buildOptions) error {
 		}
 	}
 	if opts.Roster != "" {
-		return rosterRun(opts, policies[0], id, at)
+		return rosterRun(opts, out, policies[0], id, at)
 	}
 	files, more, err := compileAll(opts, policies, target, id, at)
 	if err != nil {
@@ -202,11 +212,6 @@ func buildRun(opts *buildOptions) error {
 		}
 		return checkOutputs(opts, files)
 	}
-	out, err := outdir.Open(opts.Out, opts.IO.Err)
-	if err != nil {
-		return err
-	}
-	defer out.Close()
 	stale, warnings := out.PreviousOutputs(files)
 	printWarnings(opts.IO, warnings)
 	changed, err := out.Stage(files)

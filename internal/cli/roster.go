@@ -33,12 +33,7 @@ func checkRoster(path string, tmpl *profiles.Template) (*roster.Plan, profiles.D
 // rosterBuild writes one profile per good row into DIR/NAME, from the rows
 // checkRoster kept. The files go to a staging folder that replaces
 // DIR/NAME only when every one is written.
-func rosterBuild(opts *buildOptions, p *profiles.Policy, plan *roster.Plan, id *signing.Identity, at time.Time) (int, error) {
-	out, err := outdir.Open(opts.Out, opts.IO.Err)
-	if err != nil {
-		return 0, err
-	}
-	defer out.Close()
+func rosterBuild(opts *buildOptions, out *outdir.Dir, p *profiles.Policy, plan *roster.Plan, id *signing.Identity, at time.Time) (int, error) {
 	staging, err := out.StageFolder(p.Profile.Name)
 	if err != nil {
 		return 0, err
@@ -95,7 +90,7 @@ func (opts *buildOptions) progress(name string, total int, done *atomic.Int64) f
 // rosterRun builds one profile per roster user. Rows with problems are all
 // reported with their lines; nothing is written unless --keep-going, which
 // writes every good row and still fails the command.
-func rosterRun(opts *buildOptions, p *profiles.Policy, id *signing.Identity, at time.Time) error {
+func rosterRun(opts *buildOptions, out *outdir.Dir, p *profiles.Policy, id *signing.Identity, at time.Time) error {
 	tmpl, err := p.Template()
 	if err != nil {
 		return err
@@ -115,7 +110,7 @@ func rosterRun(opts *buildOptions, p *profiles.Policy, id *signing.Identity, at 
 		}
 		return e
 	}
-	n, err := rosterBuild(opts, p, plan, id, at)
+	n, err := rosterBuild(opts, out, p, plan, id, at)
 	if err != nil {
 		return err
 	}
