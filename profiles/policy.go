@@ -42,6 +42,7 @@ type ProfileInfo struct {
 	Platform     string    `yaml:"platform"`     // iOS (default), macOS, tvOS, visionOS or watchOS: the schema checks use it
 	MinIOS       string    `yaml:"min_ios"`      // oldest OS version the profile is meant for; drives version warnings
 	Install      string    `yaml:"install"`      // mdm (default) or manual: manual warns about MDM-only payloads and keys
+	Supervised   bool      `yaml:"supervised"`   // the devices are supervised: no warnings about supervised-only settings
 	UUID         string    `yaml:"uuid"`         // PayloadUUID override, for profiles migrated from elsewhere (mdmforge import)
 	Removal      *Removal  `yaml:"removal"`
 	Keys         yaml.Node `yaml:"keys"` // other top-level keys as Apple names them (ConsentText, TargetDeviceType, …)

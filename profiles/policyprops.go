@@ -60,6 +60,9 @@ var policyProps = map[string]policyProp{
 		desc: "How the profile reaches devices: mdm (uploaded to an MDM) or manual (users install it; warns about MDM-only payloads and keys). Default: mdm.",
 		enum: []any{"mdm", "manual"},
 	},
+	"profile.supervised": {
+		desc: "true when every device the profile is for is supervised: settings that work on supervised devices only are then not warned about. Written nowhere. Default: false.",
+	},
 	"profile.uuid": {
 		desc: "PayloadUUID override, for a profile migrated from elsewhere. Default: a UUIDv5 of identifier.",
 	},
@@ -88,7 +91,7 @@ var policyProps = map[string]policyProp{
 	"exchange.email":        {desc: "EmailAddress, e.g. ${user.email}; without it iOS asks."},
 	"exchange.username":     {desc: "UserName, e.g. ${user.upn}; needed for installs without user interaction, as MDM installs are."},
 	"exchange.auth": {
-		desc: "OAuth: how the account signs in.",
+		desc: "How the account signs in: oauth (Microsoft Entra ID, no password in the profile), password (users type it, or password: holds it) or certificate (an identity certificate payload).",
 		enum: []any{"oauth", "password", "certificate"},
 	},
 	"exchange.oauth": {desc: "Optional OAuth endpoints; without them iOS discovers them."},

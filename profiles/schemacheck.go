@@ -35,6 +35,9 @@ type Devices struct {
 	Platform string // iOS, macOS, tvOS, visionOS or watchOS; empty means iOS
 	MinIOS   string // oldest iOS the profile is for; empty skips version findings
 	Manual   bool   // installed by hand rather than by MDM
+	// Supervised says every device is supervised, so supervised-only
+	// settings take effect and are not warned about.
+	Supervised bool
 }
 
 // schemaCheck checks payloads against Apple's published schema.
@@ -44,11 +47,12 @@ type schemaCheck struct {
 	platform    schema.Platform
 	minOS       string // compared only for iOS, where min_ios applies
 	manual      bool   // the profile is meant to be installed by hand
+	supervised  bool   // every device is supervised
 	seen        map[string]int
 }
 
 func newSchemaCheck(t Devices, ds *Diagnostics) *schemaCheck {
-	c := &schemaCheck{ds: ds, platform: schema.IOS, manual: t.Manual, seen: map[string]int{}}
+	c := &schemaCheck{ds: ds, platform: schema.IOS, manual: t.Manual, supervised: t.Supervised, seen: map[string]int{}}
 	if t.Platform != "" {
 		c.platform = schema.Platform(t.Platform)
 	}
@@ -219,7 +223,7 @@ func (c *schemaCheck) support(sup, parent *schema.Support, path string, pos Pos,
 	case sup.Deprecated != "" && sup.Deprecated != parent.Deprecated:
 		c.add(Warning, path, pos, "%s is deprecated since %s %s", what, c.platform, sup.Deprecated)
 	}
-	if sup.Supervised && !parent.Supervised {
+	if sup.Supervised && !parent.Supervised && !c.supervised {
 		c.add(Warning, path, pos, "%s takes effect on supervised devices only", what)
 	}
 	if c.manual && !sup.ManualInstall && parent.ManualInstall {

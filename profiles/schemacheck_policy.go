@@ -70,7 +70,7 @@ func (v *validation) schema() {
 	if info.Platform != "" && !slices.Contains(platforms, info.Platform) {
 		return // reported on its own; nothing can be checked for it
 	}
-	c := newSchemaCheck(Devices{Platform: info.Platform, MinIOS: info.MinIOS, Manual: info.Install == "manual"}, &v.ds)
+	c := newSchemaCheck(Devices{Platform: info.Platform, MinIOS: info.MinIOS, Manual: info.Install == "manual", Supervised: info.Supervised}, &v.ds)
 	if top, err := p.topDict(); err == nil {
 		top["PayloadContent"] = []any{} // the payloads are checked one by one below
 		ps, _ := schema.Lookup("Configuration")

@@ -49,6 +49,7 @@ files). Use it on hand-made profiles before importing them.`,
 	cmd.Flags().StringVar(&opts.Devices.Platform, "platform", "iOS", "`PLATFORM` the profile is for: iOS, macOS, tvOS, visionOS or watchOS")
 	cmd.Flags().StringVar(&opts.Devices.MinIOS, "min-ios", "", "oldest iOS `VERSION` the profile is for, e.g. 16.0")
 	cmd.Flags().StringVar(&opts.Install, "install", "mdm", "how the profile is installed: mdm or manual")
+	cmd.Flags().BoolVar(&opts.Devices.Supervised, "supervised", false, "the devices are supervised: no warnings about supervised-only keys")
 	completeValues(cmd.Flags(), "platform", "iOS", "macOS", "tvOS", "visionOS", "watchOS")
 	completeValues(cmd.Flags(), "min-ios")
 	completeValues(cmd.Flags(), "install", "mdm", "manual")
