@@ -88,7 +88,7 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 		top := &stack[len(stack)-1]
 		switch {
 		case ind > top.indent && popped >= 0:
-			return syntaxProblem{n, ind + 1, "", fmt.Sprintf("this line is indented %d spaces, which lines it up with nothing above: indent it %d spaces to stay in the block above, or %d to end it", ind, popped, top.indent)}, true
+			return syntaxProblem{n, ind + 1, "", fmt.Sprintf("this line is indented %s, which lines it up with nothing above: indent it %s to stay in the block above, or %s to end it", spaces(ind), spaces(popped), spaces(top.indent))}, true
 		case ind > top.indent:
 			if prev == nil || !prev.opens {
 				if !hasKey && dashes == 0 {
@@ -101,7 +101,7 @@ func findSyntaxProblem(data []byte) (syntaxProblem, bool) {
 				}
 				if prev != nil {
 					p.path = join(parentOf(prev.child), key)
-					p.msg = fmt.Sprintf("this line is indented more than the setting above expects: %s on line %d already has a value, so nothing can go under it; indent this line as that one (%d spaces)", prev.key, prev.line, prev.indent)
+					p.msg = fmt.Sprintf("this line is indented more than the setting above expects: %s on line %d already has a value, so nothing can go under it; indent this line as that one (%s)", prev.key, prev.line, spaces(prev.indent))
 				} else {
 					p.msg = "the first setting is indented; start it at the beginning of the line"
 				}
@@ -380,4 +380,12 @@ func nextIsKey(lines []string, ind int) bool {
 		return ok && indentOf(l) == ind
 	}
 	return false
+}
+
+// spaces counts indentation in words: "1 space", "4 spaces".
+func spaces(n int) string {
+	if n == 1 {
+		return "1 space"
+	}
+	return fmt.Sprintf("%d spaces", n)
 }

@@ -16,7 +16,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{"bad indent two lines below a key", head + "exchange:\n  host: outlook.office365.com\n  auth: oauth\n    ssl: true\n  username: a\n",
 			"exchange.ssl", "6:5", "indented more than the setting above expects: auth on line 5 already has a value"},
 		{"indented less than its block", head + "exchange:\n  host: outlook.office365.com\n auth: oauth\n",
-			"", "5:2", "indented 1 spaces, which lines it up with nothing above: indent it 2 spaces to stay in the block above, or 0 to end it"},
+			"", "5:2", "indented 1 space, which lines it up with nothing above: indent it 2 spaces to stay in the block above, or 0 spaces to end it"},
 		{"missing space after colon", head + "exchange:\n  host:outlook.office365.com\n  auth: oauth\n",
 			"exchange.host", "4:8", `no space after the colon: YAML reads "host:outlook.office365.com" as text, not a setting; write host: outlook.office365.com`},
 		{"missing space after colon, last line", head + "exchange:\n  host: outlook.office365.com\n  auth:oauth\n  ssl: true\n",

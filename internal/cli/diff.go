@@ -57,7 +57,7 @@ installed anew. JSON files are compared as JSON, the named settings lists
 Intune's custom.json as a profile; .plist files as property lists; other
 files by SHA-256. An edit to a policy built for Intune is shown once, in
 NAME.mobileconfig: NAME.intune/custom.json and email.json, which repeat it,
-get one line each ("carries the NAME.mobileconfig change above") unless
+get one line each ("repeats the NAME.mobileconfig change above") unless
 they differ in something else too, and the bundle's README.md is left out.
 
 Secrets are never shown, in any format: a changed password, pre-shared key,

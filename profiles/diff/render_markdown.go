@@ -46,7 +46,7 @@ func (r *Report) writeMarkdown(w io.Writer) {
 				fmt.Fprintln(w)
 			}
 			carrying = true
-			fmt.Fprintf(w, "- %s: carries the %s change above\n", mdCode(f.Path), mdCode(f.Carries))
+			fmt.Fprintf(w, "- %s: repeats the %s change above\n", mdCode(f.Path), mdCode(f.Carries))
 			continue
 		}
 		carrying = false

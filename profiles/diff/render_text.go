@@ -10,7 +10,7 @@ import (
 func (r *Report) writeText(w io.Writer) {
 	for _, f := range r.Files {
 		if f.Carries != "" {
-			fmt.Fprintf(w, "%s %s: carries the %s change above\n", markers[f.Status], f.Path, f.Carries)
+			fmt.Fprintf(w, "%s %s: repeats the %s change above\n", markers[f.Status], f.Path, f.Carries)
 			continue
 		}
 		fmt.Fprintf(w, "%s %s\n", markers[f.Status], f.Path)
