@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/profiles/schema"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -66,8 +67,8 @@ func completeOneDir(_ *cobra.Command, args []string, _ string) ([]cobra.Completi
 	return nil, cobra.ShellCompDirectiveFilterDirs
 }
 
-// completeExplain offers payload types from Apple's schema and, after
-// TYPE. or TYPE.KEY., the keys there, without a space after them so that
+// completeExplain offers mdmforge's policy settings, payload types from
+// Apple's schema and, after TYPE. or TYPE.KEY., the keys there, without a space after them so that
 // a key can follow.
 func completeExplain(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	const directive = cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
@@ -78,6 +79,12 @@ func completeExplain(_ *cobra.Command, args []string, toComplete string) ([]cobr
 	for _, t := range schema.Types() {
 		if strings.HasPrefix(t, toComplete) {
 			out = append(out, t)
+		}
+	}
+	// mdmforge's own settings, by their paths as the policy writes them.
+	for _, s := range profiles.PolicySettings() {
+		if path := strings.ReplaceAll(s.Path, "[]", ""); strings.HasPrefix(path, toComplete) {
+			out = append(out, path)
 		}
 	}
 	if i := strings.LastIndex(toComplete, "."); i > 0 {
@@ -117,6 +124,11 @@ func setupCompletion(root *cobra.Command) {
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
 			c.Long = completionHelp
+			for _, sub := range c.Commands() {
+				if sub.Name() == "bash" {
+					sub.Long = bashCompletionHelp
+				}
+			}
 		}
 	}
 }
@@ -148,4 +160,20 @@ or for every new shell:
   PowerShell:  add 'mdmforge completion powershell | Out-String | Invoke-Expression'
                to $PROFILE
 
-Each shell's subcommand has the details: mdmforge completion bash --help.`
+Each shell's subcommand has the details: mdmforge completion zsh --help.`
+
+const bashCompletionHelp = `The bash completion script. It needs the bash-completion
+package, version 2 (bash 4.1 or newer), loaded by your ~/.bashrc or the
+system's: check with 'type _init_completion'; without it every Tab says
+"_get_comp_words_by_ref: command not found". On Debian and Ubuntu:
+'apt-get install bash-completion', then open a new login shell.
+
+Load it in the current shell:
+
+  source <(mdmforge completion bash)
+
+or for every new shell, for you alone:
+
+  mdmforge completion bash > ~/.local/share/bash-completion/completions/mdmforge
+
+(Homebrew: > $(brew --prefix)/etc/bash_completion.d/mdmforge.)`
