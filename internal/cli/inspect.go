@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mdmforge/mdmforge/internal/termsafe"
+	"github.com/mdmforge/mdmforge/internal/userfile"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -67,7 +68,7 @@ type signatureSummary struct {
 }
 
 func inspectRun(opts *inspectOptions) error {
-	data, err := readInput(opts.File, maxInputFile)
+	data, err := userfile.Read(opts.File, maxInputFile)
 	if err != nil {
 		return err
 	}
