@@ -264,7 +264,7 @@ func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles
 		}
 		owner[key] = p.File
 		files = append(files, outdir.File{Path: filepath.Join(opts.Out, name), Data: data})
-		e := outdir.Entry{Path: filepath.ToSlash(name), SHA256: sha256Hex(data), Size: len(data), Policy: outdir.PolicyPath(opts.Out, p.File)}
+		e := outdir.NewEntry(opts.Out, name, p.File, data)
 		if id != nil && strings.HasSuffix(name, ".signed.mobileconfig") {
 			e.Signer = outdir.Fingerprint(id.Certificate)
 		}

@@ -1,19 +1,12 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/mdmforge/mdmforge/internal/annotation"
 	"github.com/mdmforge/mdmforge/internal/outdir"
 	"github.com/mdmforge/mdmforge/internal/termsafe"
 )
-
-func sha256Hex(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
 
 // checkOutputs fails listing the stale, missing and extra files in --out,
 // the same way in every format: one line each, with its reason.
