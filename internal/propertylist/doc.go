@@ -5,7 +5,7 @@
 // user supplied.
 //
 // It is internal because its users are profiles and profiles/diff, whose
-// public functions (profiles.DecodeProfile, profiles.Lint, diff.Read…)
-// apply the guard themselves; its name differs from howett.net/plist's so
+// public functions (profiles.DecodeProfile, Lint and Import; diff.Compare
+// and diff.JSON) apply the guard themselves; its name differs from howett.net/plist's so
 // that callers import both without an alias.
 package propertylist
