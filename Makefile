@@ -25,7 +25,7 @@ test: vet
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' $(FUZZFLAGS) ./profiles
-	$(GO) test -run='^$$' -fuzz='^FuzzReadPlistXML$$' $(FUZZFLAGS) ./profiles
+	$(GO) test -run='^$$' -fuzz='^FuzzReadXML$$' $(FUZZFLAGS) ./internal/propertylist
 	@if [ -d signing ]; then $(GO) test -run='^$$' -fuzz='^FuzzParse$$' $(FUZZFLAGS) ./signing; fi
 	@if [ -d signing ]; then $(GO) test -run='^$$' -fuzz='^FuzzParseDeep$$' $(FUZZFLAGS) ./signing; fi
 

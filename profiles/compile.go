@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"howett.net/plist"
 )
 
@@ -217,7 +216,7 @@ func readBack(data []byte, want map[string]any) error {
 	if err := CheckProfileTree(got); err != nil {
 		return err
 	}
-	if !reflect.DeepEqual(normalize(got), normalize(want)) {
+	if !reflect.DeepEqual(propertylist.Normalize(got), propertylist.Normalize(want)) {
 		return fmt.Errorf("decoded values differ from the compiled ones")
 	}
 	return nil
@@ -296,7 +295,7 @@ func encodeJSON(v any) ([]byte, error) {
 }
 
 func encodePlist(v any) ([]byte, error) {
-	return appendPlist(make([]byte, 0, 4096), v)
+	return propertylist.AppendXML(make([]byte, 0, 4096), v)
 }
 
 // CheckProfile decodes an XML or binary property list and checks that it is
@@ -311,7 +310,7 @@ func CheckProfile(data []byte) error {
 // CheckProfile does, refusing nesting the decoder cannot take before it
 // starts.
 func DecodeProfile(data []byte) (map[string]any, error) {
-	if err := CheckPlistDepth(data); err != nil {
+	if err := propertylist.CheckDepth(data); err != nil {
 		return nil, err
 	}
 	var top map[string]any
@@ -353,34 +352,6 @@ func CheckProfileTree(top map[string]any) error {
 		}
 	}
 	return nil
-}
-
-// normalize maps decoded plist values onto one representation per type, so
-// trees can be compared whatever produced them.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = normalize(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = normalize(e)
-		}
-		return out
-	case uint64:
-		if x <= math.MaxInt64 {
-			return int64(x)
-		}
-	case int:
-		return int64(x)
-	case time.Time:
-		return x.UTC()
-	}
-	return v
 }
 
 func setString(m map[string]any, key, v string) {

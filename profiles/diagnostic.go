@@ -88,6 +88,25 @@ func (ds Diagnostics) Errors() int {
 // Warnings counts the findings of severity Warning.
 func (ds Diagnostics) Warnings() int { return len(ds) - ds.Errors() }
 
+// WarningsAsErrors returns the findings with every warning made an error,
+// and how many it made: a strict run, for callers that must not publish
+// what validation warned about. ds is left as it is.
+func (ds Diagnostics) WarningsAsErrors() (Diagnostics, int) {
+	if ds.Warnings() == 0 {
+		return ds, 0
+	}
+	out := make(Diagnostics, len(ds))
+	n := 0
+	for i, d := range ds {
+		if d.Severity == Warning {
+			d.Severity = Error
+			n++
+		}
+		out[i] = d
+	}
+	return out, n
+}
+
 // Sort orders findings by file, line and column so output is stable however
 // the checks ran.
 func (ds Diagnostics) Sort() {

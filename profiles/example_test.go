@@ -100,3 +100,23 @@ func ExampleWritePolicySettings() {
 	// [version whole]
 	// [target text]
 }
+
+func ExampleDescribe() {
+	profile := map[string]any{
+		"PayloadType": "Configuration", "PayloadIdentifier": "com.example.wifi",
+		"PayloadUUID": "5C2B3C51-7E25-4F0B-9A64-7B6E3D0C9A11", "PayloadDisplayName": "Office Wi-Fi",
+		"PayloadContent": []any{map[string]any{
+			"PayloadType": "com.apple.wifi.managed", "PayloadIdentifier": "com.example.wifi.office",
+			"PayloadUUID": "0E9D3F7A-2B1C-4D5E-8F60-1A2B3C4D5E6F",
+			"SSID_STR":    "Office\x1b[2J", "Password": "hunter2",
+		}},
+	}
+	review := profiles.Describe(profile)
+	fmt.Println(review.Profile.DisplayName)
+	for _, p := range review.Payloads {
+		fmt.Println(p.Type, p.Keys)
+	}
+	// Output:
+	// Office Wi-Fi
+	// com.apple.wifi.managed map[Password:<secret> SSID_STR:Office\x1b[2J]
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -27,7 +28,7 @@ func Import(name string, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	top = normalize(top).(map[string]any)
+	top = propertylist.Normalize(top).(map[string]any)
 	if v, ok := top["PayloadVersion"].(int64); ok && v != 1 {
 		return nil, fmt.Errorf("PayloadVersion is %d; mdmforge writes version 1 profiles", v)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"howett.net/plist"
 )
 
@@ -49,7 +50,7 @@ func TestImportRoundTrip(t *testing.T) {
 			if _, err := plist.Unmarshal(rebuilt, &b); err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(normalize(a), normalize(b)) {
+			if !reflect.DeepEqual(propertylist.Normalize(a), propertylist.Normalize(b)) {
 				t.Errorf("rebuilt profile differs from the original\n--- original ---\n%s\n--- rebuilt ---\n%s", orig, rebuilt)
 			}
 		})

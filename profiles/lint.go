@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"github.com/mdmforge/mdmforge/profiles/schema"
 )
 
@@ -43,7 +44,7 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 	content, _ := top["PayloadContent"].([]any)
 	topKeys := make(map[string]any, len(top))
 	for k, v := range top {
-		topKeys[k] = normalize(v)
+		topKeys[k] = propertylist.Normalize(v)
 	}
 	topKeys["PayloadContent"] = []any{}
 	ps, _ := schema.Lookup("Configuration")
@@ -51,7 +52,7 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 
 	ids, uuids := map[string]string{}, map[string]string{}
 	for i, item := range content {
-		m := normalize(item).(map[string]any)
+		m := propertylist.Normalize(item).(map[string]any)
 		base := fmt.Sprintf("PayloadContent[%d]", i)
 		for key, seen := range map[string]map[string]string{"PayloadIdentifier": ids, "PayloadUUID": uuids} {
 			v, _ := m[key].(string)

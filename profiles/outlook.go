@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"howett.net/plist"
 )
 
@@ -72,7 +73,7 @@ func (p *Policy) OutlookManagedDevices(opts Options) ([]byte, error) {
 		return nil, err
 	}
 	var back map[string]any
-	if _, err := plist.Unmarshal(data, &back); err != nil || !reflect.DeepEqual(normalize(back), normalize(rendered)) {
+	if _, err := plist.Unmarshal(data, &back); err != nil || !reflect.DeepEqual(propertylist.Normalize(back), propertylist.Normalize(rendered)) {
 		return nil, fmt.Errorf("%s: the Outlook app configuration does not read back", p.Profile.Name)
 	}
 	return data, nil

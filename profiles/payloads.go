@@ -141,7 +141,7 @@ type plistConverter struct {
 }
 
 // maxKeyDepth keeps a payload's keys within what property list readers
-// accept (CheckPlistDepth allows 128 levels; the profile adds two).
+// accept (propertylist.CheckDepth allows 128 levels; the profile adds two).
 const maxKeyDepth = 120
 
 func subPath(path, key string) string {

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+
+	"github.com/mdmforge/mdmforge/internal/suggest"
 )
 
 // PolicySetting describes one setting of the policy format, for people: what
@@ -73,6 +75,16 @@ func LookupSetting(path string) (PolicySetting, bool) {
 		}
 	}
 	return PolicySetting{}, false
+}
+
+// NearestSetting returns the setting path closest to a misspelt one, for a
+// "did you mean" suggestion, or "" when none is close.
+func NearestSetting(path string) string {
+	var paths []string
+	for _, s := range PolicySettings() {
+		paths = append(paths, s.Path, strings.ReplaceAll(s.Path, "[]", ""))
+	}
+	return suggest.Closest(path, paths)
 }
 
 func elem(t reflect.Type) reflect.Type {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 )
 
 // Template is a compiled profile whose user variables are filled in per
@@ -122,7 +124,7 @@ func (t *Template) Render(values map[string]string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	back, err := readPlistXML(data)
+	back, err := propertylist.ReadXML(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: the profile does not read back: %w", t.name, err)
 	}
@@ -143,7 +145,7 @@ func (t *Template) CheckValues(values map[string]string) error {
 		if !ok || strings.TrimSpace(v) == "" {
 			return fmt.Errorf("no %s (needed for ${user.%s})", name, name)
 		}
-		if _, err := appendText(nil, v); err != nil {
+		if err := propertylist.CheckText(v); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}

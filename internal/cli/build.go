@@ -249,10 +249,10 @@ func buildRun(opts *buildOptions) error {
 
 // compileAll compiles every policy's outputs in memory, signed copies and
 // Intune bundles included, followed by the manifest that lists them.
-func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles.Target, id *signing.Identity, at time.Time) ([]outFile, profiles.Diagnostics, error) {
-	var files []outFile
+func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles.Target, id *signing.Identity, at time.Time) ([]outdir.File, profiles.Diagnostics, error) {
+	var files []outdir.File
 	var ds profiles.Diagnostics
-	var entries []manifestEntry
+	var entries []outdir.Entry
 	var dup error
 	owner := map[string]string{}
 	add := func(p *profiles.Policy, name string, data []byte) {
@@ -263,10 +263,10 @@ func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles
 			dup = fmt.Errorf("%s and %s both build %s", first, p.File, name)
 		}
 		owner[key] = p.File
-		files = append(files, outFile{Path: filepath.Join(opts.Out, name), Data: data})
-		e := manifestEntry{Path: filepath.ToSlash(name), SHA256: sha256Hex(data), Size: len(data), Policy: manifestPath(opts.Out, p.File)}
+		files = append(files, outdir.File{Path: filepath.Join(opts.Out, name), Data: data})
+		e := outdir.NewEntry(opts.Out, name, p.File, data)
 		if id != nil && strings.HasSuffix(name, ".signed.mobileconfig") {
-			e.Signer = signerFingerprint(id.Certificate)
+			e.Signer = outdir.Fingerprint(id.Certificate)
 		}
 		entries = append(entries, e)
 	}
@@ -306,10 +306,10 @@ func compileAll(opts *buildOptions, policies []*profiles.Policy, target profiles
 	if dup != nil {
 		return nil, nil, dup
 	}
-	manifest, err := manifestJSON(entries)
+	manifest, err := outdir.Manifest(entries)
 	if err != nil {
 		return nil, nil, err
 	}
-	files = append(files, outFile{Path: filepath.Join(opts.Out, manifestName), Data: manifest})
+	files = append(files, outdir.File{Path: filepath.Join(opts.Out, outdir.ManifestName), Data: manifest})
 	return files, ds, nil
 }

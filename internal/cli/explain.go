@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mdmforge/mdmforge/internal/suggest"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/profiles/schema"
 	"github.com/spf13/cobra"
@@ -137,12 +136,8 @@ func isPolicyBlock(name string) bool {
 func explainSetting(opts *explainOptions) error {
 	s, ok := profiles.LookupSetting(opts.Target)
 	if !ok {
-		var paths []string
-		for _, s := range profiles.PolicySettings() {
-			paths = append(paths, s.Path, strings.ReplaceAll(s.Path, "[]", ""))
-		}
 		msg := fmt.Sprintf("%q is not a policy setting", opts.Target)
-		if sug := suggest.Closest(opts.Target, paths); sug != "" {
+		if sug := profiles.NearestSetting(opts.Target); sug != "" {
 			msg += fmt.Sprintf("; did you mean %q?", sug)
 		}
 		return withHint(errors.New(msg), "run 'mdmforge explain --list' for every policy setting")

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mdmforge/mdmforge/internal/userfile"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/pflag"
 )
@@ -77,7 +77,7 @@ func (f *identityFlags) load(streams *IO, signingTime time.Time) (*signing.Ident
 	}
 	var id *signing.Identity
 	if f.P12 != "" {
-		data, err := readInput(f.P12, maxInputFile)
+		data, err := userfile.Read(f.P12, maxInputFile)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -85,17 +85,17 @@ func (f *identityFlags) load(streams *IO, signingTime time.Time) (*signing.Ident
 			return nil, nil, err
 		}
 	} else {
-		cert, err := readInput(f.Cert, maxInputFile)
+		cert, err := userfile.Read(f.Cert, maxInputFile)
 		if err != nil {
 			return nil, nil, err
 		}
-		key, err := readInput(f.Key, maxInputFile)
+		key, err := userfile.Read(f.Key, maxInputFile)
 		if err != nil {
 			return nil, nil, err
 		}
 		var chain []byte
 		if f.Chain != "" {
-			if chain, err = readInput(f.Chain, maxInputFile); err != nil {
+			if chain, err = userfile.Read(f.Chain, maxInputFile); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -164,7 +164,7 @@ func (f *identityFlags) password() (password, source string, err error) {
 	case f.PasswordFile != "" && envSet:
 		return "", "", fmt.Errorf("both --password-file and %s are set; use one", PasswordEnv)
 	case f.PasswordFile != "":
-		data, err := readInput(f.PasswordFile, maxSecretFile)
+		data, err := userfile.Read(f.PasswordFile, maxSecretFile)
 		if err != nil {
 			return "", "", err
 		}
@@ -178,35 +178,6 @@ func (f *identityFlags) password() (password, source string, err error) {
 		return env, PasswordEnv, nil
 	}
 	return "", "", nil
-}
-
-// readInput reads a file a command was given, refusing folders and files
-// larger than limit with messages that name the file.
-func readInput(path string, limit int64) ([]byte, error) {
-	// Stat before opening: opening a FIFO would wait for a writer forever.
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
-	}
-	switch {
-	case info.IsDir():
-		return nil, fmt.Errorf("%s is a folder, not a file", path)
-	case !info.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d MiB", path, limit>>20)
-	}
-	return data, nil
 }
 
 // signingTime is SOURCE_DATE_EPOCH when set, so a build signed with an RSA

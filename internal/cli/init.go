@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/mdmforge/mdmforge/internal/outdir"
+	"github.com/mdmforge/mdmforge/internal/userfile"
 	"github.com/mdmforge/mdmforge/templates"
 	"github.com/spf13/cobra"
 )
@@ -59,7 +60,7 @@ func initRun(opts *initOptions) error {
 	if _, err := os.Lstat(path); err == nil && !opts.Force {
 		return withHint(fmt.Errorf("%s already exists", path), "use --force to overwrite it")
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cannot use %s: %v", path, unwrapPath(err))
+		return fmt.Errorf("cannot use %s: %v", path, userfile.Cause(err))
 	}
 	if _, err := outdir.WriteFiles([]outdir.File{{Path: path, Data: data}}); err != nil {
 		return err

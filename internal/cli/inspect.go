@@ -1,12 +1,11 @@
 package cli
 
 import (
-	"crypto/sha256"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/mdmforge/mdmforge/internal/termsafe"
+	"github.com/mdmforge/mdmforge/internal/userfile"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -52,11 +51,12 @@ escaped (\x1b, \u202e), in both formats, so a file cannot drive the terminal.`,
 	return cmd
 }
 
+// inspection is profiles.Describe's review, headed by the file and, when
+// it is signed, who signed it.
 type inspection struct {
-	File      string             `json:"file" yaml:"file"`
-	Signature *signatureSummary  `json:"signature,omitempty" yaml:"signature,omitempty"`
-	Profile   inspectedPayload   `json:"profile" yaml:"profile"`
-	Payloads  []inspectedPayload `json:"payloads" yaml:"payloads"`
+	File                 string            `json:"file" yaml:"file"`
+	Signature            *signatureSummary `json:"signature,omitempty" yaml:"signature,omitempty"`
+	profiles.Description `yaml:",inline"`
 }
 
 type signatureSummary struct {
@@ -67,20 +67,12 @@ type signatureSummary struct {
 	SigningTime  string   `json:"signing_time,omitempty" yaml:"signing_time,omitempty"`
 }
 
-type inspectedPayload struct {
-	Type        string         `json:"type" yaml:"type"`
-	Identifier  string         `json:"identifier" yaml:"identifier"`
-	UUID        string         `json:"uuid" yaml:"uuid"`
-	DisplayName string         `json:"display_name,omitempty" yaml:"display_name,omitempty"`
-	Keys        map[string]any `json:"keys" yaml:"keys"`
-}
-
 func inspectRun(opts *inspectOptions) error {
-	data, err := readInput(opts.File, maxInputFile)
+	data, err := userfile.Read(opts.File, maxInputFile)
 	if err != nil {
 		return err
 	}
-	in := inspection{File: opts.File, Payloads: []inspectedPayload{}}
+	in := inspection{File: opts.File}
 	if signing.IsSigned(data) {
 		s, err := signing.Parse(data)
 		if err != nil {
@@ -100,12 +92,7 @@ func inspectRun(opts *inspectOptions) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", opts.File, err)
 	}
-	content, _ := top["PayloadContent"].([]any)
-	delete(top, "PayloadContent")
-	in.Profile = describePayload(top)
-	for _, c := range content {
-		in.Payloads = append(in.Payloads, describePayload(c.(map[string]any)))
-	}
+	in.Description = profiles.Describe(top)
 	if opts.Format == "json" {
 		return writeJSON(opts.IO.Out, in)
 	}
@@ -115,87 +102,4 @@ func inspectRun(opts *inspectOptions) error {
 	}
 	_, err = opts.IO.Out.Write(out)
 	return err
-}
-
-func describePayload(m map[string]any) inspectedPayload {
-	// Secrets (passwords, private keys, ...) never reach the output: a
-	// review is shared more widely than the profile.
-	red, _ := profiles.RedactSecrets("", m)
-	m = red.(map[string]any)
-	p := inspectedPayload{Keys: map[string]any{}}
-	take := func(k string) string {
-		s, _ := m[k].(string)
-		delete(m, k)
-		return termsafe.String(s)
-	}
-	p.Type, p.Identifier, p.UUID, p.DisplayName = take("PayloadType"), take("PayloadIdentifier"), take("PayloadUUID"), take("PayloadDisplayName")
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		p.Keys[termsafe.String(k)] = reviewValue(m[k])
-	}
-	return p
-}
-
-// reviewValue makes plist values readable in YAML and JSON: data becomes a
-// size and digest, dates RFC 3339 text, redacted secrets "<secret>", and
-// strings and keys from the file are escaped for the terminal.
-func reviewValue(v any) any {
-	return mapLeaves(escapeKeys(v), func(v any) any {
-		switch x := v.(type) {
-		case string:
-			// YAML and JSON keep a multi-line value's lines in place.
-			return termsafe.Multiline(x)
-		case profiles.Redacted:
-			return x.String()
-		case []byte:
-			return fmt.Sprintf("<data: %d bytes, sha256 %x>", len(x), sha256.Sum256(x))
-		case time.Time:
-			return x.UTC().Format(time.RFC3339)
-		}
-		return v
-	})
-}
-
-// escapeKeys copies a plist tree with its dictionary keys escaped for the
-// terminal; values are left to the caller.
-func escapeKeys(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[termsafe.String(k)] = escapeKeys(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = escapeKeys(e)
-		}
-		return out
-	}
-	return v
-}
-
-// mapLeaves copies a plist tree with every value that is not a dictionary
-// or array replaced by f's answer.
-func mapLeaves(v any, f func(any) any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = mapLeaves(e, f)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = mapLeaves(e, f)
-		}
-		return out
-	}
-	return f(v)
 }

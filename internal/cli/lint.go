@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/mdmforge/mdmforge/internal/userfile"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -76,7 +77,7 @@ func lintRun(opts *lintOptions) error {
 // readProfile reads a profile, unwrapping a signed one to the profile it
 // carries.
 func readProfile(path string) ([]byte, error) {
-	data, err := readInput(path, maxInputFile)
+	data, err := userfile.Read(path, maxInputFile)
 	if err != nil {
 		return nil, err
 	}

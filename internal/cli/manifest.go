@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/mdmforge/mdmforge/internal/annotation"
@@ -10,30 +8,9 @@ import (
 	"github.com/mdmforge/mdmforge/internal/termsafe"
 )
 
-// compileAll, which builds the manifest, still spells its parts as it did
-// before publishing moved to package outdir; these names keep it unchanged
-// while other work edits it, and can go once it says outdir.File.
-type (
-	outFile       = outdir.File
-	manifestEntry = outdir.Entry
-)
-
-const manifestName = outdir.ManifestName
-
-var (
-	manifestJSON      = outdir.Manifest
-	manifestPath      = outdir.PolicyPath
-	signerFingerprint = outdir.Fingerprint
-)
-
-func sha256Hex(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
-
 // checkOutputs fails listing the stale, missing and extra files in --out,
 // the same way in every format: one line each, with its reason.
-func checkOutputs(opts *buildOptions, files []outFile) error {
+func checkOutputs(opts *buildOptions, files []outdir.File) error {
 	m := outdir.Compare(opts.Out, files)
 	stale, missing, extra, why := m.Stale, m.Missing, m.Extra, m.Why
 	if len(stale)+len(missing)+len(extra) == 0 {
@@ -60,7 +37,7 @@ func checkOutputs(opts *buildOptions, files []outFile) error {
 	}
 	hints := []string{"run the same mdmforge build without --check and commit the result"}
 	if len(extra) > 0 {
-		hints = append(hints, "a build removes only the files an earlier build listed in "+manifestName+"; remove other extra files yourself")
+		hints = append(hints, "a build removes only the files an earlier build listed in "+outdir.ManifestName+"; remove other extra files yourself")
 	}
 	return &exitError{code: ExitFailure, err: fmt.Errorf("%s does not match its policies: %d stale, %d missing, %d extra", opts.Out, len(stale), len(missing), len(extra)), hints: hints}
 }

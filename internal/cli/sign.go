@@ -6,6 +6,7 @@ import (
 
 	"github.com/mdmforge/mdmforge/internal/outdir"
 	"github.com/mdmforge/mdmforge/internal/termsafe"
+	"github.com/mdmforge/mdmforge/internal/userfile"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -68,7 +69,7 @@ func signRun(opts *signOptions) error {
 	if same(opts.In, opts.Out) {
 		return fmt.Errorf("--out %s is the input; write the signed profile to another file", opts.Out)
 	}
-	data, err := readInput(opts.In, maxInputFile)
+	data, err := userfile.Read(opts.In, maxInputFile)
 	if err != nil {
 		return err
 	}

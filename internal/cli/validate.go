@@ -112,11 +112,7 @@ func checkPolicies(streams *IO, paths []string, target profiles.Target, format s
 			if p.TargetFor(target) != profiles.Intune || hasErrors(ds, p.File) {
 				continue // build stops before the bundle
 			}
-			_, warnings, err := intune.Bundle(p, profiles.Options{Target: profiles.Intune})
-			if err != nil {
-				ds = append(ds, profiles.Diagnostic{Severity: profiles.Error, Pos: profiles.Pos{File: p.File}, Message: err.Error()})
-			}
-			ds = append(ds, warnings...)
+			ds = append(ds, intune.Check(p)...)
 		}
 	}
 	ds, promoted := strictFindings(ds, strict)
@@ -136,19 +132,10 @@ func hasErrors(ds profiles.Diagnostics, file string) bool {
 // strictFindings makes every warning an error when strict is set, and
 // says how many it made.
 func strictFindings(ds profiles.Diagnostics, strict bool) (profiles.Diagnostics, int) {
-	if !strict || ds.Warnings() == 0 {
+	if !strict {
 		return ds, 0
 	}
-	out := make(profiles.Diagnostics, len(ds))
-	n := 0
-	for i, d := range ds {
-		if d.Severity == profiles.Warning {
-			d.Severity = profiles.Error
-			n++
-		}
-		out[i] = d
-	}
-	return out, n
+	return ds.WarningsAsErrors()
 }
 
 // strictHint tells why a run failed on what would be warnings without

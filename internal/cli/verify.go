@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mdmforge/mdmforge/internal/termsafe"
+	"github.com/mdmforge/mdmforge/internal/userfile"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
@@ -61,7 +62,7 @@ func verifyRun(opts *verifyOptions) error {
 	}
 	var roots *x509.CertPool
 	if opts.CA != "" {
-		pem, err := readInput(opts.CA, maxInputFile)
+		pem, err := userfile.Read(opts.CA, maxInputFile)
 		if err != nil {
 			return err
 		}
@@ -107,7 +108,7 @@ func verifyRun(opts *verifyOptions) error {
 
 // readSigned reads and parses a signed profile, naming the file in errors.
 func readSigned(path string) (*signing.Signed, error) {
-	data, err := readInput(path, maxInputFile)
+	data, err := userfile.Read(path, maxInputFile)
 	if err != nil {
 		return nil, err
 	}

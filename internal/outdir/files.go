@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"github.com/mdmforge/mdmforge/internal/userfile"
 )
 
 // A File is a file a command will write.
@@ -54,7 +56,7 @@ func WriteFiles(files []File) ([]string, error) {
 		}
 		tmp, err := createTemp(dir, "."+filepath.Base(f.Path)+".tmp", filePerm(f.Secret))
 		if err != nil {
-			return fail(fmt.Errorf("cannot write to %s: %v", dir, unwrapPath(err)))
+			return fail(fmt.Errorf("cannot write to %s: %v", dir, userfile.Cause(err)))
 		}
 		staged = append(staged, tmp.Name())
 		_, werr := tmp.Write(f.Data)
@@ -65,7 +67,7 @@ func WriteFiles(files []File) ([]string, error) {
 			werr = cerr
 		}
 		if werr != nil {
-			return fail(fmt.Errorf("cannot write %s: %v", f.Path, unwrapPath(werr)))
+			return fail(fmt.Errorf("cannot write %s: %v", f.Path, userfile.Cause(werr)))
 		}
 		todo = append(todo, pending{tmp.Name(), f.Path})
 	}
@@ -75,7 +77,7 @@ func WriteFiles(files []File) ([]string, error) {
 			for _, q := range todo[i:] {
 				os.Remove(q.tmp)
 			}
-			return changed, fmt.Errorf("cannot write %s: %v", p.dst, unwrapPath(err))
+			return changed, fmt.Errorf("cannot write %s: %v", p.dst, userfile.Cause(err))
 		}
 		changed = append(changed, p.dst)
 	}
@@ -93,7 +95,7 @@ func makeDir(dir string) ([]string, error) {
 	}
 	// ENOTDIR means a parent is a file; the parent's check names it.
 	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
-		return nil, fmt.Errorf("cannot use %s: %v", dir, unwrapPath(err))
+		return nil, fmt.Errorf("cannot use %s: %v", dir, userfile.Cause(err))
 	}
 	created, err := makeDir(filepath.Dir(dir))
 	if err != nil {
@@ -109,7 +111,7 @@ func makeDir(dir string) ([]string, error) {
 		if errors.Is(err, fs.ErrExist) {
 			return created, nil
 		}
-		return created, fmt.Errorf("cannot create %s: %v", dir, unwrapPath(err))
+		return created, fmt.Errorf("cannot create %s: %v", dir, userfile.Cause(err))
 	}
 	return append(created, dir), nil
 }
@@ -125,20 +127,6 @@ func createTemp(dir, prefix string, perm fs.FileMode) (*os.File, error) {
 		}
 	}
 	return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrExist}
-}
-
-// unwrapPath drops the operation and path an error repeats: messages name
-// the path themselves.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }
 
 // filePerm is the mode an output is created with: readable by its owner only

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/mdmforge/mdmforge/internal/userfile"
 )
 
 // A journalStep is one change a journal makes in --out; paths are relative to it,
@@ -168,7 +170,7 @@ func finishJournal(root *os.Root, out string, j journal) error {
 		return errCrashed
 	}
 	if err := root.Remove(journalName); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cannot remove %s: %v", filepath.Join(out, journalName), unwrapPath(err))
+		return fmt.Errorf("cannot remove %s: %v", filepath.Join(out, journalName), userfile.Cause(err))
 	}
 	syncRootDir(root, ".")
 	root.RemoveAll(stageDir)

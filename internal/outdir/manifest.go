@@ -31,6 +31,11 @@ type Entry struct {
 	Signer string `json:"signer,omitempty"`
 }
 
+// NewEntry lists output name, a path relative to out, built from policy.
+func NewEntry(out, name, policy string, data []byte) Entry {
+	return Entry{Path: filepath.ToSlash(name), SHA256: sha256Hex(data), Size: len(data), Policy: PolicyPath(out, policy)}
+}
+
 // Fingerprint names a signer certificate in the manifest.
 func Fingerprint(c *x509.Certificate) string {
 	return "sha256:" + sha256Hex(c.Raw)

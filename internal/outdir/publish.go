@@ -11,6 +11,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/mdmforge/mdmforge/internal/userfile"
 )
 
 // A build publishes --out all at once, so that a crash leaves either every
@@ -61,12 +63,12 @@ func Open(out string, log io.Writer) (*Dir, error) {
 			return nil, withHint(fmt.Errorf("another mdmforge build is writing %s", out),
 				"wait for it to finish, or build into another --out")
 		}
-		return nil, fmt.Errorf("cannot lock %s: %v", out, unwrapPath(err))
+		return nil, fmt.Errorf("cannot lock %s: %v", out, userfile.Cause(err))
 	}
 	if d.root, err = os.OpenRoot(out); err != nil {
 		d.unlock()
 		d.removeCreated()
-		return nil, fmt.Errorf("cannot use %s: %v", out, unwrapPath(err))
+		return nil, fmt.Errorf("cannot use %s: %v", out, userfile.Cause(err))
 	}
 	if err := d.recover(log); err != nil {
 		d.Close()
@@ -95,12 +97,12 @@ func (d *Dir) recover(log io.Writer) error {
 		fmt.Fprintf(log, "mdmforge: completed the build interrupted in %s (%d changes)\n", d.path, len(j.Steps))
 		return nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("cannot read %s: %v", filepath.Join(d.path, journalName), unwrapPath(err))
+		return fmt.Errorf("cannot read %s: %v", filepath.Join(d.path, journalName), userfile.Cause(err))
 	}
 	n := 0
 	if _, err := d.root.Lstat(stageDir); err == nil {
 		if err := d.root.RemoveAll(stageDir); err != nil {
-			return fmt.Errorf("cannot remove %s: %v", filepath.Join(d.path, stageDir), unwrapPath(err))
+			return fmt.Errorf("cannot remove %s: %v", filepath.Join(d.path, stageDir), userfile.Cause(err))
 		}
 		n++
 	}
@@ -176,7 +178,7 @@ func (d *Dir) Stage(files []File) ([]string, error) {
 			return nil, err
 		}
 		if err := writeRootFile(d.root, filepath.FromSlash(from), f.Data, filePerm(f.Secret)); err != nil {
-			return nil, fmt.Errorf("cannot write %s: %v", f.Path, unwrapPath(err))
+			return nil, fmt.Errorf("cannot write %s: %v", f.Path, userfile.Cause(err))
 		}
 		d.j.Steps = append(d.j.Steps, journalStep{Op: "file", From: from, To: rel})
 		changed = append(changed, f.Path)
@@ -200,7 +202,7 @@ func (d *Dir) StageFolder(name string) (string, error) {
 	}
 	staging := filepath.Join(d.path, filepath.FromSlash(from))
 	if err := os.WriteFile(filepath.Join(staging, rosterMarker), []byte("Written by mdmforge build --roster; the next roster build replaces this folder whole.\n"), 0o666); err != nil {
-		return "", fmt.Errorf("cannot write to %s: %v", d.path, unwrapPath(err))
+		return "", fmt.Errorf("cannot write to %s: %v", d.path, userfile.Cause(err))
 	}
 	d.j.Steps = append(d.j.Steps, journalStep{Op: "dir", From: from, To: name})
 	d.j.Keep = append(d.j.Keep, name)
@@ -219,7 +221,7 @@ func (d *Dir) Remove(rel string) {
 func (d *Dir) mkdirStage(dir string) error {
 	d.staged = true
 	if err := d.root.MkdirAll(filepath.FromSlash(dir), 0o777); err != nil {
-		return fmt.Errorf("cannot write to %s: %v", d.path, unwrapPath(err))
+		return fmt.Errorf("cannot write to %s: %v", d.path, userfile.Cause(err))
 	}
 	return nil
 }
@@ -239,7 +241,7 @@ func (d *Dir) Commit() (int, error) {
 		return 0, err
 	}
 	if err := writeRootFile(d.root, tmp, data, 0o666); err != nil {
-		return 0, fmt.Errorf("cannot write to %s: %v", d.path, unwrapPath(err))
+		return 0, fmt.Errorf("cannot write to %s: %v", d.path, userfile.Cause(err))
 	}
 	syncRootDir(d.root, stageDir+"/new")
 	syncRootDir(d.root, stageDir)
@@ -248,7 +250,7 @@ func (d *Dir) Commit() (int, error) {
 		return 0, errCrashed
 	}
 	if err := d.root.Rename(tmp, journalName); err != nil {
-		return 0, fmt.Errorf("cannot write to %s: %v", d.path, unwrapPath(err))
+		return 0, fmt.Errorf("cannot write to %s: %v", d.path, userfile.Cause(err))
 	}
 	syncRootDir(d.root, ".")
 	d.done = true
@@ -261,7 +263,7 @@ func (d *Dir) Commit() (int, error) {
 
 // describeRootErr names the reason an os.Root refused a path.
 func describeRootErr(out string, err error) string {
-	err = unwrapPath(err)
+	err = userfile.Cause(err)
 	if err != nil && err.Error() == "path escapes from parent" {
 		return "it leads out of " + out + " through a symbolic link"
 	}

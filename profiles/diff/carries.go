@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"github.com/mdmforge/mdmforge/profiles/intune"
 )
 
@@ -90,8 +91,8 @@ func Carries(file string, derived []Change, before, after map[string]any, source
 	if !ok || len(derived) == 0 || before == nil || after == nil {
 		return false
 	}
-	before, _ = normalize(before).(map[string]any)
-	after, _ = normalize(after).(map[string]any)
+	before, _ = propertylist.Normalize(before).(map[string]any)
+	after, _ = propertylist.Normalize(after).(map[string]any)
 	var own []Change
 	if file == "custom.json" {
 		var embedded, profile []string

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mdmforge/mdmforge/internal/plisttest"
 	"github.com/mdmforge/mdmforge/profiles"
 	"howett.net/plist"
 )
@@ -334,7 +335,7 @@ func TestDiffTreesMarksSecrets(t *testing.T) {
 // Graph body is depth-checked before it is decoded: a deep one is compared
 // as the text it is, without crashing.
 func TestDiffJSONEmbeddedProfileDepth(t *testing.T) {
-	deep := base64.StdEncoding.EncodeToString(nestedXML(100_000))
+	deep := base64.StdEncoding.EncodeToString(plisttest.NestedXML(100_000))
 	cs := JSON(map[string]any{"payload": deep}, map[string]any{"payload": deep + "AA=="}, Options{})
 	if len(cs) != 1 || cs[0].Path != "payload" || cs[0].Within != "" {
 		t.Errorf("got %+v", cs)
@@ -411,14 +412,3 @@ const example = "../../examples/contacts-only-eas.yaml"
 
 // encodeXML writes a plist tree as an XML property list.
 func encodeXML(v any) ([]byte, error) { return plist.MarshalIndent(v, plist.XMLFormat, "\t") }
-
-// nestedXML is an XML property list of n nested arrays.
-func nestedXML(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<plist version=\"1.0\">")
-	b.WriteString(strings.Repeat("<array>", n))
-	b.WriteString("<string>x</string>")
-	b.WriteString(strings.Repeat("</array>", n))
-	b.WriteString("</plist>\n")
-	return b.Bytes()
-}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/signing"
@@ -53,7 +54,7 @@ func readPlist(e *entry) (any, error) {
 // takes OpenStep text, which makes any word a string; no MDM reads that.
 func decodePlist(data []byte) (any, error) {
 	// Before any decoding: the decoder recurses once per level.
-	if err := profiles.CheckPlistDepth(data); err != nil {
+	if err := propertylist.CheckDepth(data); err != nil {
 		return nil, err
 	}
 	var v any

@@ -1,14 +1,13 @@
 package diff
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/internal/userfile"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/profiles/intune"
 )
@@ -73,13 +72,13 @@ func Load(path string, opts LoadOptions) (*Side, error) {
 	arg := path
 	info, err := os.Stat(arg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", arg, unwrapPath(err))
+		return nil, fmt.Errorf("%s: %v", arg, userfile.Cause(err))
 	}
 	if !info.IsDir() {
 		if isPolicy(arg) {
 			return loadPolicies(arg, opts.Target)
 		}
-		data, err := readFile(arg, opts.MaxFileSize)
+		data, err := userfile.Read(arg, opts.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}
@@ -87,7 +86,7 @@ func Load(path string, opts LoadOptions) (*Side, error) {
 	}
 	entries, err := os.ReadDir(arg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", arg, unwrapPath(err))
+		return nil, fmt.Errorf("%s: %v", arg, userfile.Cause(err))
 	}
 	for _, e := range entries {
 		// As profiles.Load decides: a policy, or a link to one.
@@ -132,49 +131,6 @@ func (s *Side) clone() *Side {
 	return &c
 }
 
-// readFile reads a file of a side, refusing folders and files larger than
-// limit with messages that name the file.
-func readFile(path string, limit int64) ([]byte, error) {
-	// Stat before opening: opening a FIFO would wait for a writer forever.
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
-	}
-	switch {
-	case info.IsDir():
-		return nil, fmt.Errorf("%s is a folder, not a file", path)
-	case !info.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, unwrapPath(err))
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d MiB", path, limit>>20)
-	}
-	return data, nil
-}
-
-// unwrapPath drops the operation and path of an *fs.PathError, for
-// messages that name the file already.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
-}
-
 // walk reads the files of folder dir and its subfolders into s.files.
 // Links to files are followed, as profiles.Load does. Links to folders are
 // skipped with a warning, so a link to a parent cannot loop and a shared
@@ -184,7 +140,7 @@ func unwrapPath(err error) error {
 func (s *Side) walk(opts *LoadOptions, dir string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("%s: %v", dir, unwrapPath(err))
+		return fmt.Errorf("%s: %v", dir, userfile.Cause(err))
 	}
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".") {
@@ -204,7 +160,7 @@ func (s *Side) walk(opts *LoadOptions, dir string) error {
 		case mode&fs.ModeSymlink != 0:
 			// os.Stat failed: a link to nothing, or to what cannot be read.
 			_, err := os.Stat(p)
-			return fmt.Errorf("%s: %v", p, unwrapPath(err))
+			return fmt.Errorf("%s: %v", p, userfile.Cause(err))
 		case !mode.IsRegular():
 			opts.warn(p, "a "+fileKind(mode)+", not a file")
 			continue
@@ -218,7 +174,7 @@ func (s *Side) walk(opts *LoadOptions, dir string) error {
 			// outputs themselves are compared.
 			continue
 		}
-		data, err := readFile(p, opts.MaxFileSize)
+		data, err := userfile.Read(p, opts.MaxFileSize)
 		if err != nil {
 			return err
 		}

@@ -2,8 +2,8 @@ package diff
 
 import (
 	"fmt"
-	"math"
-	"time"
+
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 )
 
 // Trees compares two configuration profiles given as plist trees: their
@@ -17,7 +17,7 @@ func Trees(a, b map[string]any, opts Options) []Change {
 }
 
 func compareProfile(a, b map[string]any, within string, opts Options) []Change {
-	a, b = normalize(a).(map[string]any), normalize(b).(map[string]any)
+	a, b = propertylist.Normalize(a).(map[string]any), propertylist.Normalize(b).(map[string]any)
 	ca, okA := payloadsByID(a)
 	cb, okB := payloadsByID(b)
 	topA, topB := a, b
@@ -99,36 +99,6 @@ func stringOf(v any) string {
 // configuration dictionaries, by value and type.
 func Plists(a, b any) []Change {
 	var out []Change
-	plistWalker(Change{Scope: ScopeFile}, func(c Change) { out = append(out, c) }).walk("", normalize(a), normalize(b))
+	plistWalker(Change{Scope: ScopeFile}, func(c Change) { out = append(out, c) }).walk("", propertylist.Normalize(a), propertylist.Normalize(b))
 	return out
-}
-
-// normalize maps decoded plist values onto one representation per type, so
-// trees can be compared whatever produced them. It is profiles' own rule
-// for its round-trip check, repeated here: both must agree on what makes
-// two values the same.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = normalize(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = normalize(e)
-		}
-		return out
-	case uint64:
-		if x <= math.MaxInt64 {
-			return int64(x)
-		}
-	case int:
-		return int64(x)
-	case time.Time:
-		return x.UTC()
-	}
-	return v
 }

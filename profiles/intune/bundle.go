@@ -116,6 +116,17 @@ func Objects(p *profiles.Policy, opts profiles.Options) ([]Object, profiles.Diag
 	return objs, warnings, nil
 }
 
+// Check returns the findings Bundle gives for the policy, its error as a
+// finding on the policy's file, without keeping the files: what a policy
+// meant for Intune is warned of before anything is built.
+func Check(p *profiles.Policy) profiles.Diagnostics {
+	_, warnings, err := Bundle(p, profiles.Options{Target: profiles.Intune})
+	if err != nil {
+		return append(profiles.Diagnostics{{Severity: profiles.Error, Pos: profiles.Pos{File: p.File}, Message: err.Error()}}, warnings...)
+	}
+	return warnings
+}
+
 // Bundle returns the files of the policy's NAME.intune folder: the body of
 // each of its Objects, named by Object.File, and a README.md saying, for
 // each, how to create it in the Intune admin center or with Graph and what

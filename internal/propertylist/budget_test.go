@@ -1,10 +1,11 @@
-package profiles
+package propertylist
 
 import (
 	"bytes"
 	"strings"
 	"testing"
 
+	"github.com/mdmforge/mdmforge/internal/plisttest"
 	"howett.net/plist"
 )
 
@@ -12,30 +13,30 @@ import (
 // arrays each referring n times to the one before: n^levels copies of the
 // text once decoded, from a file of about textBytes + 4·n·levels bytes.
 func dag(textBytes, levels, n int) []byte {
-	objects := []bplistObject{{str: strings.Repeat("x", textBytes)}}
+	objects := []plisttest.Object{{Str: strings.Repeat("x", textBytes)}}
 	for l := range levels {
 		refs := make([]uint32, n)
 		for i := range refs {
 			refs[i] = uint32(l)
 		}
-		objects = append(objects, bplistObject{refs: refs})
+		objects = append(objects, plisttest.Object{Refs: refs})
 	}
 	// buildBinaryPlist's top object is the first.
 	objects[0], objects[levels] = objects[levels], objects[0]
 	for i := range objects {
-		for j, r := range objects[i].refs {
+		for j, r := range objects[i].Refs {
 			switch int(r) {
 			case 0:
-				objects[i].refs[j] = uint32(levels)
+				objects[i].Refs[j] = uint32(levels)
 			case levels:
-				objects[i].refs[j] = 0
+				objects[i].Refs[j] = 0
 			}
 		}
 	}
-	return buildBinaryPlist(objects)
+	return plisttest.Binary(objects)
 }
 
-func TestCheckPlistDepthCountsBytes(t *testing.T) {
+func TestCheckDepthCountsBytes(t *testing.T) {
 	for _, tt := range []struct {
 		name            string
 		text, levels, n int
@@ -49,19 +50,19 @@ func TestCheckPlistDepthCountsBytes(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			data := dag(tt.text, tt.levels, tt.n)
-			err := CheckPlistDepth(data)
+			err := CheckDepth(data)
 			if err == nil || !strings.Contains(err.Error(), "shared objects expand into more than") || !strings.Contains(err.Error(), "bytes (16 times") {
-				t.Fatalf("CheckPlistDepth(%d bytes) = %v, want the expansion refused", len(data), err)
+				t.Fatalf("CheckDepth(%d bytes) = %v, want the expansion refused", len(data), err)
 			}
 		})
 	}
 }
 
-func TestCheckPlistDepthAllowsSharing(t *testing.T) {
+func TestCheckDepthAllowsSharing(t *testing.T) {
 	// A thousand references to one 100-byte text: 117 KB decoded, the kind
 	// of sharing writers do for repeated keys and values.
 	data := dag(100, 1, 1000)
-	if err := CheckPlistDepth(data); err != nil {
+	if err := CheckDepth(data); err != nil {
 		t.Fatal(err)
 	}
 	var v any
@@ -98,7 +99,7 @@ func TestTextAndXMLPlistsDoNotExpand(t *testing.T) {
 		if err := plist.NewEncoder(&out).Encode(v); err != nil {
 			t.Fatal(err)
 		}
-		if CheckPlistDepth([]byte(doc)) != nil || out.Len() > 16*len(doc)+1<<10 {
+		if CheckDepth([]byte(doc)) != nil || out.Len() > 16*len(doc)+1<<10 {
 			t.Errorf("%s decoded to %d bytes", doc, out.Len())
 		}
 	}
@@ -110,7 +111,7 @@ func BenchmarkCheckPlistDAG(b *testing.B) {
 	data := dag(1, 2, 250_000)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if CheckPlistDepth(data) == nil {
+		if CheckDepth(data) == nil {
 			b.Fatal("not refused")
 		}
 	}

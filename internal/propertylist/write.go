@@ -1,4 +1,4 @@
-package profiles
+package propertylist
 
 import (
 	"encoding/base64"
@@ -14,12 +14,12 @@ const plistHeader = `<?xml version="1.0" encoding="UTF-8"?>
 <plist version="1.0">
 `
 
-// appendPlist encodes a plist tree as an XML property list in the layout
+// AppendXML encodes a plist tree as an XML property list in the layout
 // Apple's tools write (tab indentation, the root dictionary at column 0,
 // keys sorted), ending in one newline. It handles exactly the value types a
 // compiled tree holds, without reflection: a roster build encodes one
 // profile per user.
-func appendPlist(b []byte, v any) ([]byte, error) {
+func AppendXML(b []byte, v any) ([]byte, error) {
 	b = append(b, plistHeader...)
 	b, err := appendValue(b, v, 0)
 	if err != nil {
@@ -106,6 +106,14 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 		return nil, fmt.Errorf("cannot encode %T in a property list", v)
 	}
 	return b, nil
+}
+
+// CheckText reports why s cannot be written as XML character data, or nil
+// when it can: the check AppendXML applies to every string and key, for
+// callers that must refuse a value before they build a tree around it.
+func CheckText(s string) error {
+	_, err := appendText(nil, s)
+	return err
 }
 
 // appendText escapes s for XML character data. Characters XML 1.0 cannot

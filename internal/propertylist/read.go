@@ -1,4 +1,4 @@
-package profiles
+package propertylist
 
 import (
 	"bytes"
@@ -10,11 +10,11 @@ import (
 	"time"
 )
 
-// readPlistXML strictly decodes an XML property list into plist values. It
+// ReadXML strictly decodes an XML property list into plist values. It
 // is the per-profile read-back of roster builds, where encoding/xml would
 // cost more than everything else; it accepts the XML that Apple's tools and
-// appendPlist write and refuses anything else.
-func readPlistXML(data []byte) (any, error) {
+// AppendXML write and refuses anything else.
+func ReadXML(data []byte) (any, error) {
 	r := &plistReader{data: data}
 	r.skipProlog()
 	if !r.consume("<plist") {
@@ -43,7 +43,7 @@ func readPlistXML(data []byte) (any, error) {
 type plistReader struct {
 	data  []byte
 	pos   int
-	depth int // dictionaries and arrays open, for MaxPlistDepth
+	depth int // dictionaries and arrays open, for MaxDepth
 }
 
 func (r *plistReader) fail(msg string) error {
@@ -125,8 +125,8 @@ func (r *plistReader) text(name string) (string, error) {
 // same limit as for the decoder keeps a deep document from exhausting the
 // stack.
 func (r *plistReader) enter() error {
-	if r.depth++; r.depth > MaxPlistDepth {
-		return r.fail(errPlistTooDeep.Error())
+	if r.depth++; r.depth > MaxDepth {
+		return r.fail(errTooDeep.Error())
 	}
 	return nil
 }

@@ -1,0 +1,37 @@
+package propertylist
+
+import (
+	"math"
+	"time"
+)
+
+// Normalize maps decoded plist values onto one representation per type, so
+// trees can be compared whatever produced them (a decoder, or code building
+// a tree with int and local times). The profile round-trip checks and the diff
+// engine both use it, because they must agree on what makes two values
+// the same.
+func Normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = Normalize(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = Normalize(e)
+		}
+		return out
+	case uint64:
+		if x <= math.MaxInt64 {
+			return int64(x)
+		}
+	case int:
+		return int64(x)
+	case time.Time:
+		return x.UTC()
+	}
+	return v
+}
