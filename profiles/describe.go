@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"github.com/mdmforge/mdmforge/internal/termsafe"
 )
 
@@ -73,7 +74,7 @@ func describePayload(m map[string]any) PayloadDescription {
 // size and digest, dates RFC 3339 text, redacted secrets "<secret>", and
 // strings and keys from the file are escaped for the terminal.
 func reviewValue(v any) any {
-	return mapLeaves(escapeKeys(v), func(v any) any {
+	return propertylist.MapLeaves(escapeKeys(v), func(v any) any {
 		switch x := v.(type) {
 		case string:
 			// YAML and JSON keep a multi-line value's lines in place.
@@ -107,24 +108,4 @@ func escapeKeys(v any) any {
 		return out
 	}
 	return v
-}
-
-// mapLeaves copies a plist tree with every value that is not a dictionary
-// or array replaced by f's answer.
-func mapLeaves(v any, f func(any) any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = mapLeaves(e, f)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = mapLeaves(e, f)
-		}
-		return out
-	}
-	return f(v)
 }

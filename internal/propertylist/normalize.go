@@ -35,3 +35,24 @@ func Normalize(v any) any {
 	}
 	return v
 }
+
+// MapLeaves copies a plist tree with every value that is not a dictionary
+// or an array replaced by f's answer: how a tree is redacted or made ready
+// for JSON without each caller writing the walk again.
+func MapLeaves(v any, f func(any) any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = MapLeaves(e, f)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = MapLeaves(e, f)
+		}
+		return out
+	}
+	return f(v)
+}

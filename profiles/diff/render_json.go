@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 )
 
 type jsonReport struct {
@@ -104,7 +106,7 @@ func rawJSON(v any) json.RawMessage {
 }
 
 func jsonSafe(v any) any {
-	return mapLeaves(v, func(v any) any {
+	return propertylist.MapLeaves(v, func(v any) any {
 		switch x := v.(type) {
 		case float64:
 			if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -125,24 +127,4 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// mapLeaves returns v with f applied to every value that is not a
-// dictionary or an array.
-func mapLeaves(v any, f func(any) any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = mapLeaves(e, f)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = mapLeaves(e, f)
-		}
-		return out
-	}
-	return f(v)
 }

@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"github.com/mdmforge/mdmforge/profiles"
 )
 
@@ -188,7 +189,7 @@ func redact(c Change) Change {
 // hasRedacted reports whether a value holds a redacted secret.
 func hasRedacted(v any) bool {
 	found := false
-	mapLeaves(v, func(v any) any {
+	propertylist.MapLeaves(v, func(v any) any {
 		if _, ok := v.(profiles.Redacted); ok {
 			found = true
 		}
