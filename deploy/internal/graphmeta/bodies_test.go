@@ -131,7 +131,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name, version, body string
-		want               []string // Problem.String() of each problem
+		want                []string // Problem.String() of each problem
 	}{
 		{"valid", "v1.0", `{"@odata.type":"#microsoft.graph.iosCustomConfiguration","displayName":"x","payload":"AA==","payload@odata.mediaContentType":"x"}`, nil},
 		{"unknown property", "v1.0", `{"@odata.type":"#microsoft.graph.iosCustomConfiguration","displayNme":"x"}`,
