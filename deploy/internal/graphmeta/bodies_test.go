@@ -150,6 +150,8 @@ func TestCheck(t *testing.T) {
 		{"abstract nested type", "v1.0", `{"@odata.type":"#microsoft.graph.targetedManagedAppConfiguration","apps":[{"mobileAppIdentifier":{"bundleId":"b"}}]}`,
 			[]string{"apps[0].mobileAppIdentifier: type mobileAppIdentifier is abstract: the value needs the @odata.type of a concrete one",
 				"apps[0].mobileAppIdentifier.bundleId: type mobileAppIdentifier has no property bundleId in Graph v1.0"}},
+		{"nested type of the wrong kind", "v1.0", `{"@odata.type":"#microsoft.graph.targetedManagedAppConfiguration","apps":[{"mobileAppIdentifier":{"@odata.type":"#microsoft.graph.groupAssignmentTarget","groupId":"g"}}]}`,
+			[]string{"apps[0].mobileAppIdentifier: @odata.type groupAssignmentTarget is not a mobileAppIdentifier"}},
 		{"not an object", "v1.0", `[]`, []string{"body: not a JSON object"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,5 +163,14 @@ func TestCheck(t *testing.T) {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
+	}
+
+	// want is the type the collection holds: a body of another is refused.
+	body := []byte(`{"@odata.type":"#microsoft.graph.iosCustomConfiguration","displayName":"x"}`)
+	if ps := m.Check(body, "v1.0", "deviceConfiguration"); len(ps) != 0 {
+		t.Errorf("custom profile as a deviceConfiguration: %v", ps)
+	}
+	if ps := m.Check(body, "v1.0", "deviceCompliancePolicy"); len(ps) != 1 || ps[0].String() != "body: @odata.type iosCustomConfiguration is not a deviceCompliancePolicy" {
+		t.Errorf("custom profile as a deviceCompliancePolicy: %v", ps)
 	}
 }

@@ -35,8 +35,10 @@ const typePrefix = "#microsoft.graph."
 // Check returns what of a JSON request body sent to version the metadata
 // rejects: properties its @odata.type (or, without one, want) does not
 // have there, recursively through nested objects whose type is known,
-// from their @odata.type or from the property's type. Instance
-// annotations (keys with an "@") are not properties and are not checked.
+// from their @odata.type or from the property's type; an @odata.type
+// that is not want or a type derived from it is a problem too (want may
+// be empty: the body must then name its type). Instance annotations (keys
+// with an "@") are not properties and are not checked.
 // A body that is not a JSON object is one problem. Problems are in the
 // order of the body's keys sorted, so the result is deterministic.
 func (m *Metadata) Check(body []byte, version, want string) []Problem {
@@ -80,6 +82,10 @@ func (c *checker) object(path, declared string, obj map[string]any, top bool) {
 		typ = name
 		if c.m.Types[typ] == nil {
 			c.addf(path, typ, "", "@odata.type %s is not a type the metadata knows", typ)
+			return
+		}
+		if declared != "" && c.m.Types[declared] != nil && !c.m.derives(typ, declared) {
+			c.addf(path, typ, "", "@odata.type %s is not a %s", typ, declared)
 			return
 		}
 	}
@@ -132,4 +138,19 @@ func (c *checker) value(path, elem string, v any) {
 			c.value(fmt.Sprintf("%s[%d]", path, i), elem, e)
 		}
 	}
+}
+
+// derives reports whether type typ is base or derives from it.
+func (m *Metadata) derives(typ, base string) bool {
+	for n := 0; typ != "" && n < 32; n++ {
+		if typ == base {
+			return true
+		}
+		t := m.Types[typ]
+		if t == nil {
+			return false
+		}
+		typ = t.Base
+	}
+	return false
 }
