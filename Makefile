@@ -37,9 +37,10 @@ fuzz:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-# Regenerate the embedded Apple schema from ../shared/apple-device-management.
+# Regenerate the embedded Apple schema from ../shared/apple-device-management,
+# and the trimmed Graph metadata of deploy's tests from ../shared/graph-metadata.
 schema:
-	$(GO) generate ./profiles/schema
+	$(GO) generate ./profiles/schema ./deploy/internal/graphmeta
 
 # Rewrite golden files from the current output; review the diff before committing.
 update:
