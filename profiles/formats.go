@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mdmforge/mdmforge/internal/suggest"
+	"github.com/mdmforge/mdmforge/profiles/schema"
 )
 
 // What a well-formed value is (host, e-mail address, https URL, OS
@@ -62,23 +63,7 @@ func versionLess(a, b string) bool {
 	if a == "" {
 		return true
 	}
-	if !osVersion.MatchString(a) {
-		return false
-	}
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < max(len(pa), len(pb)); i++ {
-		var x, y int
-		if i < len(pa) {
-			x, _ = strconv.Atoi(pa[i])
-		}
-		if i < len(pb) {
-			y, _ = strconv.Atoi(pb[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
+	return osVersion.MatchString(a) && schema.CompareVersions(a, b) < 0
 }
 
 func parseDate(s string) (time.Time, error) {

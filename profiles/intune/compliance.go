@@ -2,8 +2,8 @@ package intune
 
 import (
 	"regexp"
-	"strconv"
-	"strings"
+
+	"github.com/mdmforge/mdmforge/profiles/schema"
 )
 
 type graphIOSCompliancePolicy struct {
@@ -81,23 +81,7 @@ func (p policy) compliancePolicy() (bundleFile, error) {
 // atLeast reports whether v is a well-formed iOS version (13, 16.4, 17.0.1)
 // at least min, a well-formed one too; Validate reports a malformed v.
 func atLeast(v, min string) bool {
-	if !osVersion.MatchString(v) {
-		return false
-	}
-	pv, pm := strings.Split(v, "."), strings.Split(min, ".")
-	for i := 0; i < max(len(pv), len(pm)); i++ {
-		var x, y int
-		if i < len(pv) {
-			x, _ = strconv.Atoi(pv[i])
-		}
-		if i < len(pm) {
-			y, _ = strconv.Atoi(pm[i])
-		}
-		if x != y {
-			return x > y
-		}
-	}
-	return true
+	return osVersion.MatchString(v) && schema.CompareVersions(v, min) >= 0
 }
 
 var osVersion = regexp.MustCompile(`^[0-9]+(\.[0-9]+){0,2}$`)
