@@ -87,7 +87,8 @@ func parseClause(f string, caseFold bool) (m matcher, typ, rest string, ok bool)
 	return nil, "", "", false
 }
 
-// quoted reads an OData string literal: 'it”s'.
+// quoted reads an OData string literal, in which a doubled quote stands
+// for one.
 func quoted(f string) (string, string, bool) {
 	if !strings.HasPrefix(f, "'") {
 		return "", "", false
