@@ -452,3 +452,12 @@ func TestConditionalAccess(t *testing.T) {
 		t.Errorf("DELETE: %d", status)
 	}
 }
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
