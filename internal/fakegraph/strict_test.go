@@ -48,6 +48,11 @@ func TestStrictness(t *testing.T) {
 		{"query option on a write", "POST", configs + "?$filter=displayName%20eq%20'x'", customProfile("Q"), 400, "not allowed on POST"},
 		{"a version Graph has not", "GET", "/v2.0/deviceManagement/deviceConfigurations", nil, 400, "Invalid version"},
 		{"PUT", "PUT", item, customProfile("P"), 405, "for method PUT"},
+		{"inline assignments on create", "POST", configs, func() map[string]any {
+			m := customProfile("A")
+			m["assignments"] = []any{}
+			return m
+		}(), 400, "navigation property 'assignments' cannot be set"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
