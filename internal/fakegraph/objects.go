@@ -30,7 +30,9 @@ type collectionDef struct {
 	// collection has no /assign.
 	assignment string
 	// assignNoContent is set where /assign answers 204 rather than 200
-	// with the new set (managedAppPolicy, managedDeviceMobileAppConfiguration).
+	// with the new set: in the v1.0 CSDL, the assign actions bound to
+	// managedDeviceMobileAppConfiguration and targetedManagedAppConfiguration
+	// have no ReturnType.
 	assignNoContent bool
 	// inline are the navigation properties a create may carry.
 	inline map[string]bool
