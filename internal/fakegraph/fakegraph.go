@@ -194,6 +194,7 @@ func New(o Options) *Server {
 	for _, d := range collectionDefs {
 		s.collections[d.path] = &collection{def: d}
 	}
+	s.addScopeTag("0", "Default", true)
 	s.hs = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.hs.URL
 	return s
@@ -228,6 +229,22 @@ func nickname(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// AddScopeTag adds an Intune scope tag and returns its id: Intune's
+// small integers, "1" for the first after the built-in "0".
+func (s *Server) AddScopeTag(displayName string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := fmt.Sprint(len(s.collections[pathScopeTags].objs))
+	s.addScopeTag(id, displayName, false)
+	return id
+}
+
+func (s *Server) addScopeTag(id, name string, builtIn bool) {
+	o := &object{id: id, typ: "roleScopeTag", version: "beta",
+		props: map[string]any{"id": id, "displayName": name, "isBuiltIn": builtIn}}
+	s.collections[pathScopeTags].objs = append(s.collections[pathScopeTags].objs, o)
 }
 
 // AddApp adds a mobile app to the tenant and returns its id: odataType is
@@ -301,6 +318,32 @@ func (s *Server) Seed(version, collection string, obj map[string]any) string {
 	}
 	c.objs = append(c.objs, o)
 	return o.id
+}
+
+// Update changes an object behind the client's back, as an admin in the
+// portal would: props are merged into it (nil removes one) and its
+// version and lastModifiedDateTime move on. It reports whether the
+// object exists.
+func (s *Server) Update(collection, id string, props map[string]any) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.collections[strings.Trim(collection, "/")]
+	if c == nil {
+		return false
+	}
+	_, o := c.find(id)
+	if o == nil {
+		return false
+	}
+	for k, v := range props {
+		if v == nil {
+			delete(o.props, k)
+		} else {
+			o.props[k] = v
+		}
+	}
+	s.stamp(o, false)
+	return true
 }
 
 // Objects returns collection's objects as a GET of each in the version

@@ -496,3 +496,38 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Errorf("ids %v", ids)
 	}
 }
+
+func TestScopeTags(t *testing.T) {
+	s := newServer(t, Options{})
+	if id := s.AddScopeTag("Region A"); id != "1" {
+		t.Errorf("AddScopeTag = %q, want Intune's next small integer 1", id)
+	}
+	_, m := call(t, s, "GET", "/beta/deviceManagement/roleScopeTags?$filter=displayName%20eq%20'Region%20A'", nil)
+	if v := m["value"].([]any); len(v) != 1 || v[0].(map[string]any)["id"] != "1" {
+		t.Errorf("scope tags: %v", m)
+	}
+	_, m = call(t, s, "GET", "/beta/deviceManagement/roleScopeTags/0", nil)
+	if m["displayName"] != "Default" || m["isBuiltIn"] != true {
+		t.Errorf("built-in tag: %v", m)
+	}
+	wantError(t, s, "GET", "/v1.0/deviceManagement/roleScopeTags", nil, http.StatusNotFound, "segment 'roleScopeTags'")
+}
+
+func TestUpdate(t *testing.T) {
+	s := newServer(t, Options{})
+	id := s.Seed("beta", DeviceConfigurations, customProfile("P"))
+	before := string(s.State())
+	if !s.Update(DeviceConfigurations, id, map[string]any{"displayName": "Changed in the portal", "description": nil}) {
+		t.Fatal("Update: object not found")
+	}
+	o := s.Objects(DeviceConfigurations)[0]
+	if o["displayName"] != "Changed in the portal" || o["description"] != nil || o["version"] != 2 {
+		t.Errorf("after Update: %v", o)
+	}
+	if string(s.State()) == before {
+		t.Errorf("Update did not change State")
+	}
+	if s.Update(DeviceConfigurations, "nope", nil) || s.Update("nope", id, nil) {
+		t.Errorf("Update of nothing reported success")
+	}
+}

@@ -248,6 +248,9 @@ func (x *exchange) route() *graphError {
 		}
 		return notFoundSegment(seg)
 	}
+	if c.def.betaOnly && version != "beta" {
+		return notFoundSegment(lastSegment(c.def.path))
+	}
 	if err := x.checkQuery(); err != nil {
 		return err
 	}
