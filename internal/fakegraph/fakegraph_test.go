@@ -206,6 +206,10 @@ func TestUnknownPath(t *testing.T) {
 	s := newServer(t, Options{})
 	wantError(t, s, "GET", "/v1.0/deviceManagement/deviceConfigurationz", nil, http.StatusNotFound, "Resource not found for the segment 'deviceConfigurationz'")
 	wantError(t, s, "GET", "/v1.0/nothing", nil, http.StatusNotFound, "Resource not found for the segment 'nothing'")
+	wantError(t, s, "GET", "/v1.0/identity/nothing", nil, http.StatusNotFound, "Resource not found for the segment 'nothing'")
+	wantError(t, s, "GET", "/v1.0/identity/conditionalAccess/namedLocations", nil, http.StatusNotFound, "segment 'namedLocations'")
+	wantError(t, s, "GET", "/v1.0/identity", nil, http.StatusNotFound, "segment 'identity'")
+	wantError(t, s, "GET", "/v1.0/groups/x/members/y", nil, http.StatusNotFound, "")
 }
 
 func TestAssignReplacesTheWholeSet(t *testing.T) {
@@ -456,6 +460,10 @@ func TestConditionalAccess(t *testing.T) {
 	wantError(t, s, "POST", path, body, http.StatusBadRequest, "includePlatform")
 	if status, _ := call(t, s, "PATCH", path+"/"+id, map[string]any{"@odata.type": "#microsoft.graph.conditionalAccessPolicy", "state": "enabled"}); status != http.StatusNoContent {
 		t.Errorf("PATCH: %d", status)
+	}
+	// A concrete type needs no @odata.type.
+	if status, m := call(t, s, "PATCH", path+"/"+id, map[string]any{"state": "disabled"}); status != http.StatusNoContent {
+		t.Errorf("PATCH without @odata.type: %d %v", status, m)
 	}
 	if status, _ := call(t, s, "DELETE", path+"/"+id, nil); status != http.StatusNoContent {
 		t.Errorf("DELETE: %d", status)
