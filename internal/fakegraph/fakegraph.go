@@ -32,9 +32,10 @@
 //     inline on create only, and changes through /scheduleActionsForRules.
 //     No other navigation property (assignments included) is accepted in
 //     a body.
-//   - $filter takes displayName eq and isof, joined by or; anything else
-//     is "Invalid filter clause". Intune's collections compare names
-//     exactly, groups without case, as Entra ID does.
+//   - $filter takes displayName eq and isof, joined by or, and on groups
+//     startswith(displayName,…); anything else is "Invalid filter
+//     clause". Intune's collections compare names exactly, groups without
+//     case, as Entra ID does.
 //   - A PATCH may not name a server-set property (id, createdDateTime,
 //     lastModifiedDateTime, version, supportsScopeTags, isAssigned,
 //     deployedAppCount); a create may, and they are ignored.
