@@ -166,3 +166,14 @@ func TestSeed(t *testing.T) {
 		t.Errorf("seeded assignments: %v", m)
 	}
 }
+
+// A request refused before its fault struck logs no fault.
+func TestFaultAfterRefusal(t *testing.T) {
+	s := newServer(t, Options{Faults: Faults{Rate: 1, Kinds: []Fault{Internal}}})
+	if status, _, _ := raw(t, s, "GET", configs, nil, ""); status != http.StatusUnauthorized {
+		t.Fatalf("no token: %d", status)
+	}
+	if r := s.Requests(); r[0].Fault != "" {
+		t.Errorf("log: %v", r)
+	}
+}

@@ -69,6 +69,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.authorize(r)
 	}
+	if err != nil && fault != DropAfterCommit && fault != Slow {
+		fault = "" // refused before the fault would have struck
+		entry.Fault = ""
+	}
 	if err == nil {
 		switch fault {
 		case Throttle:
