@@ -74,6 +74,13 @@ type Options struct {
 	Token string
 	// Faults are the faults to inject.
 	Faults Faults
+	// WriteLimit, when above 0, is how many writes WriteWindow may hold,
+	// as Intune allows 100 per 20 s per app and tenant: a write beyond it
+	// answers 429 with the Retry-After that lets the oldest one leave the
+	// window, and is logged with the fault "write-limit". The window runs
+	// on the real clock.
+	WriteLimit  int
+	WriteWindow time.Duration
 }
 
 // Faults choose which requests fail and how. A request gets a fault with
@@ -173,6 +180,7 @@ type Server struct {
 	collections map[string]*collection
 	log         []Request
 	deny        int
+	writeTimes  []time.Time // accepted into the write window, oldest first
 }
 
 // New starts a Server; Close stops it. It panics if the embedded metadata
