@@ -26,6 +26,7 @@ func TestInferPlatform(t *testing.T) {
 			"macOS", "payload com.apple.TCC.configuration-profile-policy is macOS-only"},
 		{"ManagedClient preferences", map[string]any{"PayloadContent": payloads("com.apple.ManagedClient.preferences")}, "macOS", "macOS-only"},
 		{"system extensions", map[string]any{"PayloadContent": payloads("com.apple.system-extension-policy")}, "macOS", "macOS-only"},
+		{"Chrome's domain", map[string]any{"PayloadContent": payloads("com.google.Chrome")}, "macOS", "payload com.google.Chrome is macOS-only"},
 		{"custom domain", map[string]any{"PayloadContent": payloads("com.example.unknown.app")}, "macOS", "in no schema"},
 		{"EAS is not on macOS", map[string]any{"PayloadContent": payloads("com.apple.eas.account")}, "iOS", "comes first"},
 		{"a macOS-only restriction", map[string]any{"PayloadContent": []any{map[string]any{"PayloadType": "com.apple.applicationaccess", "allowCloudAddressBook": false, "allowCamera": true}}},
