@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -53,4 +54,21 @@ func TestParsePlatform(t *testing.T) {
 			t.Errorf("ParsePlatform(%q) = %q, %v", in, got, ok)
 		}
 	}
+}
+
+func ExampleInferPlatform() {
+	profile := map[string]any{
+		"PayloadType": "Configuration",
+		"PayloadContent": []any{
+			map[string]any{"PayloadType": "com.apple.wifi.managed", "SSID_STR": "Office"},
+			map[string]any{"PayloadType": "com.apple.TCC.configuration-profile-policy"},
+		},
+	}
+	fmt.Println(InferPlatform(profile))
+
+	profile["PayloadContent"] = []any{map[string]any{"PayloadType": "com.apple.wifi.managed"}}
+	fmt.Println(InferPlatform(profile))
+	// Output:
+	// macOS payload com.apple.TCC.configuration-profile-policy is macOS-only
+	// iOS every payload is available on iOS, which comes first of iOS, macOS, tvOS, visionOS, watchOS
 }
