@@ -18,6 +18,7 @@ var manifestsData []byte
 // factsDB is Apple's schema combined with ProfileManifests' facts.
 type factsDB struct {
 	source   Source
+	own      map[string]*Payload // ProfileManifests' alone, before combining
 	payloads map[string]*Payload // every type ProfileManifests knows, combined with Apple's
 	types    []string            // Apple's and ProfileManifests', sorted
 	newest   map[Platform]string // the newest version Apple's copy knows, per platform
@@ -161,7 +162,7 @@ func factSupport(os map[string]*record.FactOS) map[Platform]*Support {
 
 // combine layers ProfileManifests' payloads under Apple's.
 func combine(apple *database, pm map[string]*Payload, src Source) *factsDB {
-	f := &factsDB{source: src, payloads: map[string]*Payload{}, newest: newest(apple)}
+	f := &factsDB{source: src, own: pm, payloads: map[string]*Payload{}, newest: newest(apple)}
 	for name, p := range pm {
 		if a, ok := apple.payloads[name]; ok {
 			f.payloads[name] = f.mergePayload(a, p, apple.commonIndex)
@@ -359,4 +360,14 @@ func AppleNewest(platform Platform) string { return getFacts().newest[platform] 
 func Sources() []Source {
 	a := DataSource()
 	return []Source{a, getFacts().source}
+}
+
+// ProfileManifests returns what ProfileManifests alone says about a payload
+// type or domain, before Apple's facts take precedence. Checks use Facts;
+// this is for evidence where the two disagree. PayloadScope, for one, is
+// macOS-only in ProfileManifests, while Apple's copy states only macOS and
+// so, by its inheritance rule, also gives it the profile's iOS.
+func ProfileManifests(payloadType string) (*Payload, bool) {
+	p, ok := getFacts().own[payloadType]
+	return p, ok
 }
