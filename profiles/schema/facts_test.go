@@ -227,3 +227,19 @@ func TestProfileManifestsOwnView(t *testing.T) {
 		t.Error("unknown type found")
 	}
 }
+
+func ExampleFacts() {
+	apple, _ := schema.Lookup("com.apple.dnsSettings.managed")
+	facts, _ := schema.Facts("com.apple.dnsSettings.managed")
+	for _, p := range []*schema.Payload{apple, facts} {
+		d, _ := p.Key("DNSSettings")
+		if k, ok := d.Lookup("AllowFailover"); ok {
+			fmt.Println("AllowFailover from", k.Origin)
+		} else {
+			fmt.Println("no AllowFailover")
+		}
+	}
+	// Output:
+	// no AllowFailover
+	// AllowFailover from profilemanifests
+}
