@@ -45,10 +45,12 @@ var targetDeviceTypes = map[int64]schema.Platform{
 // macOS-only".
 //
 // A TargetDeviceType that names a platform decides. Otherwise a platform
-// is possible when every payload type supports it (a type in no schema
-// counts as a macOS preference domain, as only macOS takes one as a
-// PayloadType, unless the other types rule macOS out); among those, the platforms that support every top-level
-// and payload key the schema knows are preferred, when there are any; and
+// is possible when every payload type supports it in schema.Facts (a type
+// in no source counts as a macOS preference domain, as only macOS takes
+// one as a PayloadType, unless the other types rule macOS out). Among
+// those, the platforms that support every top-level and payload key the
+// sources know are preferred, when there are any (a key ProfileManifests
+// alone places on fewer platforms, such as PayloadScope, counts too); and
 // then iOS, macOS, tvOS, visionOS, watchOS in that order. When no platform
 // supports every payload type, platform is "" and why names the conflict.
 func InferPlatform(profile map[string]any) (platform, why string) {
