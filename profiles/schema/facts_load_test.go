@@ -57,3 +57,35 @@ func TestParseFacts(t *testing.T) {
 		t.Errorf("Map: open %v, entry %+v", m.Open(), e)
 	}
 }
+
+// TestFactsConcurrent asks for the same domains from several goroutines,
+// as roster's builds on every core do; run with -race.
+func TestFactsConcurrent(t *testing.T) {
+	src, spans, err := indexFacts(manifestsData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFactsDB(get(), src, spans)
+	names := []string{"com.google.Chrome", "com.apple.applicationaccess", "Configuration", "com.microsoft.Edge"}
+	got := make([][]*Payload, 4)
+	done := make(chan int)
+	for g := range got {
+		go func() {
+			for _, n := range names {
+				p, _ := f.payload(n)
+				got[g] = append(got[g], p)
+			}
+			done <- g
+		}()
+	}
+	for range got {
+		<-done
+	}
+	for g := range got {
+		for i := range names {
+			if got[g][i] == nil || got[g][i] != got[0][i] {
+				t.Errorf("goroutine %d, %s: %p, want %p", g, names[i], got[g][i], got[0][i])
+			}
+		}
+	}
+}
