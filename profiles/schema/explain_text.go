@@ -177,7 +177,8 @@ func (e *Explanation) WriteText(w io.Writer) error {
 }
 
 // WriteSummaries writes a table of payload types and the platforms, with
-// their first versions, that support each.
+// their first versions, that support each, and which come from
+// ProfileManifests.
 func WriteSummaries(w io.Writer, list []PayloadSummary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TYPE\tPLATFORMS")
@@ -196,7 +197,11 @@ func WriteSummaries(w io.Writer, list []PayloadSummary) error {
 		if len(ps) == 0 {
 			ps = []string{"-"}
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", p.Type, strings.Join(ps, ", "))
+		from := ""
+		if p.Source != "" {
+			from = " (ProfileManifests)"
+		}
+		fmt.Fprintf(tw, "%s\t%s%s\n", p.Type, strings.Join(ps, ", "), from)
 	}
 	return tw.Flush()
 }
