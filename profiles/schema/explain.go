@@ -322,29 +322,18 @@ func supports(m map[Platform]*Support, payload bool) []PlatformSupport {
 type PayloadSummary struct {
 	Type      string            `json:"type"`
 	Platforms []PlatformSupport `json:"platforms"`
-	Source    string            `json:"source,omitempty"` // "profilemanifests" for a type Apple's schema lacks
-	Kind      string            `json:"kind,omitempty"`   // for a preference domain, as in Explanation
 }
 
 // Summaries lists every payload type a profile may contain, sorted, with
-// its platforms: Apple's, and the preference domains and payloads only
-// ProfileManifests describes (see Facts), marked with their Source.
-// Configuration, the profile itself, is left out.
+// its platforms; Configuration, the profile itself, is left out.
 func Summaries() []PayloadSummary {
 	out := []PayloadSummary{}
-	for _, t := range FactTypes() {
+	for _, t := range Types() {
 		if t == "Configuration" {
 			continue
 		}
-		p, ok := Lookup(t)
-		if !ok {
-			p, _ = Facts(t)
-		}
-		s := PayloadSummary{Type: t, Platforms: supports(p.Platforms, true), Source: pmOnly(p.Origin)}
-		if p.Kind.IsPreferenceDomain() {
-			s.Kind = string(p.Kind)
-		}
-		out = append(out, s)
+		p, _ := Lookup(t)
+		out = append(out, PayloadSummary{Type: t, Platforms: supports(p.Platforms, true)})
 	}
 	return out
 }

@@ -177,8 +177,7 @@ func (e *Explanation) WriteText(w io.Writer) error {
 }
 
 // WriteSummaries writes a table of payload types and the platforms, with
-// their first versions, that support each, and which come from
-// ProfileManifests.
+// their first versions, that support each.
 func WriteSummaries(w io.Writer, list []PayloadSummary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TYPE\tPLATFORMS")
@@ -197,11 +196,7 @@ func WriteSummaries(w io.Writer, list []PayloadSummary) error {
 		if len(ps) == 0 {
 			ps = []string{"-"}
 		}
-		from := ""
-		if p.Source != "" {
-			from = " (ProfileManifests)"
-		}
-		fmt.Fprintf(tw, "%s\t%s%s\n", p.Type, strings.Join(ps, ", "), from)
+		fmt.Fprintf(tw, "%s\t%s\n", p.Type, strings.Join(ps, ", "))
 	}
 	return tw.Flush()
 }

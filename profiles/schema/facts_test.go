@@ -243,27 +243,3 @@ func ExampleFacts() {
 	// no AllowFailover
 	// AllowFailover from profilemanifests
 }
-
-func TestSummariesMarkProfileManifests(t *testing.T) {
-	var chrome, eas *schema.PayloadSummary
-	list := schema.Summaries()
-	for i := range list {
-		switch list[i].Type {
-		case "com.google.Chrome":
-			chrome = &list[i]
-		case "com.apple.eas.account":
-			eas = &list[i]
-		case "Configuration":
-			t.Error("Configuration listed")
-		}
-	}
-	if chrome == nil || chrome.Source != "profilemanifests" || chrome.Kind != "application" {
-		t.Errorf("com.google.Chrome: %+v", chrome)
-	}
-	if eas == nil || eas.Source != "" || eas.Kind != "" {
-		t.Errorf("com.apple.eas.account: %+v", eas)
-	}
-	if len(list) != len(schema.FactTypes())-1 {
-		t.Errorf("%d summaries, %d types", len(list), len(schema.FactTypes()))
-	}
-}
