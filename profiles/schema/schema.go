@@ -71,6 +71,10 @@ type Support struct {
 
 	UserEnrollment Mode // behaviour under User Enrollment
 	SharedIPad     SharedIPad
+
+	// Origin is the source of this platform's entry: Apple's, or
+	// ProfileManifests' where Apple's copy is older (see Facts).
+	Origin Origin
 }
 
 // SharedIPad is Apple's Shared iPad information (iOS).
@@ -147,6 +151,12 @@ type Payload struct {
 	File     string
 	Variants []*Payload
 
+	// Origin is where the payload type is known from; Kind says whether it
+	// is a payload or a preference domain. A payload type from Apple that
+	// ProfileManifests extends (through Facts) keeps OriginApple.
+	Origin Origin
+	Kind   Kind
+
 	// Platforms holds the platforms that support the payload; a platform
 	// Apple marks n/a (or does not mention) is absent.
 	Platforms map[Platform]*Support
@@ -186,6 +196,7 @@ type Key struct {
 	Name     string // "ANY" (Wildcard) stands for any name
 	Type     Type
 	Required bool
+	Origin   Origin // the source of the key's facts (Apple's wins where both have the key)
 
 	// Default is the default value: nil, bool, int64, float64 (Real keys) or
 	// string. Allowed lists the allowed values (Apple's rangelist) with the
@@ -209,6 +220,7 @@ type Key struct {
 
 	index    map[string]*Key
 	wildcard *Key
+	open     bool // entries have arbitrary names (ProfileManifests' placeholders)
 }
 
 // Lookup returns the child key with the given name, falling back to an ANY
@@ -255,16 +267,19 @@ func Common() []*Key {
 	return append([]*Key(nil), get().common...)
 }
 
-// Source describes where the embedded data comes from.
+// Source describes where embedded data comes from.
 type Source struct {
+	Origin     Origin
 	Repository string // https://github.com/apple/device-management
-	Path       string // mdm/profiles
+	Path       string // mdm/profiles (Apple's only)
 	Commit     string
 	Date       string // commit date
-	Release    string // commit subject, e.g. Release_iOS-18-1_macOS-15-1
+	Release    string // commit subject, e.g. Release_iOS-18-1_macOS-15-1 (Apple's only)
+	Facts      string // what was kept, and the licence situation (ProfileManifests' only)
 }
 
-// DataSource returns the origin of the embedded data.
+// DataSource returns the origin of Apple's embedded data (see Sources for
+// every source).
 func DataSource() Source { return get().source }
 
 func sortedKeys(m map[string]*Payload) []string {
