@@ -3,6 +3,8 @@ package profiles
 import (
 	"strings"
 	"testing"
+
+	"github.com/mdmforge/mdmforge/templates"
 )
 
 // deployOK is head + exchangeOK, 12 lines, then the deploy sections from
@@ -80,5 +82,29 @@ func TestIsGroupID(t *testing.T) {
 		if IsGroupID(s) != want {
 			t.Errorf("IsGroupID(%q) = %v", s, !want)
 		}
+	}
+}
+
+// The starter's commented deploy sections are valid once uncommented.
+func TestStarterDeploySections(t *testing.T) {
+	tmpl, err := templates.Read(templates.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, sections, ok := strings.Cut(string(tmpl), "\n# assignments:\n")
+	if !ok {
+		t.Fatal("the starter has no commented assignments section")
+	}
+	var b strings.Builder
+	b.WriteString(src + "\nassignments:\n")
+	for _, line := range strings.Split(sections, "\n") {
+		b.WriteString(strings.TrimPrefix(line, "# ") + "\n")
+	}
+	p, ds := Decode("starter.yaml", []byte(b.String()))
+	if ds.Errors() == 0 {
+		ds = append(ds, Validate(p)...)
+	}
+	if len(ds) > 0 || p.Assignments == nil || p.ConditionalAccess() != ConditionalAccessReportOnly {
+		t.Errorf("uncommented starter:\n%s\nfindings: %v", b.String(), ds)
 	}
 }
