@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mdmforge/mdmforge/deploy/internal/graphmeta"
+	"github.com/mdmforge/mdmforge/internal/graphmeta"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/profiles/intune"
 )
@@ -74,7 +74,7 @@ func TestIntuneBodiesMatchMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	example, ds := profiles.Load("../../../examples/contacts-only-eas.yaml")
+	example, ds := profiles.Load("../../examples/contacts-only-eas.yaml")
 	if ds.Errors() > 0 || len(example) != 1 {
 		t.Fatalf("example does not load:\n%v", ds)
 	}
