@@ -2,6 +2,7 @@ package intune
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -29,7 +30,8 @@ const maxCreates = 3
 
 func (e *engine) apply(ctx context.Context, pl *planned) (*deploy.Result, error) {
 	r := &deploy.Result{}
-	defer func() { r.Writes = e.writes }()
+	before := e.g.Stats().Writes
+	defer func() { r.Writes = e.g.Stats().Writes - before }()
 	for _, o := range pl.ops {
 		s := &pl.plan.Steps[o.step]
 		var err error
@@ -76,8 +78,7 @@ func (e *engine) progress(format string, args ...any) {
 
 // write sends one write request.
 func (e *engine) write(ctx context.Context, d *desired, r graph.Request, out any) error {
-	e.writes++
-	r.Object = d.kind + " " + fmt.Sprintf("%q", d.name)
+	r.Object = d.object()
 	if err := e.g.Do(ctx, r, out); err != nil {
 		return e.explain(err, d.collection, true)
 	}
@@ -205,9 +206,9 @@ func (e *engine) readBack(ctx context.Context, d *desired, id string) error {
 				return err
 			}
 		}
-		var got tenantObject
+		var raw json.RawMessage
 		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: itemQuery(d),
-			Object: d.kind + " " + fmt.Sprintf("%q", d.name)}, &got)
+			Object: d.object()}, &raw)
 		var ge *graph.Error
 		if errors.As(err, &ge) && ge.Status == http.StatusNotFound {
 			last = "Graph does not find it yet"
@@ -216,7 +217,11 @@ func (e *engine) readBack(ctx context.Context, d *desired, id string) error {
 		if err != nil {
 			return e.explain(err, d.collection, false)
 		}
-		last = d.differs(got)
+		objs, err := decodeObjects([]json.RawMessage{raw})
+		if err != nil {
+			return fmt.Errorf("reading it back: %w", err)
+		}
+		last = d.differs(objs[0])
 		if last == "" {
 			return nil
 		}

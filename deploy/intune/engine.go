@@ -35,9 +35,8 @@ type Options struct {
 
 // engine is one run: the client, the options, and what it counted.
 type engine struct {
-	g      *graph.Client
-	o      Options
-	writes int
+	g *graph.Client
+	o Options
 }
 
 // op is one step with what applying it takes.
@@ -329,6 +328,9 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 	return pl, nil
 }
 
+// object names the object in Graph errors: "Work Contacts – Compliance" (compliance).
+func (d *desired) object() string { return fmt.Sprintf("%q (%s)", d.name, d.kind) }
+
 func (d *desired) problem(msg string) profiles.Diagnostic {
 	return profiles.Diagnostic{Path: "profile.identifier", Pos: d.policy.Pos("profile.identifier"),
 		Message: d.kind + " " + fmt.Sprintf("%q", d.name) + ": " + msg}
@@ -451,7 +453,7 @@ func assignBody(set []deploy.Assignment) []any {
 // assignmentsNow reads an object's assignments.
 func (e *engine) assignmentsNow(ctx context.Context, d *desired, id string, groups map[string]group) ([]deploy.Assignment, error) {
 	raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id + "/assignments",
-		Object: d.kind + " " + fmt.Sprintf("%q", d.name)})
+		Object: d.object()})
 	if err != nil {
 		return nil, e.explain(err, d.collection, false)
 	}

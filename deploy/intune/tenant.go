@@ -118,11 +118,12 @@ const (
 // outlookApps lists the tenant's apps once and returns the ids of
 // Outlook for iOS (store and VPP) and for Android (managed Google Play).
 func (e *engine) outlookApps(ctx context.Context, android bool) (ios, droid []string, err error) {
-	filter := "isof('microsoft.graph.iosStoreApp') or isof('microsoft.graph.iosVppApp')"
+	filter, version := "isof('microsoft.graph.iosStoreApp') or isof('microsoft.graph.iosVppApp')", "v1.0"
 	if android {
-		filter += " or isof('microsoft.graph.androidManagedStoreApp')"
+		// Managed Google Play apps are typed in beta only.
+		filter, version = filter+" or isof('microsoft.graph.androidManagedStoreApp')", "beta"
 	}
-	apps, err := e.list(ctx, collMobileApps, "v1.0", url.Values{"$filter": {filter}})
+	apps, err := e.list(ctx, collMobileApps, version, url.Values{"$filter": {filter}})
 	if err != nil {
 		return nil, nil, err
 	}
