@@ -38,9 +38,9 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 # Regenerate the embedded Apple schema from ../shared/apple-device-management,
-# and the trimmed Graph metadata of deploy's tests from ../shared/graph-metadata.
+# and the trimmed Graph metadata of the fake Graph (internal/fakegraph) from ../shared/graph-metadata.
 schema:
-	$(GO) generate ./profiles/schema ./deploy/internal/graphmeta
+	$(GO) generate ./profiles/schema ./internal/graphmeta
 
 # Rewrite golden files from the current output; review the diff before committing.
 update:

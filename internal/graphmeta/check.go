@@ -154,3 +154,7 @@ func (m *Metadata) derives(typ, base string) bool {
 	}
 	return false
 }
+
+// Derives reports whether type typ is base or derives from it, as
+// OData's isof(base) is true of it.
+func (m *Metadata) Derives(typ, base string) bool { return m.derives(typ, base) }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mdmforge/mdmforge/deploy/internal/graphmeta"
+	"github.com/mdmforge/mdmforge/internal/graphmeta"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/profiles/intune"
 )
@@ -48,6 +48,11 @@ restrictions:
 outlook:
   save_contacts: false
   users_can_change_save_contacts: false
+assignments:
+  include: [iOS users]
+  exclude: [Executives]
+intune:
+  conditional_access: report-only
 `
 
 // restrictionsV1 is a policy whose restrictions all exist in v1.0, so
@@ -74,7 +79,7 @@ func TestIntuneBodiesMatchMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	example, ds := profiles.Load("../../../examples/contacts-only-eas.yaml")
+	example, ds := profiles.Load("../../examples/contacts-only-eas.yaml")
 	if ds.Errors() > 0 || len(example) != 1 {
 		t.Fatalf("example does not load:\n%v", ds)
 	}
@@ -116,7 +121,7 @@ func TestIntuneBodiesMatchMetadata(t *testing.T) {
 	// Every file the bundle can write was checked, restrictions.json in
 	// both versions.
 	for _, want := range []string{"email.json@beta", "custom.json@v1.0", "restrictions.json@beta", "restrictions.json@v1.0",
-		"outlook-devices.json@v1.0", "outlook-apps.json@beta", "outlook-android.json@beta", "compliance.json@v1.0"} {
+		"outlook-devices.json@v1.0", "outlook-apps.json@beta", "outlook-android.json@beta", "compliance.json@v1.0", "conditional-access.json@v1.0"} {
 		if !files[want] {
 			t.Errorf("no policy here builds %s", want)
 		}

@@ -9,11 +9,11 @@ import (
 )
 
 // graphDir is ../shared/graph-metadata beside the repository.
-const graphDir = "../../../../../shared/graph-metadata"
+const graphDir = "../../../../shared/graph-metadata"
 
 // TestCommittedDataIsCurrent regenerates the data into a temporary
 // directory and compares it with both committed copies, so that stale
-// generated data fails. Run go generate ./deploy/internal/graphmeta to fix.
+// generated data fails. Run go generate ./internal/graphmeta to fix.
 func TestCommittedDataIsCurrent(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(graphDir, "v1.0-Prod.csdl")); err != nil {
 		t.Skipf("Microsoft's Graph metadata not present (%v); ../shared is not checked out beside the repository", err)
@@ -23,7 +23,7 @@ func TestCommittedDataIsCurrent(t *testing.T) {
 	if err := run(graphDir, out, lic, ""); err != nil {
 		t.Fatal(err)
 	}
-	for _, committed := range []string{"..", "../../../../testdata/graph"} {
+	for _, committed := range []string{"..", "../../../testdata/graph"} {
 		for _, got := range []string{out, lic} {
 			want := filepath.Join(committed, filepath.Base(got))
 			g, err := os.ReadFile(got)
@@ -35,7 +35,7 @@ func TestCommittedDataIsCurrent(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(g, w) {
-				t.Errorf("%s is stale: run go generate ./deploy/internal/graphmeta", want)
+				t.Errorf("%s is stale: run go generate ./internal/graphmeta", want)
 			}
 		}
 	}

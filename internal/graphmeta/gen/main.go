@@ -3,9 +3,9 @@
 // github.com/microsoftgraph/msgraph-metadata) to the types mdmforge sends
 // to Intune, and writes the data file read by package graphmeta.
 //
-// It is run by go generate in deploy/internal/graphmeta:
+// It is run by go generate in internal/graphmeta:
 //
-//	go run ./gen -src ../../../../shared/graph-metadata -out metadata.json -license LICENSE.microsoft.txt -copy ../../../testdata/graph
+//	go run ./gen -src ../../../shared/graph-metadata -out metadata.json -license LICENSE.microsoft.txt -copy ../../testdata/graph
 //
 // -src is a directory holding Microsoft's LICENSE, a SOURCE file
 // ("<owner/repo> at commit <commit> <date>"), {v1.0,beta}-{entity,complex}-types.json
@@ -32,7 +32,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mdmforge/mdmforge/deploy/internal/graphmeta"
+	"github.com/mdmforge/mdmforge/internal/graphmeta"
 )
 
 const (
@@ -41,17 +41,25 @@ const (
 )
 
 // roots are the types mdmforge sends: every @odata.type of
-// profiles/intune's bodies, and what deploy's objects add (assignments,
-// the compliance block action, Managed Apps targets, Conditional Access).
+// profiles/intune's bodies, what deploy's objects add (assignments and
+// their targets, the compliance block action, Managed Apps targets,
+// Conditional Access), and what the fake Graph of internal/fakegraph
+// serves besides (the tenant's apps and groups).
 // Their bases and the complex types of their properties are added.
 var roots = []string{
+	"allDevicesAssignmentTarget",
+	"allLicensedUsersAssignmentTarget",
+	"androidManagedStoreApp",
 	"androidManagedStoreAppConfiguration",
 	"androidMobileAppIdentifier",
 	"appConfigurationSettingItem",
 	"conditionalAccessPolicy",
 	"deviceComplianceActionItem",
+	"deviceCompliancePolicyAssignment",
 	"deviceComplianceScheduledActionForRule",
 	"deviceConfigurationAssignment",
+	"exclusionGroupAssignmentTarget",
+	"group",
 	"groupAssignmentTarget",
 	"iosCompliancePolicy",
 	"iosCustomConfiguration",
@@ -59,15 +67,20 @@ var roots = []string{
 	"iosGeneralDeviceConfiguration",
 	"iosMobileAppConfiguration",
 	"iosMobileAppIdentifier",
+	"iosStoreApp",
+	"iosVppApp",
 	"keyValuePair",
+	"managedDeviceMobileAppConfigurationAssignment",
 	"managedMobileApp",
 	"targetedManagedAppConfiguration",
+	"targetedManagedAppPolicyAssignment",
 }
 
 // betaBases are the base types of beta-only types (absent from the v1.0
 // CSDL), from api-reference/beta/resources/intune-{deviceconfig,apps}-*.md
 // of microsoftgraph/microsoft-graph-docs-contrib.
 var betaBases = map[string]string{
+	"androidManagedStoreApp":              "mobileApp",
 	"androidManagedStoreAppConfiguration": "managedDeviceMobileAppConfiguration",
 	"iosEasEmailProfileConfiguration":     "easEmailProfileConfigurationBase",
 	"easEmailProfileConfigurationBase":    "deviceConfiguration",

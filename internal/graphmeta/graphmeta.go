@@ -3,7 +3,7 @@
 // for each Graph version (v1.0, beta) it exists in, every property it
 // has there, inherited ones included.
 //
-// It is for tests: the fake Graph of deploy's tests rejects what Graph
+// It is for tests: the fake Graph of internal/fakegraph rejects what Graph
 // rejects, and profiles/intune's bodies are checked against it. The data
 // is generated from ../shared/graph-metadata (microsoftgraph/msgraph-metadata)
 // by ./gen, run by go generate; the generated file is committed twice, as
@@ -19,7 +19,7 @@ import (
 	"strings"
 )
 
-//go:generate go run ./gen -src ../../../../shared/graph-metadata -out metadata.json -license LICENSE.microsoft.txt -copy ../../../testdata/graph
+//go:generate go run ./gen -src ../../../shared/graph-metadata -out metadata.json -license LICENSE.microsoft.txt -copy ../../testdata/graph
 
 //go:embed metadata.json
 var data []byte
