@@ -49,6 +49,8 @@ var blockHomes = map[string]string{
 	"restrictions": "restrictions go under restrictions:",
 	"outlook":      "settings of Outlook's app configuration go under outlook:",
 	"payloads":     "other Apple payloads go under payloads:",
+	"assignments":  "the groups that get the policy go under assignments:",
+	"intune":       "how mdmforge apply deploys to Intune goes under intune:",
 }
 
 // elsewhere suggests the full paths a setting has at other levels, for one

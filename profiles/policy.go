@@ -11,13 +11,15 @@ const FormatVersion = 1
 // fill it. Field comments name the Apple or Microsoft key each one becomes;
 // docs/policy.md is the reference for authors.
 type Policy struct {
-	Version      int           `yaml:"version"`
-	Target       string        `yaml:"target"` // the MDM whose variable syntax outputs use; --target overrides it
-	Profile      ProfileInfo   `yaml:"profile"`
-	Exchange     *Exchange     `yaml:"exchange"`
-	Restrictions *Restrictions `yaml:"restrictions"`
-	Outlook      *Outlook      `yaml:"outlook"`
-	Payloads     []Payload     `yaml:"payloads"`
+	Version      int             `yaml:"version"`
+	Target       string          `yaml:"target"` // the MDM whose variable syntax outputs use; --target overrides it
+	Profile      ProfileInfo     `yaml:"profile"`
+	Exchange     *Exchange       `yaml:"exchange"`
+	Restrictions *Restrictions   `yaml:"restrictions"`
+	Outlook      *Outlook        `yaml:"outlook"`
+	Payloads     []Payload       `yaml:"payloads"`
+	Assignments  *Assignments    `yaml:"assignments"` // who gets the policy's objects: Entra ID groups, for mdmforge plan and apply
+	Intune       *IntuneSettings `yaml:"intune"`      // how mdmforge apply deploys the policy to Intune (target intune only)
 
 	// File is the name the policy was decoded from, used in positions.
 	File string `yaml:"-"`
@@ -124,6 +126,57 @@ type ContactFields struct {
 	PhoneWorkFax   *bool `yaml:"phone_work_fax" outlook:"PhoneWorkFaxAllowed"`
 	Prefix         *bool `yaml:"prefix" outlook:"PrefixAllowed"`
 	Suffix         *bool `yaml:"suffix" outlook:"SuffixAllowed"`
+}
+
+// Assignments are the Microsoft Entra ID groups the policy's Intune objects
+// are assigned to, every object alike: each entry is a group's display name
+// or its object id (a GUID). mdmforge plan and apply resolve names to ids in
+// the tenant; a name that matches no group, or several, is an error there.
+type Assignments struct {
+	Include []string `yaml:"include"` // groupAssignmentTarget for each group
+	Exclude []string `yaml:"exclude"` // exclusionGroupAssignmentTarget for each group
+}
+
+// IntuneSettings choose which Intune objects mdmforge apply creates for
+// the policy. The NAME.intune bundle offers every object whatever they say,
+// for admins who create them by hand.
+type IntuneSettings struct {
+	// Profile is custom (default: the .mobileconfig as one custom profile)
+	// or native (Intune's own email profile and device restrictions).
+	Profile string `yaml:"profile"`
+	// ConditionalAccess is off (default), report-only or enforce: whether
+	// a Conditional Access policy requires devices marked compliant for
+	// Exchange Online on iOS, and whether Entra ID enforces it.
+	ConditionalAccess string `yaml:"conditional_access"`
+}
+
+// The values of IntuneSettings.Profile and IntuneSettings.ConditionalAccess.
+const (
+	IntuneProfileCustom = "custom"
+	IntuneProfileNative = "native"
+
+	ConditionalAccessOff        = "off"
+	ConditionalAccessReportOnly = "report-only"
+	ConditionalAccessEnforce    = "enforce"
+)
+
+// IntuneProfile is the route mdmforge apply deploys the profile by:
+// IntuneProfileCustom unless the policy says native.
+func (p *Policy) IntuneProfile() string {
+	if p.Intune != nil && p.Intune.Profile != "" {
+		return p.Intune.Profile
+	}
+	return IntuneProfileCustom
+}
+
+// ConditionalAccess is the policy's Conditional Access setting:
+// ConditionalAccessOff, ConditionalAccessReportOnly or
+// ConditionalAccessEnforce.
+func (p *Policy) ConditionalAccess() string {
+	if p.Intune != nil && p.Intune.ConditionalAccess != "" {
+		return p.Intune.ConditionalAccess
+	}
+	return ConditionalAccessOff
 }
 
 // Payload is any other Apple payload, written with Apple's key names. Other

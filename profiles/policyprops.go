@@ -182,6 +182,30 @@ var policyProps = map[string]policyProp{
 	"payloads[].keys": {
 		desc: "The payload's own keys, with Apple's names and plist types (a value may also be !uuid NAME, another payload's UUID).",
 	},
+	"assignments": {
+		desc: "Who gets the policy's Intune objects (mdmforge plan and apply): Microsoft Entra ID groups, each by display name or object id. Every object of the policy gets the same assignments.",
+	},
+	"assignments.include": {
+		desc:   "Groups assigned the policy's objects (groupAssignmentTarget): display names or object ids. A name must match exactly one group in the tenant.",
+		unique: true,
+	},
+	"assignments.include[]": {desc: "A group's display name or object id (GUID)."},
+	"assignments.exclude": {
+		desc:   "Groups excluded from the assignment (exclusionGroupAssignmentTarget): display names or object ids, none also in include.",
+		unique: true,
+	},
+	"assignments.exclude[]": {desc: "A group's display name or object id (GUID)."},
+	"intune": {
+		desc: "How mdmforge apply deploys the policy to Intune (target intune only); the NAME.intune bundle offers every object whatever it says.",
+	},
+	"intune.profile": {
+		desc: "custom: the .mobileconfig as one custom profile (iosCustomConfiguration), which carries every setting; native: Intune's email profile and device restrictions instead, refused with payloads or an exchange block they cannot express. Default: custom.",
+		enum: []any{IntuneProfileCustom, IntuneProfileNative},
+	},
+	"intune.conditional_access": {
+		desc: "A Conditional Access policy requiring iOS devices marked compliant for Office 365 Exchange Online, for the groups of assignments: off, report-only (logged, not enforced) or enforce. Needs assignments.include and exchange. Default: off.",
+		enum: []any{ConditionalAccessOff, ConditionalAccessReportOnly, ConditionalAccessEnforce},
+	},
 	"profile.keys": {
 		desc: "Other top-level keys of the profile, with Apple's names and plist types (ConsentText, TargetDeviceType, …).",
 	},

@@ -184,6 +184,12 @@ func compilesTo(path, desc string) string {
 		return "NAME.outlook.json (Intune Managed Apps) and NAME.outlook.plist (Managed Devices)"
 	case "payloads", "payloads[]":
 		return "one Apple payload per entry"
+	case "assignments", "assignments.include", "assignments.exclude", "assignments.include[]", "assignments.exclude[]":
+		return "the assignments of every Intune object mdmforge apply creates; nothing in the files"
+	case "intune", "intune.profile":
+		return "which Intune objects mdmforge apply creates; nothing in the files"
+	case "intune.conditional_access":
+		return "a conditionalAccessPolicy (NAME.intune/conditional-access.json) that mdmforge apply creates"
 	case "exchange.auth":
 		return "OAuth (oauth), or PayloadCertificateUUID (certificate), in com.apple.eas.account"
 	case "profile.keys":

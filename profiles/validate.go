@@ -85,6 +85,12 @@ func (p *Policy) Validate() Diagnostics {
 		v.outlook(o)
 	}
 	v.payloads()
+	if a := p.Assignments; a != nil {
+		v.assignments(a)
+	}
+	if in := p.Intune; in != nil {
+		v.intune(in)
+	}
 	v.identifiers()
 	v.schema()
 	if p.Exchange == nil && p.Restrictions == nil && p.Outlook == nil && len(p.Payloads) == 0 {

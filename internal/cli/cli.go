@@ -32,6 +32,17 @@ type IO struct {
 	ReadPassword func(prompt string) (string, error)
 	// ErrTerminal reports whether Err is a terminal, for progress bars.
 	ErrTerminal bool
+	// Getenv reads an environment variable; nil reads the process's.
+	// Tests that run commands in-process set it instead of os.Setenv.
+	Getenv func(string) string
+}
+
+// getenv is streams.Getenv or the process environment.
+func (streams *IO) getenv(name string) string {
+	if streams.Getenv != nil {
+		return streams.Getenv(name)
+	}
+	return os.Getenv(name)
 }
 
 // Main runs mdmforge on the process's arguments and streams.
@@ -145,6 +156,8 @@ updates devices in place.`,
 		newExplainCmd(streams, nil),
 		newSchemaCmd(streams, nil),
 		newDiffCmd(streams, nil),
+		newPlanCmd(streams, nil),
+		newApplyCmd(streams, nil),
 		newVersionCmd(streams),
 	)
 	setupCompletion(root)

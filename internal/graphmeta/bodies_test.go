@@ -48,6 +48,11 @@ restrictions:
 outlook:
   save_contacts: false
   users_can_change_save_contacts: false
+assignments:
+  include: [iOS users]
+  exclude: [Executives]
+intune:
+  conditional_access: report-only
 `
 
 // restrictionsV1 is a policy whose restrictions all exist in v1.0, so
@@ -116,7 +121,7 @@ func TestIntuneBodiesMatchMetadata(t *testing.T) {
 	// Every file the bundle can write was checked, restrictions.json in
 	// both versions.
 	for _, want := range []string{"email.json@beta", "custom.json@v1.0", "restrictions.json@beta", "restrictions.json@v1.0",
-		"outlook-devices.json@v1.0", "outlook-apps.json@beta", "outlook-android.json@beta", "compliance.json@v1.0"} {
+		"outlook-devices.json@v1.0", "outlook-apps.json@beta", "outlook-android.json@beta", "compliance.json@v1.0", "conditional-access.json@v1.0"} {
 		if !files[want] {
 			t.Errorf("no policy here builds %s", want)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/mdmforge/mdmforge/profiles"
 )
@@ -21,6 +22,11 @@ const graphRoot = "https://graph.microsoft.com/"
 type Object struct {
 	// File names the object's file in the bundle, e.g. email.json.
 	File string
+	// Kind is File without .json: custom, email, restrictions,
+	// outlook-devices, outlook-apps, outlook-android, compliance or
+	// conditional-access. A policy has at most one object of each kind,
+	// so the policy's identifier and the kind identify the object.
+	Kind string
 	// Title says what the object is, with its Graph type, e.g. "iOS
 	// compliance policy (iosCompliancePolicy)".
 	Title string
@@ -119,10 +125,31 @@ func Objects(p *profiles.Policy, opts profiles.Options) ([]Object, profiles.Diag
 // Check returns the findings Bundle gives for the policy, its error as a
 // finding on the policy's file, without keeping the files: what a policy
 // meant for Intune is warned of before anything is built.
+//
+// A native intune.profile that Deployable refuses is reported too, as
+// errors: the policy could be built, but not deployed as it asks.
 func Check(p *profiles.Policy) profiles.Diagnostics {
 	_, warnings, err := Bundle(p, profiles.Options{Target: profiles.Intune})
 	if err != nil {
 		return append(profiles.Diagnostics{{Severity: profiles.Error, Pos: profiles.Pos{File: p.File}, Message: err.Error()}}, warnings...)
+	}
+	// Payloads with native are Validate's finding already.
+	if p.IntuneProfile() == profiles.IntuneProfileNative && len(p.Payloads) == 0 {
+		if _, ds, err := Deployable(p, profiles.Options{Target: profiles.Intune}); err != nil {
+			// The reasons email.json is left out are now errors: keep
+			// each finding once.
+			refused := map[string]bool{}
+			for _, d := range ds {
+				refused[d.Path] = true
+			}
+			kept := ds
+			for _, w := range warnings {
+				if !(refused[w.Path] && strings.HasSuffix(w.Message, "; email.json not written")) {
+					kept = append(kept, w)
+				}
+			}
+			warnings = kept
+		}
 	}
 	return warnings
 }
@@ -154,6 +181,7 @@ func Bundle(p *profiles.Policy, opts profiles.Options) ([]profiles.Output, profi
 func (f bundleFile) object(p *profiles.Policy) Object {
 	return Object{
 		File:       f.name,
+		Kind:       strings.TrimSuffix(f.name, ".json"),
 		Title:      f.title,
 		Collection: f.endpoint,
 		Beta:       f.beta,
@@ -164,47 +192,59 @@ func (f bundleFile) object(p *profiles.Policy) Object {
 
 // build writes the policy's objects and collects their warnings.
 func build(p policy, opts profiles.Options) ([]bundleFile, profiles.Diagnostics, error) {
+	files, warnings, _, err := buildSome(p, opts, nil)
+	return files, warnings, err
+}
+
+// buildSome writes those of the policy's objects whose file want accepts
+// (every one for nil), with their warnings, and the reasons each file
+// left out of them cannot express the policy, by file name.
+func buildSome(p policy, opts profiles.Options, want func(file string) bool) ([]bundleFile, profiles.Diagnostics, map[string]profiles.Diagnostics, error) {
 	if opts.Target != "" && opts.Target != profiles.Intune {
-		return nil, nil, fmt.Errorf("%s: the Intune bundle writes variables as Intune tokens; it cannot be built for target %s", p.Profile.Name, opts.Target)
+		return nil, nil, nil, fmt.Errorf("%s: the Intune bundle writes variables as Intune tokens; it cannot be built for target %s", p.Profile.Name, opts.Target)
 	}
 	opts.Target = profiles.Intune
 	hasProfile := p.Exchange != nil || p.Restrictions != nil || len(p.Payloads) > 0
 	steps := []struct {
+		file  string
 		when  bool
 		build func() (bundleFile, error)
 	}{
-		{p.Exchange != nil, p.emailProfile},
-		{hasProfile, func() (bundleFile, error) { return p.customProfile(opts) }},
-		{p.Restrictions != nil, p.deviceRestrictions},
-		{p.Outlook != nil, p.outlookDevices},
-		{p.Outlook != nil, func() (bundleFile, error) { return p.outlookApps(opts) }},
-		{p.Outlook != nil, p.outlookAndroid},
-		{p.Exchange != nil, p.compliancePolicy},
+		{"email.json", p.Exchange != nil, p.emailProfile},
+		{"custom.json", hasProfile, func() (bundleFile, error) { return p.customProfile(opts) }},
+		{"restrictions.json", p.Restrictions != nil, p.deviceRestrictions},
+		{"outlook-devices.json", p.Outlook != nil, p.outlookDevices},
+		{"outlook-apps.json", p.Outlook != nil, func() (bundleFile, error) { return p.outlookApps(opts) }},
+		{"outlook-android.json", p.Outlook != nil, p.outlookAndroid},
+		{"compliance.json", p.Exchange != nil, p.compliancePolicy},
+		{conditionalAccessFile, p.ConditionalAccess() != profiles.ConditionalAccessOff, p.conditionalAccess},
 	}
 	var files []bundleFile
 	var warnings profiles.Diagnostics
+	skips := map[string]profiles.Diagnostics{}
 	for _, s := range steps {
-		if !s.when {
+		if !s.when || want != nil && !want(s.file) {
 			continue
 		}
 		f, err := s.build()
 		var sk *skipped
 		if errors.As(err, &sk) {
 			warnings = append(warnings, sk.why...)
+			skips[s.file] = sk.why
 			continue
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		warnings = append(warnings, f.notes...)
 		files = append(files, f)
 	}
 	for _, f := range files {
 		if !json.Valid(f.data) {
-			return nil, nil, fmt.Errorf("%s: intune %s is not valid JSON", p.Profile.Name, f.name)
+			return nil, nil, nil, fmt.Errorf("%s: intune %s is not valid JSON", p.Profile.Name, f.name)
 		}
 	}
-	return files, warnings, nil
+	return files, warnings, skips, nil
 }
 
 // skipped is a file of the bundle that cannot express the policy; the

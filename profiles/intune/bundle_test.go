@@ -90,13 +90,14 @@ func decodeJSON(t *testing.T, name string, data []byte) map[string]any {
 }
 
 var intuneODataTypes = map[string]string{
-	"email.json":           "#microsoft.graph.iosEasEmailProfileConfiguration",
-	"custom.json":          "#microsoft.graph.iosCustomConfiguration",
-	"restrictions.json":    "#microsoft.graph.iosGeneralDeviceConfiguration",
-	"outlook-devices.json": "#microsoft.graph.iosMobileAppConfiguration",
-	"outlook-apps.json":    "#microsoft.graph.targetedManagedAppConfiguration",
-	"outlook-android.json": "#microsoft.graph.androidManagedStoreAppConfiguration",
-	"compliance.json":      "#microsoft.graph.iosCompliancePolicy",
+	"email.json":              "#microsoft.graph.iosEasEmailProfileConfiguration",
+	"custom.json":             "#microsoft.graph.iosCustomConfiguration",
+	"restrictions.json":       "#microsoft.graph.iosGeneralDeviceConfiguration",
+	"outlook-devices.json":    "#microsoft.graph.iosMobileAppConfiguration",
+	"outlook-apps.json":       "#microsoft.graph.targetedManagedAppConfiguration",
+	"outlook-android.json":    "#microsoft.graph.androidManagedStoreAppConfiguration",
+	"compliance.json":         "#microsoft.graph.iosCompliancePolicy",
+	"conditional-access.json": "#microsoft.graph.conditionalAccessPolicy",
 }
 
 // TestIntuneGolden pins every file of the example's Intune bundle. Refresh

@@ -75,6 +75,39 @@ func ExampleBundle() {
 	// README.md
 }
 
+// Deployable gives the objects mdmforge apply creates, in its order: here
+// Intune's native email profile rather than the custom profile, and a
+// report-only Conditional Access policy whose groups the engine resolves.
+func ExampleDeployable() {
+	src := policy + `assignments:
+  include: [iOS users]
+intune:
+  profile: native
+  conditional_access: report-only
+`
+	p, ds := profiles.Decode("contacts.yaml", []byte(src))
+	if ds = append(ds, profiles.Validate(p)...); ds.Errors() > 0 {
+		log.Fatal(ds)
+	}
+	objs, _, err := intune.Deployable(p, profiles.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, o := range objs {
+		if o, err = intune.ResolveGroups(o, func(string) (string, error) { return "6f1c2a4e-8b3d-4e5f-9a0b-1c2d3e4f5a6b", nil }); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(o.Kind, "→ POST", o.URL())
+	}
+	// Output:
+	// outlook-devices → POST https://graph.microsoft.com/v1.0/deviceAppManagement/mobileAppConfigurations
+	// outlook-apps → POST https://graph.microsoft.com/beta/deviceAppManagement/targetedManagedAppConfigurations
+	// outlook-android → POST https://graph.microsoft.com/beta/deviceAppManagement/mobileAppConfigurations
+	// compliance → POST https://graph.microsoft.com/v1.0/deviceManagement/deviceCompliancePolicies
+	// email → POST https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations
+	// conditional-access → POST https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies
+}
+
 // EmailServices reads back from an Exchange payload the easServices value
 // email.json holds for it.
 func ExampleEmailServices() {

@@ -45,7 +45,9 @@ func (p policy) readme(files []bundleFile) ([]byte, error) {
 			"restrictions and any other payloads. `email.json` (and `restrictions.json`)\n" +
 			"are Intune's native profiles for the same settings, shown setting by setting\n" +
 			"in the Intune admin center. Assign **one** route to a user, not both: with\n" +
-			"both, the device is sent the Exchange account twice.\n")
+			"both, the device is sent the Exchange account twice. `mdmforge apply`\n" +
+			"deploys the route the policy's `intune.profile` chooses: `custom` unless\n" +
+			"it says `native`.\n")
 	} else if has["restrictions.json"] && has["custom.json"] {
 		b.WriteString("\n## Choose one route for the restrictions\n\n" +
 			"`custom.json` carries the whole `.mobileconfig`, restrictions included;\n" +
@@ -190,12 +192,17 @@ func order(has map[string]bool) string {
 	if len(first) == 0 || then[0] == "" {
 		return ""
 	}
+	last := ""
+	if has[conditionalAccessFile] {
+		last = "3. Last the Conditional Access policy, `" + conditionalAccessFile + "`, once devices\n" +
+			"   can be marked compliant.\n"
+	}
 	return "\n## Create them in this order\n\n" +
 		"1. First Outlook's configurations and the compliance policy:\n" +
 		"   " + strings.Join(first, ", ") + ".\n" +
 		"   Outlook then has Save Contacts off before any contact syncs, and devices\n" +
 		"   below iOS 13, which ignore the data-type locks, are not compliant.\n" +
 		"2. Then the Exchange account and the restrictions, by one route:\n" +
-		"   " + strings.Join(then, ", ") + ".\n\n" +
+		"   " + strings.Join(then, ", ") + ".\n" + last + "\n" +
 		"The sections below follow the files, not this order.\n"
 }

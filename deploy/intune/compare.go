@@ -1,0 +1,224 @@
+package intune
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/profiles/diff"
+)
+
+// project keeps of an object of the tenant only what mdmforge sends: Graph
+// returns every property with its default, and server-set ones (id,
+// createdDateTime, version, …), none of which mdmforge compares. Objects
+// inside are projected on the shape of the body's, element by element.
+func project(observed, want any) any {
+	switch w := want.(type) {
+	case map[string]any:
+		o, ok := observed.(map[string]any)
+		if !ok {
+			return observed
+		}
+		out := make(map[string]any, len(w))
+		for k, wv := range w {
+			if ov, ok := o[k]; ok {
+				out[k] = project(ov, wv)
+			}
+		}
+		return out
+	case []any:
+		o, ok := observed.([]any)
+		if !ok || len(w) == 0 {
+			return observed
+		}
+		out := make([]any, len(o))
+		for i, ov := range o {
+			out[i] = project(ov, w[min(i, len(w)-1)])
+		}
+		return out
+	}
+	return observed
+}
+
+// topKey is the top-level property a diff path is in.
+func topKey(path string) string {
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return path
+}
+
+// bodyDiff is the difference between an object of the tenant and its
+// body, for a plan.
+type bodyDiff struct {
+	changes      []deploy.Change
+	consequences []string
+	keys         map[string]bool // top-level properties that differ
+	profile      json.RawMessage // the payload's diff, profiles/diff JSON
+}
+
+func (b *bodyDiff) empty() bool { return len(b.keys) == 0 }
+
+// compareBody compares what the tenant has (projected) with what mdmforge
+// sends. The custom profile's payload is decoded and compared as a
+// configuration profile.
+func compareBody(d *desired, current tenantObject) (*bodyDiff, error) {
+	have, _ := project(map[string]any(current), d.body).(map[string]any)
+	want := d.body
+	out := &bodyDiff{keys: map[string]bool{}}
+	if _, ok := want["payload"]; ok {
+		if err := out.comparePayload(d, have["payload"], want["payload"]); err != nil {
+			return nil, err
+		}
+		have, want = without(have, "payload"), without(want, "payload")
+	}
+	changes := diff.JSON(have, want, diff.Options{UUIDs: true})
+	out.add(changes)
+	return out, nil
+}
+
+func without(m map[string]any, key string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func (b *bodyDiff) add(changes []diff.Change) {
+	for _, c := range changes {
+		if c.Hidden {
+			continue
+		}
+		b.keys[topKey(c.Path)] = true
+		b.changes = append(b.changes, planChange(c))
+	}
+	for _, q := range diff.Consequences(changes) {
+		b.addConsequence(q.Message)
+	}
+}
+
+func (b *bodyDiff) addConsequence(msg string) {
+	for _, m := range b.consequences {
+		if m == msg {
+			return
+		}
+	}
+	b.consequences = append(b.consequences, msg)
+}
+
+// planChange turns a diff change into a plan's, secrets redacted.
+func planChange(c diff.Change) deploy.Change {
+	out := deploy.Change{Kind: deploy.ChangeKind(c.Kind), Path: c.Path, Secret: c.Secret}
+	if c.Secret {
+		return out
+	}
+	enc := func(v any) json.RawMessage {
+		v, _ = profiles.RedactSecrets(c.PayloadType, v)
+		b, err := json.Marshal(v)
+		if err != nil {
+			b, _ = json.Marshal(fmt.Sprint(v))
+		}
+		return b
+	}
+	if c.Kind != diff.Added {
+		out.Before = enc(c.Before)
+	}
+	if c.Kind != diff.Removed {
+		out.After = enc(c.After)
+	}
+	return out
+}
+
+// comparePayload compares the profiles in two payloads, with their
+// consequences; a payload that is not a profile is compared by bytes.
+func (b *bodyDiff) comparePayload(d *desired, have, want any) error {
+	hs, _ := have.(string)
+	ws, _ := want.(string)
+	if hs == ws {
+		return nil
+	}
+	hb, errH := base64.StdEncoding.DecodeString(hs)
+	wb, errW := base64.StdEncoding.DecodeString(ws)
+	if errW != nil {
+		return fmt.Errorf("payload is not base64: %w", errW)
+	}
+	var report *diff.Report
+	if errH == nil && hs != "" {
+		r, err := diff.Compare(diff.FileSide("tenant/"+d.profileName, hb), diff.FileSide(d.profileName, wb), diff.Options{UUIDs: true})
+		if err == nil {
+			report = r
+		}
+	}
+	if report == nil {
+		// What the tenant holds is no profile mdmforge can read: say so by
+		// digest, never by content.
+		b.keys["payload"] = true
+		b.changes = append(b.changes, deploy.Change{Kind: deploy.Changed, Path: "payload",
+			Before: digestJSON(hb), After: digestJSON(wb)})
+		return nil
+	}
+	if !report.Different() {
+		return nil
+	}
+	b.keys["payload"] = true
+	var buf bytes.Buffer
+	if err := report.Render(&buf, diff.FormatJSON); err != nil {
+		return err
+	}
+	b.profile = json.RawMessage(bytes.TrimSpace(buf.Bytes()))
+	for _, f := range report.Files {
+		for _, q := range f.Consequences {
+			b.addConsequence(q.Message)
+		}
+	}
+	return nil
+}
+
+func digestJSON(data []byte) json.RawMessage {
+	s, _ := json.Marshal(fmt.Sprintf("<%d bytes, sha256 %x>", len(data), sha256.Sum256(data)))
+	return s
+}
+
+// compareList compares a navigation property's list (a compliance
+// policy's actions) as JSON, under its property name.
+func compareList(name string, have, want []any) []diff.Change {
+	h := map[string]any{name: project(anyList(have), want)}
+	w := map[string]any{name: want}
+	return diff.JSON(h, w, diff.Options{UUIDs: true})
+}
+
+func anyList(v []any) any {
+	if v == nil {
+		return []any{}
+	}
+	return v
+}
+
+// appKey names a managed app by its identifier's type and id.
+func appKey(v any) string {
+	m, _ := v.(map[string]any)
+	id, _ := m["mobileAppIdentifier"].(map[string]any)
+	t, _ := id["@odata.type"].(string)
+	b, _ := id["bundleId"].(string)
+	p, _ := id["packageId"].(string)
+	return strings.TrimPrefix(t, "#microsoft.graph.") + ":" + strings.ToLower(b+p)
+}
+
+// appKeys are the sorted keys of a list of managed apps.
+func appKeys(apps []any) []string {
+	out := make([]string, 0, len(apps))
+	for _, a := range apps {
+		out = append(out, appKey(a))
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,549 @@
+package intune
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/deploy/graph"
+	"github.com/mdmforge/mdmforge/profiles"
+)
+
+// Target is the name plans give Intune.
+const Target = "intune"
+
+// Options control a plan or an apply.
+type Options struct {
+	// Adopt takes over an unmarked object of the same type and exact
+	// display name as one a policy builds, instead of refusing.
+	Adopt bool
+	// Prune deletes the objects mdmforge made for the policies' profile
+	// identifiers that the policies no longer build; without it they are
+	// plan notes.
+	Prune bool
+	// Progress, when set, is told of each write as it is made.
+	Progress io.Writer
+}
+
+// engine is one run: the client, the options, and what it counted.
+type engine struct {
+	g *graph.Client
+	o Options
+}
+
+// op is one step with what applying it takes.
+type op struct {
+	step    int // index in the plan's steps
+	d       *desired
+	current tenantObject // nil for a create
+	// patch is the update's PATCH body, nil when no property changes.
+	patch map[string]any
+	// actions and apps say that the compliance actions or the managed
+	// apps are written through their actions.
+	actions, apps bool
+	// assign is the whole assignment set to POST to /assign, nil when the
+	// assignments stay.
+	assign []any
+	del    bool
+}
+
+// planned is a plan with the operations behind its steps.
+type planned struct {
+	plan *deploy.Plan
+	ops  []*op
+}
+
+// Plan compares the objects the policies build with the tenant's and
+// returns what Apply would do. It only reads. Problems found in the
+// policies or the tenant (groups, Outlook, objects in the way) are
+// returned together as a *deploy.ProblemsError.
+func Plan(ctx context.Context, g *graph.Client, policies []*profiles.Policy, o Options) (*deploy.Plan, error) {
+	e := &engine{g: g, o: o}
+	pl, err := e.plan(ctx, policies)
+	if err != nil {
+		return nil, err
+	}
+	return pl.plan, nil
+}
+
+// Apply plans again and makes the tenant as planned. With saved nil it
+// applies the plan it makes; otherwise it refuses unless the new plan's
+// fingerprint equals saved's (the tenant and the policies are as they
+// were when saved was made), then applies exactly those steps. The
+// Result counts what was done, also when an error stopped the apply
+// midway; applying again then finishes the work.
+func Apply(ctx context.Context, g *graph.Client, policies []*profiles.Policy, saved *deploy.Plan, o Options) (*deploy.Result, error) {
+	e := &engine{g: g, o: o}
+	pl, err := e.plan(ctx, policies)
+	if err != nil {
+		return &deploy.Result{}, err
+	}
+	if saved != nil {
+		if saved.Target != Target {
+			return &deploy.Result{}, fmt.Errorf("the plan is for %s, not %s", saved.Target, Target)
+		}
+		if saved.Fingerprint != pl.plan.Fingerprint {
+			what := deploy.Difference(saved, pl.plan)
+			if what == "" {
+				what = "an object's state that the plan does not show changed"
+			}
+			return &deploy.Result{}, &deploy.HintError{
+				Err:   fmt.Errorf("the tenant or the policies changed since the plan was made: %s", what),
+				Hints: []string{"run plan again, review it, and apply the new plan"}}
+		}
+	}
+	return e.apply(ctx, pl)
+}
+
+// plan reads the tenant once and works out every step.
+func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planned, error) {
+	want, probs, err := desiredObjects(policies)
+	if err != nil {
+		return nil, err
+	}
+	groups, gprobs, err := e.resolveGroups(ctx, policies)
+	if err != nil {
+		return nil, err
+	}
+	probs = append(probs, gprobs...)
+	pl := &planned{plan: &deploy.Plan{Format: deploy.FormatVersion, Target: Target, Steps: []deploy.Step{}}}
+
+	// Outlook's app ids, listed once for every Managed Devices
+	// configuration.
+	needIOS, needAndroid := false, false
+	for _, d := range want {
+		needIOS = needIOS || d.kind == "outlook-devices"
+		needAndroid = needAndroid || d.kind == "outlook-android"
+	}
+	if needIOS || needAndroid {
+		ios, droid, err := e.outlookApps(ctx, needAndroid)
+		if err != nil {
+			return nil, err
+		}
+		kept := want[:0]
+		for _, d := range want {
+			switch {
+			case d.kind == "outlook-devices" && len(ios) == 0:
+				probs = append(probs, profiles.Diagnostic{Path: "outlook", Pos: d.policy.Pos("outlook"),
+					Message: "Outlook for iOS is not in the tenant, and its Managed Devices app configuration must name it: " +
+						"add it in the Intune admin center under Apps > iOS/iPadOS > Add > iOS store app, search the App Store for \"Microsoft Outlook\", and assign it; then plan again"})
+			case d.kind == "outlook-devices":
+				d.body["targetedMobileApps"] = stringsToAny(ios)
+			case d.kind == "outlook-android" && len(droid) == 0:
+				pl.plan.Notes = append(pl.plan.Notes, fmt.Sprintf("%s: %q is left out: Outlook for Android (%s) is not in the tenant; approve it in managed Google Play and sync Intune to deploy it",
+					d.file, d.name, outlookAndroidPackageID))
+				continue
+			case d.kind == "outlook-android":
+				d.body["targetedMobileApps"] = stringsToAny(droid)
+			}
+			kept = append(kept, d)
+		}
+		want = kept
+	}
+
+	// Each collection once, in beta when an object of it needs beta.
+	version := map[string]string{collConfigurations: "v1.0", collCompliance: "v1.0", collAppConfigs: "v1.0", collManagedApps: "v1.0"}
+	for _, d := range want {
+		if version[d.collection] != "beta" {
+			version[d.collection] = d.version
+		}
+	}
+	lists := map[string][]tenantObject{}
+	for _, c := range sortedKeys(version) {
+		objs, err := e.list(ctx, c, version[c], listQuery(c))
+		if err != nil {
+			return nil, err
+		}
+		lists[c] = objs
+	}
+
+	// Match each object by marker and type; adopt or refuse same-named
+	// unmarked ones.
+	matched := map[string]bool{} // tenant ids taken
+	current := make([]tenantObject, len(want))
+	adopted := make([]bool, len(want))
+	inTheWay := false
+	for i, d := range want {
+		var marked, named []tenantObject
+		for _, obj := range lists[d.collection] {
+			if obj.odataType() != d.odataType {
+				continue
+			}
+			if m, ok := markerOf(d.collection, obj); ok {
+				if m == d.marker {
+					marked = append(marked, obj)
+				}
+			} else if obj.name() == d.name {
+				named = append(named, obj)
+			}
+		}
+		switch {
+		case len(marked) == 1:
+			current[i] = marked[0]
+		case len(marked) > 1:
+			probs = append(probs, d.problem(fmt.Sprintf("%d objects of the tenant carry the marker %s (%s): delete all but one, then plan again", len(marked), d.marker, ids(marked))))
+		case len(named) == 0:
+		case !e.o.Adopt:
+			inTheWay = true
+			probs = append(probs, d.problem(fmt.Sprintf("the tenant has an object named %q (%s, id %s) that mdmforge did not make: creating another beside it would duplicate it",
+				d.name, strings.TrimPrefix(d.odataType, "#microsoft.graph."), ids(named))))
+		case len(named) > 1:
+			probs = append(probs, d.problem(fmt.Sprintf("%d unmarked objects are named %q (%s): --adopt takes over one object only; delete or rename the others, then plan again", len(named), d.name, ids(named))))
+		default:
+			current[i], adopted[i] = named[0], true
+		}
+		if current[i] != nil {
+			matched[current[i].id()] = true
+		}
+	}
+	if len(probs) > 0 {
+		pe := &deploy.ProblemsError{Diagnostics: probs}
+		if inTheWay {
+			pe.Hints = append(pe.Hints, "--adopt takes over an unmarked object of the exact display name and marks it as mdmforge's")
+		}
+		return nil, pe
+	}
+
+	var state [][]byte
+	for i, d := range want {
+		wantSet := d.assignments(groups)
+		if d.collection == collConditional {
+			d.fillConditionalAccess(groups)
+		}
+		o := &op{step: len(pl.plan.Steps), d: d, current: current[i]}
+		s := deploy.Step{Policy: d.file, Kind: d.kind, Name: d.name, Adopted: adopted[i]}
+		var haveSet []deploy.Assignment
+		if o.current == nil {
+			s.Action = deploy.Create
+			if wantSet != nil {
+				o.assign = assignBody(wantSet)
+				if len(wantSet) > 0 {
+					s.Assignments = &deploy.AssignmentChange{Before: []deploy.Assignment{}, After: wantSet}
+				}
+			}
+		} else {
+			s.ID = o.current.id()
+			bd, err := compareBody(d, o.current)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s %q: %w", d.file, d.kind, d.name, err)
+			}
+			if d.actions != nil {
+				have, _ := o.current["scheduledActionsForRule"].([]any)
+				if c := compareList("scheduledActionsForRule", have, d.actions); len(c) > 0 {
+					o.actions = true
+					bd.add(c)
+				}
+			}
+			if d.apps != nil {
+				have, _ := o.current["apps"].([]any)
+				hk, wk := appKeys(have), appKeys(d.apps)
+				if !slices.Equal(hk, wk) {
+					o.apps = true
+					b, _ := json.Marshal(strings.Join(hk, ", "))
+					a, _ := json.Marshal(strings.Join(wk, ", "))
+					bd.changes = append(bd.changes, deploy.Change{Kind: deploy.Changed, Path: "apps", Before: b, After: a})
+				}
+			}
+			if !bd.empty() {
+				o.patch = map[string]any{"@odata.type": d.odataType}
+				for k := range bd.keys {
+					o.patch[k] = d.body[k]
+				}
+				if bd.keys["payload"] {
+					// Graph takes the profile whole: the bytes with their
+					// names, never a name alone (IntuneCD#264).
+					for _, k := range []string{"payload", "payloadName", "payloadFileName"} {
+						if v, ok := d.body[k]; ok {
+							o.patch[k] = v
+						}
+					}
+				}
+			}
+			s.Changes, s.Profile, s.Consequences = bd.changes, bd.profile, bd.consequences
+			if wantSet != nil {
+				haveSet, err = e.assignmentsNow(ctx, d, s.ID, groups)
+				if err != nil {
+					return nil, err
+				}
+				if !sameAssignments(haveSet, wantSet) {
+					o.assign = assignBody(wantSet)
+					s.Assignments = &deploy.AssignmentChange{Before: haveSet, After: wantSet}
+				}
+			}
+			switch {
+			case o.patch != nil || o.actions || o.apps || adopted[i]:
+				s.Action = deploy.Update
+			case o.assign != nil:
+				s.Action = deploy.Assign
+			default:
+				s.Action = deploy.NoChange
+			}
+		}
+		if d.collection == collConditional && s.Action != deploy.NoChange {
+			s.Consequences = append(s.Consequences, d.whoIsBlocked(groups))
+		}
+		pl.plan.Steps = append(pl.plan.Steps, s)
+		pl.ops = append(pl.ops, o)
+		state = append(state, stateOf(d, o, haveSet))
+	}
+
+	// Objects mdmforge made for these identifiers that no policy builds
+	// any more.
+	idents := map[string]string{}
+	for _, p := range policies {
+		idents[p.Profile.Identifier] = p.File
+	}
+	for _, c := range sortedKeys(lists) {
+		for _, obj := range lists[c] {
+			m, ok := markerOf(c, obj)
+			if !ok || matched[obj.id()] {
+				continue
+			}
+			ident, kind := splitMarker(m)
+			file, ours := idents[ident]
+			if !ours {
+				continue
+			}
+			if !e.o.Prune {
+				pl.plan.Notes = append(pl.plan.Notes, fmt.Sprintf("%s %q (id %s) carries the marker %s, but %s no longer builds it: apply --prune deletes it",
+					kind, obj.name(), obj.id(), m, file))
+				continue
+			}
+			d := &desired{file: file, kind: kind, ident: ident, marker: m, odataType: obj.odataType(), name: obj.name(),
+				collection: c, version: version[c]}
+			pl.ops = append(pl.ops, &op{step: len(pl.plan.Steps), d: d, current: obj, del: true})
+			pl.plan.Steps = append(pl.plan.Steps, deploy.Step{Action: deploy.Delete, Policy: file, Kind: kind, Name: obj.name(), ID: obj.id()})
+			state = append(state, []byte("delete "+c+"/"+obj.id()))
+		}
+	}
+	pl.plan.Seal(state...)
+	return pl, nil
+}
+
+// object names the object in Graph errors: "Work Contacts – Compliance" (compliance).
+func (d *desired) object() string { return fmt.Sprintf("%q (%s)", d.name, d.kind) }
+
+func (d *desired) problem(msg string) profiles.Diagnostic {
+	return profiles.Diagnostic{Path: "profile.identifier", Pos: d.policy.Pos("profile.identifier"),
+		Message: d.kind + " " + fmt.Sprintf("%q", d.name) + ": " + msg}
+}
+
+func ids(objs []tenantObject) string {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		out[i] = o.id()
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+func stringsToAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
+}
+
+// stateOf is the canonical desired and observed state behind a step, for
+// the plan's fingerprint.
+func stateOf(d *desired, o *op, have []deploy.Assignment) []byte {
+	var cur any
+	if o.current != nil {
+		cur = project(map[string]any(o.current), d.body)
+	}
+	b, _ := json.Marshal(map[string]any{
+		"marker": d.marker, "want": d.body, "actions": d.actions, "apps": d.apps,
+		"id": idOf(o.current), "have": cur, "haveActions": fieldOf(o.current, "scheduledActionsForRule"),
+		"haveApps": fieldOf(o.current, "apps"), "assignments": have, "assign": o.assign,
+	})
+	return b
+}
+
+func idOf(o tenantObject) string {
+	if o == nil {
+		return ""
+	}
+	return o.id()
+}
+
+func fieldOf(o tenantObject, key string) any {
+	if o == nil {
+		return nil
+	}
+	return o[key]
+}
+
+// assignmentTargets are the Graph target types and how plans name them.
+var assignmentKinds = map[string]string{
+	"#microsoft.graph.groupAssignmentTarget":            "include",
+	"#microsoft.graph.exclusionGroupAssignmentTarget":   "exclude",
+	"#microsoft.graph.allLicensedUsersAssignmentTarget": "all-licensed-users",
+	"#microsoft.graph.allDevicesAssignmentTarget":       "all-devices",
+}
+
+// assignments returns the wanted assignment set of an object, sorted, or
+// nil when its policy does not manage assignments (or the object is not
+// assigned through /assign).
+func (d *desired) assignments(groups map[string]group) []deploy.Assignment {
+	if d.collection == collConditional || d.policy == nil {
+		return nil
+	}
+	include, exclude, ok := assignmentsOf(d.policy)
+	if !ok {
+		return nil
+	}
+	out := []deploy.Assignment{}
+	seen := map[string]bool{}
+	for _, side := range []struct {
+		kind string
+		refs []string
+	}{{"include", include}, {"exclude", exclude}} {
+		for _, ref := range side.refs {
+			g := groups[ref]
+			if seen[side.kind+g.id] {
+				continue
+			}
+			seen[side.kind+g.id] = true
+			out = append(out, deploy.Assignment{Kind: side.kind, Group: g.name, ID: g.id})
+		}
+	}
+	sortAssignments(out)
+	return out
+}
+
+func sortAssignments(a []deploy.Assignment) {
+	sort.Slice(a, func(i, j int) bool {
+		if a[i].Kind != a[j].Kind {
+			return a[i].Kind < a[j].Kind
+		}
+		if a[i].Group != a[j].Group {
+			return a[i].Group < a[j].Group
+		}
+		return a[i].ID < a[j].ID
+	})
+}
+
+func sameAssignments(a, b []deploy.Assignment) bool {
+	return len(a) == len(b) && len((&deploy.AssignmentChange{Before: a, After: b}).Added()) == 0 &&
+		len((&deploy.AssignmentChange{Before: b, After: a}).Added()) == 0
+}
+
+// assignBody is the full set /assign takes.
+func assignBody(set []deploy.Assignment) []any {
+	out := []any{}
+	for _, a := range set {
+		t := "#microsoft.graph.groupAssignmentTarget"
+		if a.Kind == "exclude" {
+			t = "#microsoft.graph.exclusionGroupAssignmentTarget"
+		}
+		out = append(out, map[string]any{"target": map[string]any{"@odata.type": t, "groupId": a.ID}})
+	}
+	return out
+}
+
+// assignmentsNow reads an object's assignments.
+func (e *engine) assignmentsNow(ctx context.Context, d *desired, id string, groups map[string]group) ([]deploy.Assignment, error) {
+	raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id + "/assignments",
+		Object: d.object()})
+	if err != nil {
+		return nil, e.explain(err, d.collection, false)
+	}
+	objs, err := decodeObjects(raw)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, g := range groups {
+		names[g.id] = g.name
+	}
+	out := []deploy.Assignment{}
+	for _, a := range objs {
+		t, _ := a["target"].(map[string]any)
+		typ, _ := t["@odata.type"].(string)
+		gid, _ := t["groupId"].(string)
+		kind, ok := assignmentKinds[typ]
+		if !ok {
+			kind = strings.TrimPrefix(typ, "#microsoft.graph.")
+		}
+		out = append(out, deploy.Assignment{Kind: kind, Group: names[gid], ID: gid})
+	}
+	sortAssignments(out)
+	return out, nil
+}
+
+// fillConditionalAccess puts the policy's groups in a Conditional Access
+// body's users condition.
+func (d *desired) fillConditionalAccess(groups map[string]group) {
+	include, exclude, ok := assignmentsOf(d.policy)
+	if !ok {
+		return
+	}
+	cond, _ := d.body["conditions"].(map[string]any)
+	if cond == nil {
+		cond = map[string]any{}
+		d.body["conditions"] = cond
+	}
+	users, _ := cond["users"].(map[string]any)
+	if users == nil {
+		users = map[string]any{}
+		cond["users"] = users
+	}
+	idsOf := func(refs []string) []any {
+		var s []string
+		for _, r := range refs {
+			if g, ok := groups[r]; ok && !slices.Contains(s, g.id) {
+				s = append(s, g.id)
+			}
+		}
+		sort.Strings(s)
+		return stringsToAny(s)
+	}
+	users["includeGroups"] = idsOf(include)
+	users["excludeGroups"] = idsOf(exclude)
+}
+
+// whoIsBlocked says whom a Conditional Access policy blocks, and whether
+// it only reports.
+func (d *desired) whoIsBlocked(groups map[string]group) string {
+	include, exclude, _ := assignmentsOf(d.policy)
+	who := "no users (the policy names no groups in assignments.include)"
+	if len(include) > 0 {
+		var names []string
+		for _, r := range include {
+			names = append(names, groups[r].name)
+		}
+		who = "users in " + strings.Join(names, ", ")
+		if len(exclude) > 0 {
+			var ex []string
+			for _, r := range exclude {
+				ex = append(ex, groups[r].name)
+			}
+			who += " (except " + strings.Join(ex, ", ") + ")"
+		}
+	}
+	msg := "blocks " + who + " on iOS devices not marked compliant, for Office 365 Exchange Online"
+	if st, _ := d.body["state"].(string); st != "enabled" {
+		msg = "report-only: logs, without blocking, sign-ins it would block: " + strings.TrimPrefix(msg, "blocks ")
+	}
+	return msg
+}
+
+// sleepers and reads for the read-back after a write.
+var readBackWaits = []int{0, 1, 2, 4} // seconds before each read
+
+// errNotConfirmed is a write Graph accepted whose effect a read does not
+// show.
+var errNotConfirmed = errors.New("not confirmed by reading it back")
+
+func itemQuery(d *desired) url.Values {
+	return listQuery(d.collection)
+}
