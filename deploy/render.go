@@ -74,6 +74,14 @@ func (p *Plan) Summary() string {
 	return p.Target + ": " + strings.Join(parts, ", ")
 }
 
+func strconvQuote(s string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(buf.String(), "\n")
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -166,7 +174,7 @@ func showJSON(raw json.RawMessage) string {
 		return string(raw)
 	}
 	s := buf.String()
-	if utf8.RuneCountInString(s) <= 100 {
+	if utf8.RuneCountInString(s) <= 100 || strings.HasPrefix(s, `"`) && utf8.RuneCountInString(s) <= 300 {
 		return s
 	}
 	var v any
@@ -177,7 +185,9 @@ func showJSON(raw json.RawMessage) string {
 	case []any:
 		return fmt.Sprintf("<array of %s>", plural(len(x), "item", "items"))
 	case string:
-		return fmt.Sprintf("<string of %d characters>", utf8.RuneCountInString(x))
+		if r := []rune(x); len(r) > 300 {
+			return strconvQuote(string(r[:200])) + fmt.Sprintf("… (%d characters)", len(r))
+		}
 	}
 	return s
 }

@@ -135,7 +135,7 @@ func (e *engine) post(ctx context.Context, d *desired, body map[string]any) (str
 			return "", fmt.Errorf("%w; looking it up: %w", err, lerr)
 		}
 		for _, obj := range found {
-			if m, ok := markerOf(d.collection, obj); ok && m == d.marker && obj.odataType() == d.odataType {
+			if m, ok := markerOf(d.collection, obj); ok && m == d.marker && d.sameType(obj) {
 				return obj.id(), nil
 			}
 		}

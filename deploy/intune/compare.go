@@ -70,7 +70,9 @@ func (b *bodyDiff) empty() bool { return len(b.keys) == 0 }
 // configuration profile.
 func compareBody(d *desired, current tenantObject) (*bodyDiff, error) {
 	have, _ := project(map[string]any(current), d.body).(map[string]any)
-	want := d.body
+	// The type was matched; Graph leaves it out of objects of a
+	// collection's only type (Conditional Access policies).
+	have, want := without(have, "@odata.type"), without(d.body, "@odata.type")
 	out := &bodyDiff{keys: map[string]bool{}}
 	if _, ok := want["payload"]; ok {
 		if err := out.comparePayload(d, have["payload"], want["payload"]); err != nil {
@@ -123,9 +125,9 @@ func planChange(c diff.Change) deploy.Change {
 	}
 	enc := func(v any) json.RawMessage {
 		v, _ = profiles.RedactSecrets(c.PayloadType, v)
-		b, err := json.Marshal(v)
+		b, err := marshal(v)
 		if err != nil {
-			b, _ = json.Marshal(fmt.Sprint(v))
+			b, _ = marshal(fmt.Sprint(v))
 		}
 		return b
 	}
@@ -183,8 +185,19 @@ func (b *bodyDiff) comparePayload(d *desired, have, want any) error {
 	return nil
 }
 
+// marshal encodes JSON as mdmforge writes it: HTML characters as they are.
+func marshal(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 func digestJSON(data []byte) json.RawMessage {
-	s, _ := json.Marshal(fmt.Sprintf("<%d bytes, sha256 %x>", len(data), sha256.Sum256(data)))
+	s, _ := marshal(fmt.Sprintf("<%d bytes, sha256 %x>", len(data), sha256.Sum256(data)))
 	return s
 }
 

@@ -37,6 +37,9 @@ type Options struct {
 type engine struct {
 	g *graph.Client
 	o Options
+	// names are the display names of groups found in assignments that
+	// no policy names, looked up once each.
+	names map[string]string
 }
 
 // op is one step with what applying it takes.
@@ -174,7 +177,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 	for i, d := range want {
 		var marked, named []tenantObject
 		for _, obj := range lists[d.collection] {
-			if obj.odataType() != d.odataType {
+			if !d.sameType(obj) {
 				continue
 			}
 			if m, ok := markerOf(d.collection, obj); ok {
@@ -247,8 +250,8 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 				hk, wk := appKeys(have), appKeys(d.apps)
 				if !slices.Equal(hk, wk) {
 					o.apps = true
-					b, _ := json.Marshal(strings.Join(hk, ", "))
-					a, _ := json.Marshal(strings.Join(wk, ", "))
+					b, _ := marshal(strings.Join(hk, ", "))
+					a, _ := marshal(strings.Join(wk, ", "))
 					bd.changes = append(bd.changes, deploy.Change{Kind: deploy.Changed, Path: "apps", Before: b, After: a})
 				}
 			}
@@ -326,6 +329,13 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 	}
 	pl.plan.Seal(state...)
 	return pl, nil
+}
+
+// sameType reports whether an object of the tenant has the desired one's
+// type; Graph gives none for objects of a collection's only type.
+func (d *desired) sameType(obj tenantObject) bool {
+	t := obj.odataType()
+	return t == d.odataType || t == "" && d.collection == collConditional
 }
 
 // object names the object in Graph errors: "Work Contacts – Compliance" (compliance).
@@ -474,10 +484,37 @@ func (e *engine) assignmentsNow(ctx context.Context, d *desired, id string, grou
 		if !ok {
 			kind = strings.TrimPrefix(typ, "#microsoft.graph.")
 		}
-		out = append(out, deploy.Assignment{Kind: kind, Group: names[gid], ID: gid})
+		name, ok := names[gid]
+		if !ok && gid != "" {
+			if name, err = e.groupName(ctx, gid); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, deploy.Assignment{Kind: kind, Group: name, ID: gid})
 	}
 	sortAssignments(out)
 	return out, nil
+}
+
+// groupName looks up the name of a group the tenant's assignments name,
+// once per run; a group deleted since has none.
+func (e *engine) groupName(ctx context.Context, id string) (string, error) {
+	if name, ok := e.names[id]; ok {
+		return name, nil
+	}
+	var g struct {
+		DisplayName string `json:"displayName"`
+	}
+	err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + id,
+		Query: url.Values{"$select": {"id,displayName"}}, Object: "group " + id}, &g)
+	if err != nil && graph.StatusOf(err) != http.StatusNotFound {
+		return "", e.explain(err, "groups", false)
+	}
+	if e.names == nil {
+		e.names = map[string]string{}
+	}
+	e.names[id] = g.DisplayName
+	return g.DisplayName, nil
 }
 
 // fillConditionalAccess puts the policy's groups in a Conditional Access
