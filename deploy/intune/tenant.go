@@ -207,13 +207,21 @@ func (e *engine) resolveGroup(ctx context.Context, ref string) (group, string, e
 		if len(prefix) > 3 {
 			prefix = prefix[:3]
 		}
-		q := url.Values{"$filter": {"startswith(displayName," + odataString(string(prefix)) + ")"}, "$select": {"id,displayName"}, "$top": {"50"}}
-		similar, err := e.list(ctx, "groups", "v1.0", q)
-		if err != nil {
-			return group{}, "", err
+		// One page of candidates is enough for a suggestion: Do, not List.
+		q := url.Values{"$filter": {"startswith(displayName," + odataString(string(prefix)) + ")"}, "$select": {"id,displayName"}}
+		var page struct {
+			Value []struct {
+				DisplayName string `json:"displayName"`
+			} `json:"value"`
 		}
-		for _, g := range similar {
-			names = append(names, g.name())
+		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups", Query: q, Object: "groups"}, &page)
+		// A Graph that refuses the filter leaves the message without
+		// suggestions; the error is about the policy's name, not this.
+		if err != nil && graph.StatusOf(err) != http.StatusBadRequest {
+			return group{}, "", e.explain(err, "groups", false)
+		}
+		for _, g := range page.Value {
+			names = append(names, g.DisplayName)
 		}
 	}
 	msg := fmt.Sprintf("no group is named %q", ref)
