@@ -462,7 +462,7 @@ func assignBody(set []deploy.Assignment) []any {
 
 // assignmentsNow reads an object's assignments.
 func (e *engine) assignmentsNow(ctx context.Context, d *desired, id string, groups map[string]group) ([]deploy.Assignment, error) {
-	raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id + "/assignments",
+	raw, err := e.listAll(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id + "/assignments",
 		Object: d.object()})
 	if err != nil {
 		return nil, e.explain(err, d.collection, false)
@@ -505,7 +505,7 @@ func (e *engine) groupName(ctx context.Context, id string) (string, error) {
 	var g struct {
 		DisplayName string `json:"displayName"`
 	}
-	err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + id,
+	err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + id,
 		Query: url.Values{"$select": {"id,displayName"}}, Object: "group " + id}, &g)
 	if err != nil && graph.StatusOf(err) != http.StatusNotFound {
 		return "", e.explain(err, "groups", false)
