@@ -272,7 +272,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			}
 			s.Changes, s.Profile, s.Consequences = bd.changes, bd.profile, bd.consequences
 			if wantSet != nil {
-				haveSet, err = e.assignmentsNow(ctx, d, s.ID, groups)
+				haveSet, err = e.assignmentsNow(ctx, d, o.current, groups)
 				if err != nil {
 					return nil, err
 				}
@@ -460,16 +460,26 @@ func assignBody(set []deploy.Assignment) []any {
 	return out
 }
 
-// assignmentsNow reads an object's assignments.
-func (e *engine) assignmentsNow(ctx context.Context, d *desired, id string, groups map[string]group) ([]deploy.Assignment, error) {
-	raw, err := e.listAll(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id + "/assignments",
-		Object: d.object()})
-	if err != nil {
-		return nil, e.explain(err, d.collection, false)
-	}
-	objs, err := decodeObjects(raw)
-	if err != nil {
-		return nil, err
+// assignmentsNow returns an object's assignments: those its list
+// expanded, or, when the list left them out, those …/{id}/assignments
+// reads.
+func (e *engine) assignmentsNow(ctx context.Context, d *desired, current tenantObject, groups map[string]group) ([]deploy.Assignment, error) {
+	var objs []tenantObject
+	if list, ok := current["assignments"].([]any); ok {
+		for _, a := range list {
+			if m, ok := a.(map[string]any); ok {
+				objs = append(objs, m)
+			}
+		}
+	} else {
+		raw, err := e.listAll(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + current.id() + "/assignments",
+			Object: d.object()})
+		if err != nil {
+			return nil, e.explain(err, d.collection, false)
+		}
+		if objs, err = decodeObjects(raw); err != nil {
+			return nil, err
+		}
 	}
 	names := map[string]string{}
 	for _, g := range groups {
@@ -486,6 +496,7 @@ func (e *engine) assignmentsNow(ctx context.Context, d *desired, id string, grou
 		}
 		name, ok := names[gid]
 		if !ok && gid != "" {
+			var err error
 			if name, err = e.groupName(ctx, gid); err != nil {
 				return nil, err
 			}

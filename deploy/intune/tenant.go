@@ -33,14 +33,18 @@ type collectionList struct {
 }
 
 // listQuery is the query that lists a collection with the navigation
-// properties mdmforge compares.
+// properties mdmforge compares: the assignments of every object come with
+// the list, so that planning reads a fixed number of pages, not a request
+// per object.
 func listQuery(collection string) url.Values {
 	q := url.Values{}
 	switch collection {
 	case collCompliance:
-		q.Set("$expand", "scheduledActionsForRule($expand=scheduledActionConfigurations)")
+		q.Set("$expand", "assignments,scheduledActionsForRule($expand=scheduledActionConfigurations)")
 	case collManagedApps:
-		q.Set("$expand", "apps")
+		q.Set("$expand", "apps,assignments")
+	case collConfigurations, collAppConfigs:
+		q.Set("$expand", "assignments")
 	}
 	return q
 }
