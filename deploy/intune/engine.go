@@ -255,10 +255,14 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 					bd.changes = append(bd.changes, deploy.Change{Kind: deploy.Changed, Path: "apps", Before: b, After: a})
 				}
 			}
-			if !bd.empty() {
+			if !bd.empty() && !(len(bd.keys) == 1 && o.actions && bd.keys["scheduledActionsForRule"]) {
 				o.patch = map[string]any{"@odata.type": d.odataType}
 				for k := range bd.keys {
-					o.patch[k] = d.body[k]
+					// Navigation properties (the compliance actions)
+					// are written through their actions, never PATCHed.
+					if v, ok := d.body[k]; ok {
+						o.patch[k] = v
+					}
 				}
 				if bd.keys["payload"] {
 					// Graph takes the profile whole: the bytes with their
