@@ -95,4 +95,3 @@ func TestReadBackWaitsForLag(t *testing.T) {
 		}
 	}
 }
-
