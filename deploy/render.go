@@ -269,7 +269,7 @@ func (p *Plan) writeMarkdown(w io.Writer) {
 		if s.Action == NoChange {
 			continue
 		}
-		fmt.Fprintf(w, "\n#### %s %s %s\n", actionMarks[s.Action], s.Action, mdCode(s.Name))
+		fmt.Fprintf(w, "\n#### %s %s %s %s\n", actionMarks[s.Action], s.Action, s.Kind, mdCode(s.Name))
 		if s.ID != "" {
 			fmt.Fprintf(w, "\nid %s", mdCode(s.ID))
 			if s.Adopted {
