@@ -159,6 +159,14 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			version[d.collection] = d.version
 		}
 	}
+	// Conditional Access policies are read only for policies that speak
+	// of them (reading needs Policy.Read.All): conditional_access: off
+	// then finds the one made before, for a note or --prune.
+	for _, p := range policies {
+		if p.Intune != nil && p.Intune.ConditionalAccess != "" && version[collConditional] == "" {
+			version[collConditional] = "v1.0"
+		}
+	}
 	lists := map[string][]tenantObject{}
 	for _, c := range sortedKeys(version) {
 		objs, err := e.list(ctx, c, version[c], listQuery(c))
