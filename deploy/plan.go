@@ -238,6 +238,15 @@ func Difference(saved, now *Plan) string {
 		if sa.Action != sb.Action || sa.Kind != sb.Kind || sa.Policy != sb.Policy {
 			return sa.title() + " is now " + sb.title()
 		}
+		if d := changeDifference(sa.Changes, sb.Changes); d != "" {
+			return sa.title() + ": " + d
+		}
+		if !bytes.Equal(sa.Profile, sb.Profile) {
+			return sa.title() + ": the payload's changes differ"
+		}
+		if x, y := assignmentLines(sa.Assignments), assignmentLines(sb.Assignments); x != y {
+			return sa.title() + ": the assignments were " + x + " and are now " + y
+		}
 		return sa.title() + " would now make other changes"
 	}
 	return ""
@@ -283,7 +292,7 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	var probe struct {
 		Format *int `json:"format"`
 	}
-	if err := json.Unmarshal(data, &probe); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&probe); err != nil {
 		return nil, fmt.Errorf("plan file: not a plan: %w", err)
 	}
 	if probe.Format == nil {
@@ -312,4 +321,32 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 		}
 	}
 	return &p, nil
+}
+
+// changeDifference names the first change two steps do not share.
+func changeDifference(saved, now []Change) string {
+	for i := 0; i < len(saved) || i < len(now); i++ {
+		switch {
+		case i >= len(now):
+			return "the plan's change " + saved[i].line() + " is no longer needed"
+		case i >= len(saved):
+			return "it now also changes " + now[i].line()
+		}
+		a, _ := json.Marshal(saved[i])
+		b, _ := json.Marshal(now[i])
+		if !bytes.Equal(a, b) {
+			if saved[i].Path == now[i].Path {
+				return saved[i].Path + " now changes as " + now[i].line()
+			}
+			return "the plan's change of " + saved[i].Path + " is now one of " + now[i].line()
+		}
+	}
+	return ""
+}
+
+func assignmentLines(a *AssignmentChange) string {
+	if a == nil {
+		return "unchanged"
+	}
+	return strings.Join(a.lines(), ", ")
 }

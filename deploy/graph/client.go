@@ -55,6 +55,13 @@ const (
 	maxPages = 10000
 )
 
+var (
+	maxResponse int64 = MaxResponseBytes // tests lower it
+	// errTooLarge is an answer over maxResponse; asking again would get
+	// the same answer, so it is not retried.
+	errTooLarge = errors.New("the answer is too large")
+)
+
 // Options configures a Client. Only Credential is required.
 type Options struct {
 	// BaseURL is the scheme and host of Graph, without a version:
@@ -63,6 +70,10 @@ type Options struct {
 	// Credential supplies bearer tokens; GetToken is called for every
 	// attempt (azidentity caches tokens).
 	Credential azcore.TokenCredential
+	// Scope is the token scope; empty means BaseURL + "/.default". A
+	// proxy or test server in BaseURL still needs tokens for the cloud's
+	// Graph, so the CLI sets it from --cloud.
+	Scope string
 	// HTTPClient sends requests; nil uses a client with transport timeouts.
 	HTTPClient *http.Client
 	// Timeout bounds one attempt, answer body included (default 60 s).
@@ -148,10 +159,14 @@ func New(o Options) *Client {
 		hc = defaultHTTPClient()
 	}
 	base, _ := url.Parse(o.BaseURL)
+	scope := o.Scope
+	if scope == "" {
+		scope = o.BaseURL + "/.default"
+	}
 	return &Client{
 		base:   base,
 		o:      o,
-		scope:  o.BaseURL + "/.default",
+		scope:  scope,
 		client: hc,
 		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
@@ -186,6 +201,9 @@ func (c *Client) Stats() Stats {
 	defer c.mu.Unlock()
 	return c.stats
 }
+
+// Scope returns the token scope the client asks its credential for.
+func (c *Client) Scope() string { return c.scope }
 
 // BaseURL returns the scheme and host requests go to.
 func (c *Client) BaseURL() string { return c.o.BaseURL }
@@ -357,7 +375,7 @@ func (c *Client) send(ctx context.Context, r Request, u string, body []byte) (*a
 			if write {
 				e.Unknown = true
 			}
-			if !r.repeatable() {
+			if !r.repeatable() || errors.Is(err, errTooLarge) {
 				return nil, e
 			}
 			committedMaybe = committedMaybe || write
@@ -445,15 +463,15 @@ func (c *Client) attempt(ctx context.Context, r Request, method, u string, body 
 	defer resp.Body.Close()
 	a.status = resp.StatusCode
 	a.header = resp.Header
-	a.body, err = io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	a.body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
 		// The status arrived but the body did not: as lost as no answer.
 		a.status = 0
 		return a, err
 	}
-	if len(a.body) > MaxResponseBytes {
+	if int64(len(a.body)) > maxResponse {
 		a.status = 0
-		return a, fmt.Errorf("the answer is larger than %d MiB", MaxResponseBytes>>20)
+		return a, errTooLarge
 	}
 	return a, nil
 }
@@ -569,6 +587,9 @@ func parseSeconds(v string) (int64, error) {
 }
 
 func transportMessage(err error, timeout time.Duration) string {
+	if errors.Is(err, errTooLarge) {
+		return fmt.Sprintf("the answer is larger than %d bytes; nothing was read", maxResponse)
+	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		return fmt.Sprintf("no answer within %s", timeout)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/mdmforge/mdmforge/deploy"
@@ -24,6 +25,14 @@ var sleep = func(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// readBackWaits are the seconds waited before each read of a write back:
+// a replica may answer before the write reached it.
+var readBackWaits = []int{0, 1, 2, 4}
+
+// errNotConfirmed is a write Graph accepted whose effect a read does not
+// show.
+var errNotConfirmed = errors.New("not confirmed by reading it back")
 
 // maxCreates bounds the POSTs of one create whose answers are lost.
 const maxCreates = 3
@@ -79,7 +88,7 @@ func (e *engine) progress(format string, args ...any) {
 // write sends one write request.
 func (e *engine) write(ctx context.Context, d *desired, r graph.Request, out any) error {
 	r.Object = d.object()
-	if err := e.g.Do(ctx, r, out); err != nil {
+	if err := e.do(ctx, r, out); err != nil {
 		return e.explain(err, d.collection, true)
 	}
 	return nil
@@ -135,7 +144,7 @@ func (e *engine) post(ctx context.Context, d *desired, body map[string]any) (str
 			return "", fmt.Errorf("%w; looking it up: %w", err, lerr)
 		}
 		for _, obj := range found {
-			if m, ok := markerOf(d.collection, obj); ok && m == d.marker && obj.odataType() == d.odataType {
+			if m, ok := markerOf(d.collection, obj); ok && m == d.marker && d.sameType(obj) {
 				return obj.id(), nil
 			}
 		}
@@ -207,7 +216,7 @@ func (e *engine) readBack(ctx context.Context, d *desired, id string) error {
 			}
 		}
 		var raw json.RawMessage
-		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: itemQuery(d),
+		err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: listQuery(d.collection),
 			Object: d.object()}, &raw)
 		var ge *graph.Error
 		if errors.As(err, &ge) && ge.Status == http.StatusNotFound {
@@ -243,6 +252,12 @@ func (d *desired) differs(got tenantObject) string {
 		have, _ := got["scheduledActionsForRule"].([]any)
 		if len(compareList("scheduledActionsForRule", have, d.actions)) > 0 {
 			return "its scheduledActionsForRule still differ"
+		}
+	}
+	if d.apps != nil {
+		have, _ := got["apps"].([]any)
+		if !slices.Equal(appKeys(have), appKeys(d.apps)) {
+			return "its apps still differ"
 		}
 	}
 	return ""

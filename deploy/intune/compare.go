@@ -70,7 +70,10 @@ func (b *bodyDiff) empty() bool { return len(b.keys) == 0 }
 // configuration profile.
 func compareBody(d *desired, current tenantObject) (*bodyDiff, error) {
 	have, _ := project(map[string]any(current), d.body).(map[string]any)
-	want := d.body
+	// The type was matched; Graph leaves it out of objects of a
+	// collection's only type (Conditional Access policies).
+	have, want := without(have, "@odata.type"), without(d.body, "@odata.type")
+	sortSets(have)
 	out := &bodyDiff{keys: map[string]bool{}}
 	if _, ok := want["payload"]; ok {
 		if err := out.comparePayload(d, have["payload"], want["payload"]); err != nil {
@@ -81,6 +84,39 @@ func compareBody(d *desired, current tenantObject) (*bodyDiff, error) {
 	changes := diff.JSON(have, want, diff.Options{UUIDs: true})
 	out.add(changes)
 	return out, nil
+}
+
+// sortSets sorts, in what the tenant has, the lists of ids that are sets
+// (mdmforge sends them sorted; Graph keeps no order): the targeted apps
+// and a Conditional Access policy's groups.
+func sortSets(have map[string]any) {
+	sortStrings := func(m map[string]any, key string) {
+		list, ok := m[key].([]any)
+		if !ok {
+			return
+		}
+		s := make([]string, 0, len(list))
+		for _, v := range list {
+			str, ok := v.(string)
+			if !ok {
+				return
+			}
+			s = append(s, str)
+		}
+		sort.Strings(s)
+		out := make([]any, len(s))
+		for i, v := range s {
+			out[i] = v
+		}
+		m[key] = out
+	}
+	sortStrings(have, "targetedMobileApps")
+	if cond, ok := have["conditions"].(map[string]any); ok {
+		if users, ok := cond["users"].(map[string]any); ok {
+			sortStrings(users, "includeGroups")
+			sortStrings(users, "excludeGroups")
+		}
+	}
 }
 
 func without(m map[string]any, key string) map[string]any {
@@ -123,9 +159,9 @@ func planChange(c diff.Change) deploy.Change {
 	}
 	enc := func(v any) json.RawMessage {
 		v, _ = profiles.RedactSecrets(c.PayloadType, v)
-		b, err := json.Marshal(v)
+		b, err := marshal(v)
 		if err != nil {
-			b, _ = json.Marshal(fmt.Sprint(v))
+			b, _ = marshal(fmt.Sprint(v))
 		}
 		return b
 	}
@@ -183,8 +219,19 @@ func (b *bodyDiff) comparePayload(d *desired, have, want any) error {
 	return nil
 }
 
+// marshal encodes JSON as mdmforge writes it: HTML characters as they are.
+func marshal(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 func digestJSON(data []byte) json.RawMessage {
-	s, _ := json.Marshal(fmt.Sprintf("<%d bytes, sha256 %x>", len(data), sha256.Sum256(data)))
+	s, _ := marshal(fmt.Sprintf("<%d bytes, sha256 %x>", len(data), sha256.Sum256(data)))
 	return s
 }
 

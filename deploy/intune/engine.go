@@ -3,7 +3,6 @@ package intune
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,6 +36,9 @@ type Options struct {
 type engine struct {
 	g *graph.Client
 	o Options
+	// names are the display names of groups found in assignments that
+	// no policy names, looked up once each.
+	names map[string]string
 }
 
 // op is one step with what applying it takes.
@@ -156,6 +158,14 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			version[d.collection] = d.version
 		}
 	}
+	// Conditional Access policies are read only for policies that speak
+	// of them (reading needs Policy.Read.All): conditional_access: off
+	// then finds the one made before, for a note or --prune.
+	for _, p := range policies {
+		if p.Intune != nil && p.Intune.ConditionalAccess != "" && version[collConditional] == "" {
+			version[collConditional] = "v1.0"
+		}
+	}
 	lists := map[string][]tenantObject{}
 	for _, c := range sortedKeys(version) {
 		objs, err := e.list(ctx, c, version[c], listQuery(c))
@@ -174,14 +184,14 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 	for i, d := range want {
 		var marked, named []tenantObject
 		for _, obj := range lists[d.collection] {
-			if obj.odataType() != d.odataType {
+			if !d.sameType(obj) {
 				continue
 			}
 			if m, ok := markerOf(d.collection, obj); ok {
 				if m == d.marker {
 					marked = append(marked, obj)
 				}
-			} else if obj.name() == d.name {
+			} else if obj.name() == d.plainName {
 				named = append(named, obj)
 			}
 		}
@@ -247,15 +257,19 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 				hk, wk := appKeys(have), appKeys(d.apps)
 				if !slices.Equal(hk, wk) {
 					o.apps = true
-					b, _ := json.Marshal(strings.Join(hk, ", "))
-					a, _ := json.Marshal(strings.Join(wk, ", "))
+					b, _ := marshal(strings.Join(hk, ", "))
+					a, _ := marshal(strings.Join(wk, ", "))
 					bd.changes = append(bd.changes, deploy.Change{Kind: deploy.Changed, Path: "apps", Before: b, After: a})
 				}
 			}
-			if !bd.empty() {
+			if !bd.empty() && !(len(bd.keys) == 1 && o.actions && bd.keys["scheduledActionsForRule"]) {
 				o.patch = map[string]any{"@odata.type": d.odataType}
 				for k := range bd.keys {
-					o.patch[k] = d.body[k]
+					// Navigation properties (the compliance actions)
+					// are written through their actions, never PATCHed.
+					if v, ok := d.body[k]; ok {
+						o.patch[k] = v
+					}
 				}
 				if bd.keys["payload"] {
 					// Graph takes the profile whole: the bytes with their
@@ -269,7 +283,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			}
 			s.Changes, s.Profile, s.Consequences = bd.changes, bd.profile, bd.consequences
 			if wantSet != nil {
-				haveSet, err = e.assignmentsNow(ctx, d, s.ID, groups)
+				haveSet, err = e.assignmentsNow(ctx, d, o.current, groups)
 				if err != nil {
 					return nil, err
 				}
@@ -317,8 +331,10 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 					kind, obj.name(), obj.id(), m, file))
 				continue
 			}
+			// Through beta: a v1.0 list shows a beta-only object (an email
+			// profile) as its base type.
 			d := &desired{file: file, kind: kind, ident: ident, marker: m, odataType: obj.odataType(), name: obj.name(),
-				collection: c, version: version[c]}
+				collection: c, version: "beta"}
 			pl.ops = append(pl.ops, &op{step: len(pl.plan.Steps), d: d, current: obj, del: true})
 			pl.plan.Steps = append(pl.plan.Steps, deploy.Step{Action: deploy.Delete, Policy: file, Kind: kind, Name: obj.name(), ID: obj.id()})
 			state = append(state, []byte("delete "+c+"/"+obj.id()))
@@ -326,6 +342,13 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 	}
 	pl.plan.Seal(state...)
 	return pl, nil
+}
+
+// sameType reports whether an object of the tenant has the desired one's
+// type; Graph gives none for objects of a collection's only type.
+func (d *desired) sameType(obj tenantObject) bool {
+	t := obj.odataType()
+	return t == d.odataType || t == "" && d.collection == collConditional
 }
 
 // object names the object in Graph errors: "Work Contacts – Compliance" (compliance).
@@ -450,16 +473,26 @@ func assignBody(set []deploy.Assignment) []any {
 	return out
 }
 
-// assignmentsNow reads an object's assignments.
-func (e *engine) assignmentsNow(ctx context.Context, d *desired, id string, groups map[string]group) ([]deploy.Assignment, error) {
-	raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id + "/assignments",
-		Object: d.object()})
-	if err != nil {
-		return nil, e.explain(err, d.collection, false)
-	}
-	objs, err := decodeObjects(raw)
-	if err != nil {
-		return nil, err
+// assignmentsNow returns an object's assignments: those its list
+// expanded, or, when the list left them out, those …/{id}/assignments
+// reads.
+func (e *engine) assignmentsNow(ctx context.Context, d *desired, current tenantObject, groups map[string]group) ([]deploy.Assignment, error) {
+	var objs []tenantObject
+	if list, ok := current["assignments"].([]any); ok {
+		for _, a := range list {
+			if m, ok := a.(map[string]any); ok {
+				objs = append(objs, m)
+			}
+		}
+	} else {
+		raw, err := e.listAll(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + current.id() + "/assignments",
+			Object: d.object()})
+		if err != nil {
+			return nil, e.explain(err, d.collection, false)
+		}
+		if objs, err = decodeObjects(raw); err != nil {
+			return nil, err
+		}
 	}
 	names := map[string]string{}
 	for _, g := range groups {
@@ -474,10 +507,38 @@ func (e *engine) assignmentsNow(ctx context.Context, d *desired, id string, grou
 		if !ok {
 			kind = strings.TrimPrefix(typ, "#microsoft.graph.")
 		}
-		out = append(out, deploy.Assignment{Kind: kind, Group: names[gid], ID: gid})
+		name, ok := names[gid]
+		if !ok && gid != "" {
+			var err error
+			if name, err = e.groupName(ctx, gid); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, deploy.Assignment{Kind: kind, Group: name, ID: gid})
 	}
 	sortAssignments(out)
 	return out, nil
+}
+
+// groupName looks up the name of a group the tenant's assignments name,
+// once per run; a group deleted since has none.
+func (e *engine) groupName(ctx context.Context, id string) (string, error) {
+	if name, ok := e.names[id]; ok {
+		return name, nil
+	}
+	var g struct {
+		DisplayName string `json:"displayName"`
+	}
+	err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + id,
+		Query: url.Values{"$select": {"id,displayName"}}, Object: "group " + id}, &g)
+	if err != nil && graph.StatusOf(err) != http.StatusNotFound {
+		return "", e.explain(err, "groups", false)
+	}
+	if e.names == nil {
+		e.names = map[string]string{}
+	}
+	e.names[id] = g.DisplayName
+	return g.DisplayName, nil
 }
 
 // fillConditionalAccess puts the policy's groups in a Conditional Access
@@ -535,15 +596,4 @@ func (d *desired) whoIsBlocked(groups map[string]group) string {
 		msg = "report-only: logs, without blocking, sign-ins it would block: " + strings.TrimPrefix(msg, "blocks ")
 	}
 	return msg
-}
-
-// sleepers and reads for the read-back after a write.
-var readBackWaits = []int{0, 1, 2, 4} // seconds before each read
-
-// errNotConfirmed is a write Graph accepted whose effect a read does not
-// show.
-var errNotConfirmed = errors.New("not confirmed by reading it back")
-
-func itemQuery(d *desired) url.Values {
-	return listQuery(d.collection)
 }

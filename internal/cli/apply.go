@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/mdmforge/mdmforge/deploy"
 	"github.com/mdmforge/mdmforge/deploy/intune"
@@ -128,6 +129,9 @@ func applyRun(opts *applyOptions) error {
 	} else {
 		res = &deploy.Result{Unchanged: len(plan.Steps)}
 	}
+	st := g.Stats()
+	fmt.Fprintf(opts.IO.Err, "mdmforge: %d Graph requests (%d writes, %d retried, %s waited)\n",
+		st.Requests, st.Writes, st.Retries, st.Waited.Round(time.Second/10))
 	if opts.Format == deploy.FormatJSON {
 		return writeJSON(opts.IO.Out, map[string]any{"plan": json.RawMessage(planJSON.Bytes()), "result": resultJSON(res)})
 	}

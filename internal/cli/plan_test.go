@@ -70,7 +70,6 @@ func TestPlanApplyRoundTrip(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "applied: ") {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errs)
 	}
-	t.Logf("apply:\n%s%s", out, errs)
 	code, out, errs = mdm("plan", policy, "--auth", "token")
 	if code != 0 {
 		t.Fatalf("plan after apply: exit %d\n%s\n%s", code, out, errs)
@@ -117,5 +116,65 @@ func TestPermissionFor(t *testing.T) {
 		if got, _ := permissionFor(tt.url, tt.write); got != tt.want {
 			t.Errorf("permissionFor(%s, %v) = %s, want %s", tt.url, tt.write, got, tt.want)
 		}
+	}
+}
+
+// TestDeployExitCodes pins the codes the testscripts cannot see: plan
+// and apply exit 2 on every error, as diff does, since plan's 1 means
+// "changes".
+func TestDeployExitCodes(t *testing.T) {
+	srv, mdm := fakeTenant(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "contacts.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(good, []byte(deployPolicy), 0o644)
+	os.WriteFile(bad, []byte(strings.Replace(deployPolicy, "auth: oauth", "auth: oath", 1)), 0o644)
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"plan", bad, "--auth", "token"}, exitTrouble},
+		{[]string{"apply", bad, "--auth", "token"}, exitTrouble},
+		{[]string{"plan", good, "--auth", "github-oidc"}, exitTrouble},
+		{[]string{"plan", good, "--auth", "nope"}, ExitUsage},
+		{[]string{"plan", good, "--format", "yaml"}, ExitUsage},
+		{[]string{"apply", good, "--auth", "token", "--plan", bad}, exitTrouble},
+		{[]string{"plan", good, "--auth", "token", "--out", filepath.Join(dir, "no", "such", "plan.json")}, exitTrouble},
+	} {
+		if code, _, errs := mdm(tt.args...); code != tt.code {
+			t.Errorf("mdmforge %s: exit %d, want %d\n%s", strings.Join(tt.args, " "), code, tt.code, errs)
+		}
+	}
+	if srv.Writes() != 0 {
+		t.Errorf("%d writes", srv.Writes())
+	}
+	srv.Deny(403)
+	if code, _, errs := mdm("apply", good, "--auth", "token"); code != exitTrouble {
+		t.Errorf("apply denied: exit %d\n%s", code, errs)
+	}
+	srv.Deny(401)
+	if code, _, errs := mdm("plan", good, "--auth", "token"); code != exitTrouble || !strings.Contains(errs, "401") ||
+		!strings.Contains(errs, "mdmforge: hint: ") {
+		t.Errorf("plan with a refused token: exit %d\n%s", code, errs)
+	}
+}
+
+func TestPlanOutIsAtomicAndReadable(t *testing.T) {
+	_, mdm := fakeTenant(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "contacts.yaml")
+	os.WriteFile(good, []byte(deployPolicy), 0o644)
+	out := filepath.Join(dir, "plan.json")
+	os.WriteFile(out, []byte("old"), 0o600)
+	if code, _, errs := mdm("plan", good, "--auth", "token", "--out", out); code != 1 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !strings.HasPrefix(string(b), "{\n") {
+		t.Fatalf("plan file: %q, %v", b, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("left behind: %v", entries)
 	}
 }

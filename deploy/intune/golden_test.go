@@ -1,0 +1,117 @@
+package intune
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/internal/fakegraph"
+	"github.com/mdmforge/mdmforge/profiles"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files from the current output")
+
+const goldenDir = "../../testdata/golden/plan"
+
+func checkGolden(t *testing.T, name string, data []byte) {
+	t.Helper()
+	golden := filepath.Join(goldenDir, name)
+	if *update {
+		if err := os.WriteFile(golden, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	g, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./deploy/intune -update to create it)", err)
+	}
+	if !bytes.Equal(g, data) {
+		t.Errorf("%s differs; if the change is intended, run go test ./deploy/intune -update\n--- got ---\n%s", golden, data)
+	}
+}
+
+func render(t *testing.T, p *deploy.Plan, format string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := p.Render(&buf, format); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestGoldenPlans renders the plans of the scenarios. Each starts
+// from the base policy applied to a fresh tenant, unless it says
+// otherwise.
+func TestGoldenPlans(t *testing.T) {
+	base := func(t *testing.T) *profiles.Policy { return policy(t, "contacts.yaml") }
+	applied := func(t *testing.T) *env {
+		e := newEnv(t, fakegraph.Options{}).tenant()
+		e.apply([]*profiles.Policy{base(t)}, Options{})
+		return e
+	}
+	cases := []struct {
+		name    string
+		formats []string
+		plan    func(t *testing.T) *deploy.Plan
+	}{
+		{"create", []string{"txt", "md"}, func(t *testing.T) *deploy.Plan {
+			e := newEnv(t, fakegraph.Options{}).tenant()
+			return e.plan([]*profiles.Policy{base(t)}, Options{})
+		}},
+		{"no-op", []string{"txt"}, func(t *testing.T) *deploy.Plan {
+			return applied(t).plan([]*profiles.Policy{base(t)}, Options{})
+		}},
+		{"update-reauth", []string{"txt", "md", "json"}, func(t *testing.T) *deploy.Plan {
+			p := policy(t, "contacts.yaml", "host: outlook.office365.com", "host: mail.example.com")
+			return applied(t).plan([]*profiles.Policy{p}, Options{})
+		}},
+		{"rename", []string{"txt"}, func(t *testing.T) *deploy.Plan {
+			p := policy(t, "contacts.yaml", "display_name: Work Contacts", "display_name: Company Contacts")
+			return applied(t).plan([]*profiles.Policy{p}, Options{})
+		}},
+		{"assignments", []string{"txt"}, func(t *testing.T) *deploy.Plan {
+			e := applied(t)
+			e.srv.AddGroup("Sales-iPad")
+			p := policy(t, "contacts.yaml", "include: [Sales-iOS]", "include: [Sales-iOS, Sales-iPad]", "  exclude: [Executives]\n", "")
+			return e.plan([]*profiles.Policy{p}, Options{})
+		}},
+		{"adopt", []string{"txt"}, func(t *testing.T) *deploy.Plan {
+			e := newEnv(t, fakegraph.Options{}).tenant()
+			e.srv.Seed("v1.0", collCompliance, map[string]any{
+				"@odata.type": "#microsoft.graph.iosCompliancePolicy", "displayName": "Work Contacts – Compliance",
+				"description": "Made by hand.", "osMinimumVersion": "12.0",
+				"scheduledActionsForRule": []any{map[string]any{"ruleName": "PasswordRequired",
+					"scheduledActionConfigurations": []any{map[string]any{"actionType": "block", "gracePeriodHours": 0}}}},
+			})
+			return e.plan([]*profiles.Policy{base(t)}, Options{Adopt: true})
+		}},
+		{"prune", []string{"txt"}, func(t *testing.T) *deploy.Plan {
+			e := applied(t)
+			p := policy(t, "contacts.yaml", "outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", "")
+			return e.plan([]*profiles.Policy{p}, Options{Prune: true})
+		}},
+		{"conditional-access", []string{"txt"}, func(t *testing.T) *deploy.Plan {
+			e := applied(t)
+			p := policy(t, "contacts.yaml", "assignments:", "intune:\n  conditional_access: report-only\nassignments:")
+			return e.plan([]*profiles.Policy{p}, Options{})
+		}},
+		{"prune-notes", []string{"txt"}, func(t *testing.T) *deploy.Plan {
+			e := applied(t)
+			p := policy(t, "contacts.yaml", "outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", "")
+			return e.plan([]*profiles.Policy{p}, Options{})
+		}},
+	}
+	formats := map[string]string{"txt": deploy.FormatText, "md": deploy.FormatMarkdown, "json": deploy.FormatJSON}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := c.plan(t)
+			for _, f := range c.formats {
+				checkGolden(t, c.name+"."+f, render(t, p, formats[f]))
+			}
+		})
+	}
+}
