@@ -643,3 +643,25 @@ func TestTokenScope(t *testing.T) {
 		t.Errorf("scopes = %v, want %v", scopes, want)
 	}
 }
+
+func TestWriteOutcomeStaysUnknownAfterALostAnswer(t *testing.T) {
+	patch := Request{Method: "PATCH", Version: "beta", Path: "x/1", Body: map[string]int{"a": 1}}
+	// Lost, then throttled until the retries run out.
+	s := &script{steps: []http.HandlerFunc{drop, status(429)}}
+	c, _ := testClient(t, s, func(o *Options) { o.MaxRetries = 2 })
+	if err := c.Do(context.Background(), patch, nil); !OutcomeUnknown(err) || StatusOf(err) != 429 {
+		t.Errorf("lost then 429: %v", err)
+	}
+	// Lost, then refused.
+	s = &script{steps: []http.HandlerFunc{status(503), status(409)}}
+	c, _ = testClient(t, s, nil)
+	if err := c.Do(context.Background(), patch, nil); !OutcomeUnknown(err) || StatusOf(err) != 409 {
+		t.Errorf("503 then 409: %v", err)
+	}
+	// Throttled only: nothing was applied.
+	s = &script{steps: []http.HandlerFunc{status(429)}}
+	c, _ = testClient(t, s, func(o *Options) { o.MaxRetries = 1 })
+	if err := c.Do(context.Background(), patch, nil); OutcomeUnknown(err) {
+		t.Errorf("429 only: %v", err)
+	}
+}
