@@ -665,3 +665,27 @@ func TestWriteOutcomeStaysUnknownAfterALostAnswer(t *testing.T) {
 		t.Errorf("429 only: %v", err)
 	}
 }
+
+func TestReadTimingOutIsRetried(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	slow := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-block:
+		}
+	}
+	s := &script{steps: []http.HandlerFunc{slow, ok(`{"id":"1"}`)}}
+	c, _ := testClient(t, s, func(o *Options) { o.Timeout = 100 * time.Millisecond })
+	var out struct{ ID string }
+	if err := c.Do(context.Background(), Request{Version: "v1.0", Path: "groups/1"}, &out); err != nil || out.ID != "1" || s.count() != 2 {
+		t.Fatalf("%d requests, %+v, %v", s.count(), out, err)
+	}
+	// Every attempt times out: the error says so and how often it tried.
+	s = &script{steps: []http.HandlerFunc{slow}}
+	c, _ = testClient(t, s, func(o *Options) { o.Timeout = 50 * time.Millisecond; o.MaxRetries = 1 })
+	err := c.Do(context.Background(), Request{Version: "v1.0", Path: "groups/1"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "gave up after 2 attempts: no answer within 50ms") {
+		t.Fatalf("err = %v", err)
+	}
+}
