@@ -405,9 +405,9 @@ func (c *Client) send(ctx context.Context, r Request, u string, body []byte) (*a
 			}
 		default:
 			e := c.errorFor(r, u, a, "")
-			if a.status >= 500 && write {
-				e.Unknown = true
-			}
+			// After a lost answer, an earlier attempt may have been applied
+			// whatever this one says.
+			e.Unknown = write && (a.status >= 500 || committedMaybe)
 			return nil, e
 		}
 		if attempt == attempts {
@@ -421,6 +421,7 @@ func (c *Client) send(ctx context.Context, r Request, u string, body []byte) (*a
 		}
 	}
 	last.Attempts = attempts
+	last.Unknown = last.Unknown || committedMaybe
 	return nil, last
 }
 

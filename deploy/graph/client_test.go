@@ -643,3 +643,49 @@ func TestTokenScope(t *testing.T) {
 		t.Errorf("scopes = %v, want %v", scopes, want)
 	}
 }
+
+func TestWriteOutcomeStaysUnknownAfterALostAnswer(t *testing.T) {
+	patch := Request{Method: "PATCH", Version: "beta", Path: "x/1", Body: map[string]int{"a": 1}}
+	// Lost, then throttled until the retries run out.
+	s := &script{steps: []http.HandlerFunc{drop, status(429)}}
+	c, _ := testClient(t, s, func(o *Options) { o.MaxRetries = 2 })
+	if err := c.Do(context.Background(), patch, nil); !OutcomeUnknown(err) || StatusOf(err) != 429 {
+		t.Errorf("lost then 429: %v", err)
+	}
+	// Lost, then refused.
+	s = &script{steps: []http.HandlerFunc{status(503), status(409)}}
+	c, _ = testClient(t, s, nil)
+	if err := c.Do(context.Background(), patch, nil); !OutcomeUnknown(err) || StatusOf(err) != 409 {
+		t.Errorf("503 then 409: %v", err)
+	}
+	// Throttled only: nothing was applied.
+	s = &script{steps: []http.HandlerFunc{status(429)}}
+	c, _ = testClient(t, s, func(o *Options) { o.MaxRetries = 1 })
+	if err := c.Do(context.Background(), patch, nil); OutcomeUnknown(err) {
+		t.Errorf("429 only: %v", err)
+	}
+}
+
+func TestReadTimingOutIsRetried(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	slow := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-block:
+		}
+	}
+	s := &script{steps: []http.HandlerFunc{slow, ok(`{"id":"1"}`)}}
+	c, _ := testClient(t, s, func(o *Options) { o.Timeout = 100 * time.Millisecond })
+	var out struct{ ID string }
+	if err := c.Do(context.Background(), Request{Version: "v1.0", Path: "groups/1"}, &out); err != nil || out.ID != "1" || s.count() != 2 {
+		t.Fatalf("%d requests, %+v, %v", s.count(), out, err)
+	}
+	// Every attempt times out: the error says so and how often it tried.
+	s = &script{steps: []http.HandlerFunc{slow}}
+	c, _ = testClient(t, s, func(o *Options) { o.Timeout = 50 * time.Millisecond; o.MaxRetries = 1 })
+	err := c.Do(context.Background(), Request{Version: "v1.0", Path: "groups/1"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "gave up after 2 attempts: no answer within 50ms") {
+		t.Fatalf("err = %v", err)
+	}
+}
