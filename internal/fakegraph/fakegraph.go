@@ -408,3 +408,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Token returns the bearer token the server requires, "" when any
+// non-empty token is accepted.
+func (s *Server) Token() string { return s.opts.Token }

@@ -13,7 +13,7 @@ const token = "test-token"
 
 // call sends one request and returns the status and decoded answer (nil
 // for an empty one).
-func call(t *testing.T, s *Server, method, path string, body any) (int, map[string]any) {
+func call(t testing.TB, s *Server, method, path string, body any) (int, map[string]any) {
 	t.Helper()
 	status, b, _ := raw(t, s, method, path, body, token)
 	if len(b) == 0 {
@@ -26,7 +26,7 @@ func call(t *testing.T, s *Server, method, path string, body any) (int, map[stri
 	return status, m
 }
 
-func raw(t *testing.T, s *Server, method, path string, body any, tok string) (int, []byte, http.Header) {
+func raw(t testing.TB, s *Server, method, path string, body any, tok string) (int, []byte, http.Header) {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -369,6 +369,15 @@ func TestManagedAppConfigurationApps(t *testing.T) {
 		t.Errorf("apps returned without $expand")
 	}
 	wantError(t, s, "POST", managedAppConfigs+"/"+id+"/targetApps", map[string]any{"apps": apps, "appGroupType": "some"}, http.StatusBadRequest, "appGroupType")
+	group := s.AddGroup("Everyone")
+	status, _ = call(t, s, "POST", managedAppConfigs+"/"+id+"/assign", map[string]any{"assignments": []any{
+		map[string]any{"target": map[string]any{"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": group}}}})
+	if status != http.StatusNoContent {
+		t.Errorf("assign on a targetedManagedAppConfiguration: %d, want 204 as Graph documents", status)
+	}
+	if _, got := call(t, s, "GET", managedAppConfigs+"/"+id, nil); got["isAssigned"] != true {
+		t.Errorf("isAssigned after /assign: %v", got["isAssigned"])
+	}
 	// Created with inline apps, as Graph's create documentation shows.
 	body["apps"] = apps
 	if status, m := call(t, s, "POST", managedAppConfigs, body); status != http.StatusCreated || m["deployedAppCount"] != float64(1) {
@@ -450,5 +459,40 @@ func TestConditionalAccess(t *testing.T) {
 	}
 	if status, _ := call(t, s, "DELETE", path+"/"+id, nil); status != http.StatusNoContent {
 		t.Errorf("DELETE: %d", status)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Concurrent requests each get their own id; run with -race.
+func TestConcurrentRequests(t *testing.T) {
+	s := newServer(t, Options{})
+	done := make(chan string)
+	for i := range 8 {
+		go func() {
+			status, b, _ := raw(t, s, "POST", configs, customProfile(string(rune('A'+i))), token)
+			if status != http.StatusCreated {
+				done <- ""
+				return
+			}
+			var m map[string]any
+			json.Unmarshal(b, &m)
+			id, _ := m["id"].(string)
+			done <- id
+		}()
+	}
+	ids := map[string]bool{}
+	for range 8 {
+		ids[<-done] = true
+	}
+	if len(ids) != 8 || ids[""] || len(s.Objects(pathDeviceConfigurations)) != 8 {
+		t.Errorf("ids %v", ids)
 	}
 }

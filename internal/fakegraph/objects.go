@@ -266,7 +266,7 @@ func defaultValue(name, pt string) any {
 
 // State is the tenant as canonical JSON: for each collection written to,
 // its objects without server-set properties and ids, with their
-// assignments (group ids replaced by "group:NAME"), targetApps and
+// assignments (groupId replaced by "group": NAME), targetApps and
 // scheduled actions; mobile app ids in targetedMobileApps replaced by
 // "app:BUNDLEID". Objects are sorted by their JSON, so a faulted run and
 // a clean run that reached the same tenant compare equal.
@@ -279,7 +279,7 @@ func (s *Server) State() []byte {
 		if c.def.readOnly {
 			continue
 		}
-		var items []json.RawMessage
+		items := []json.RawMessage{}
 		for _, o := range c.objs {
 			items = append(items, s.canonical(o))
 		}
@@ -371,9 +371,9 @@ func withoutID(m map[string]any) map[string]any {
 func (s *Server) groupName(id string) string {
 	if _, g := s.collections[pathGroups].find(id); g != nil {
 		name, _ := g.props["displayName"].(string)
-		return "group:" + name
+		return name
 	}
-	return "unknown-group:" + id
+	return "no group " + id
 }
 
 func (s *Server) appName(id any) any {
