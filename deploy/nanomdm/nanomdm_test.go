@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/micromdm/plist"
-
 	"github.com/mdmforge/mdmforge/deploy"
 	"github.com/mdmforge/mdmforge/internal/testpki"
 	"github.com/mdmforge/mdmforge/profiles"
@@ -95,8 +93,8 @@ func TestApplyEndToEnd(t *testing.T) {
 	if got := pl.Summary(); got != "nanomdm: 2 to create" {
 		t.Errorf("plan: %s", got)
 	}
-	if s.enqueueCount() != 0 {
-		t.Fatalf("plan queued %d commands", s.enqueueCount())
+	if s.Enqueues() != 0 {
+		t.Fatalf("plan queued %d commands", s.Enqueues())
 	}
 
 	r := mustApply(t, c, build(t, BuildOptions{}, p), opts(dir))
@@ -115,13 +113,13 @@ func TestApplyEndToEnd(t *testing.T) {
 		t.Errorf("second apply: %+v, want nothing queued", r)
 	}
 	if cmd := next(t, d1); cmd != nil {
-		t.Errorf("after the second apply the device got %s", cmd.Command.RequestType)
+		t.Errorf("after the second apply the device got %s", cmd.RequestType)
 	}
-	if s.enqueueCount() != 1 {
-		t.Errorf("NanoMDM saw %d enqueues, want 1", s.enqueueCount())
+	if s.Enqueues() != 1 {
+		t.Errorf("NanoMDM saw %d enqueues, want 1", s.Enqueues())
 	}
 	st, err := ReadState(opts(dir).StatePath)
-	if err != nil || len(st.Entries) != 2 || st.Server != s.srv.URL || st.Entries[0].ProfileSHA256 != sha(want) {
+	if err != nil || len(st.Entries) != 2 || st.Server != s.URL || st.Entries[0].ProfileSHA256 != sha(want) {
 		t.Fatalf("state: %+v %v", st, err)
 	}
 	data, _ := os.ReadFile(opts(dir).StatePath)
@@ -196,7 +194,7 @@ func TestUpdateAndPrune(t *testing.T) {
 		t.Error("device 1 did not get the changed profile")
 	}
 	if cmd := next(t, d2); cmd != nil {
-		t.Fatalf("without --prune device 2 got %s", cmd.Command.RequestType)
+		t.Fatalf("without --prune device 2 got %s", cmd.RequestType)
 	}
 
 	o := opts(dir)
@@ -205,12 +203,8 @@ func TestUpdateAndPrune(t *testing.T) {
 	if r.Deleted != 1 || r.Writes != 1 {
 		t.Errorf("prune: %+v", r)
 	}
-	cmd := next(t, d2)
-	var body struct {
-		Command struct{ RequestType, Identifier string }
-	}
-	if cmd == nil || plist.Unmarshal(cmd.Raw, &body) != nil || body.Command.RequestType != "RemoveProfile" || body.Command.Identifier != "com.example.contacts" {
-		t.Fatalf("device 2 got %+v, want RemoveProfile com.example.contacts", body)
+	if cmd := next(t, d2); cmd == nil || cmd.RequestType != "RemoveProfile" || cmd.Identifier != "com.example.contacts" {
+		t.Fatalf("device 2 got %+v, want RemoveProfile com.example.contacts", cmd)
 	}
 	st, _ := ReadState(o.StatePath)
 	if len(st.Entries) != 1 || st.Entries[0].EnrollmentID != d1.ID() {
@@ -360,7 +354,7 @@ func TestLostAnswer(t *testing.T) {
 	d := s.device()
 	dir := t.TempDir()
 	lost := 0
-	s.intercept = func(w http.ResponseWriter, r *http.Request, forward func(http.ResponseWriter)) bool {
+	s.Intercept = func(w http.ResponseWriter, r *http.Request, forward func(http.ResponseWriter)) bool {
 		if r.URL.Path == "/v1/enqueue/" || lost > 0 {
 			return false
 		}
@@ -375,8 +369,8 @@ func TestLostAnswer(t *testing.T) {
 		return true
 	}
 	r := mustApply(t, s.client(testAPIKey), build(t, BuildOptions{}, policy(t, dir, contactsPolicy, d.ID())), opts(dir))
-	if r.Created != 1 || r.Writes != 2 || s.enqueueCount() != 2 {
-		t.Errorf("apply: %+v, %d enqueues; want 2 requests", r, s.enqueueCount())
+	if r.Created != 1 || r.Writes != 2 || s.Enqueues() != 2 {
+		t.Errorf("apply: %+v, %d enqueues; want 2 requests", r, s.Enqueues())
 	}
 	installed(t, d) // fails on a second command
 }
@@ -388,7 +382,7 @@ func TestRetries(t *testing.T) {
 	d := s.device()
 	dir := t.TempDir()
 	fails := 2
-	s.intercept = func(w http.ResponseWriter, r *http.Request, _ func(http.ResponseWriter)) bool {
+	s.Intercept = func(w http.ResponseWriter, r *http.Request, _ func(http.ResponseWriter)) bool {
 		if r.URL.Path == "/v1/enqueue/" || fails == 0 {
 			return false
 		}
