@@ -63,7 +63,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%s is %q: set it to 1 or leave it unset", EnvNoPush, v))
 	}
 	if len(errs) > 0 {
-		return Config{}, &deploy.HintError{Err: errors.Join(errs...),
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = e.Error()
+		}
+		return Config{}, &deploy.HintError{Err: errors.New(strings.Join(msgs, "; ")),
 			Hints: []string{"the server and key of NanoMDM come from the environment only, never from flags"}}
 	}
 	return c, nil
