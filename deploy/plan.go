@@ -292,7 +292,7 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	var probe struct {
 		Format *int `json:"format"`
 	}
-	if err := json.Unmarshal(data, &probe); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&probe); err != nil {
 		return nil, fmt.Errorf("plan file: not a plan: %w", err)
 	}
 	if probe.Format == nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/mdmforge/mdmforge/deploy"
@@ -79,7 +80,7 @@ func (e *engine) progress(format string, args ...any) {
 // write sends one write request.
 func (e *engine) write(ctx context.Context, d *desired, r graph.Request, out any) error {
 	r.Object = d.object()
-	if err := e.g.Do(ctx, r, out); err != nil {
+	if err := e.do(ctx, r, out); err != nil {
 		return e.explain(err, d.collection, true)
 	}
 	return nil
@@ -207,7 +208,7 @@ func (e *engine) readBack(ctx context.Context, d *desired, id string) error {
 			}
 		}
 		var raw json.RawMessage
-		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: itemQuery(d),
+		err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: itemQuery(d),
 			Object: d.object()}, &raw)
 		var ge *graph.Error
 		if errors.As(err, &ge) && ge.Status == http.StatusNotFound {
@@ -243,6 +244,12 @@ func (d *desired) differs(got tenantObject) string {
 		have, _ := got["scheduledActionsForRule"].([]any)
 		if len(compareList("scheduledActionsForRule", have, d.actions)) > 0 {
 			return "its scheduledActionsForRule still differ"
+		}
+	}
+	if d.apps != nil {
+		have, _ := got["apps"].([]any)
+		if !slices.Equal(appKeys(have), appKeys(d.apps)) {
+			return "its apps still differ"
 		}
 	}
 	return ""

@@ -41,21 +41,44 @@ func TestApplyThenNothingToDo(t *testing.T) {
 		o     Options
 		// objects is how many objects the tenant holds afterwards.
 		objects int
+		// seed makes the tenant before; nil applies the base policy.
+		seed func(e *env)
 	}{
-		{"create", nil, Options{}, 5},
-		{"update-reauth", []string{"host: outlook.office365.com", "host: mail.example.com"}, Options{}, 5},
-		{"rename", []string{"display_name: Work Contacts", "display_name: Company Contacts"}, Options{}, 5},
-		{"assignments", []string{"  exclude: [Executives]\n", ""}, Options{}, 5},
-		{"outlook-setting", []string{"users_can_change_save_contacts: false", "users_can_change_save_contacts: true"}, Options{}, 5},
-		{"native", []string{"assignments:", "intune:\n  profile: native\nassignments:"}, Options{}, 7}, // the custom profile stays, noted
-		{"native-prune", []string{"assignments:", "intune:\n  profile: native\nassignments:"}, Options{Prune: true}, 6},
-		{"conditional-access", []string{"assignments:", "intune:\n  conditional_access: enforce\nassignments:"}, Options{}, 6},
-		{"prune", []string{"outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", ""}, Options{Prune: true}, 2},
+		{"adopt", nil, Options{Adopt: true}, 5, func(e *env) { e.srv.Seed("v1.0", collCompliance, handMadeCompliance(24)) }},
+		{"compliance actions", nil, Options{}, 5, func(e *env) {
+			c := handMadeCompliance(24)
+			c["description"] = "Requires iOS 13.0 or later. Older iOS ignores the Exchange account's data-type choice and locks, and would sync mail, calendars, reminders and notes as well.\nmdmforge:com.example.mdm.contacts/compliance"
+			c["osMinimumVersion"] = "13.0"
+			e.srv.Seed("v1.0", collCompliance, c)
+		}},
+		{"create", nil, Options{}, 5, nil},
+		{"update-reauth", []string{"host: outlook.office365.com", "host: mail.example.com"}, Options{}, 5, nil},
+		{"rename", []string{"display_name: Work Contacts", "display_name: Company Contacts"}, Options{}, 5, nil},
+		{"assignments", []string{"  exclude: [Executives]\n", ""}, Options{}, 5, nil},
+		{"outlook-setting", []string{"users_can_change_save_contacts: false", "users_can_change_save_contacts: true"}, Options{}, 5, nil},
+		{"native", []string{"assignments:", "intune:\n  profile: native\nassignments:"}, Options{}, 7, nil}, // the custom profile stays, noted
+		{"native-prune", []string{"assignments:", "intune:\n  profile: native\nassignments:"}, Options{Prune: true}, 6, nil},
+		{"conditional-access", []string{"assignments:", "intune:\n  conditional_access: enforce\nassignments:"}, Options{}, 6, nil},
+		{"native-to-custom-prune", nil, Options{Prune: true}, 5, func(e *env) {
+			e.apply([]*profiles.Policy{policy(e.t.(*testing.T), "contacts.yaml", "assignments:", "intune:\n  profile: native\nassignments:")}, Options{})
+		}},
+		{"adopt conditional access", []string{"assignments:", "intune:\n  conditional_access: report-only\nassignments:"}, Options{Adopt: true}, 6, func(e *env) {
+			e.srv.Seed("v1.0", collConditional, map[string]any{"displayName": "Work Contacts – Require compliant iOS devices for Exchange Online",
+				"state": "disabled"})
+		}},
+		{"conditional access off", []string{"assignments:", "intune:\n  conditional_access: \"off\"\nassignments:"}, Options{Prune: true}, 5, func(e *env) {
+			e.apply([]*profiles.Policy{policy(e.t.(*testing.T), "contacts.yaml", "assignments:", "intune:\n  conditional_access: report-only\nassignments:")}, Options{})
+		}},
+		{"prune", []string{"outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", ""}, Options{Prune: true}, 2, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, fakegraph.Options{}).tenant()
-			e.apply([]*profiles.Policy{policy(t, "contacts.yaml")}, Options{})
+			if c.seed != nil {
+				c.seed(e)
+			} else {
+				e.apply([]*profiles.Policy{policy(t, "contacts.yaml")}, Options{})
+			}
 			ps := []*profiles.Policy{policy(t, "contacts.yaml", c.edits...)}
 			before := e.plan(ps, c.o)
 			r := e.apply(ps, c.o)
@@ -75,6 +98,17 @@ func TestApplyThenNothingToDo(t *testing.T) {
 				t.Errorf("tenant holds %d objects, want %d", n, c.objects)
 			}
 		})
+	}
+}
+
+// handMadeCompliance is a compliance policy made in the admin center,
+// with a grace period before devices are marked non-compliant.
+func handMadeCompliance(grace int) map[string]any {
+	return map[string]any{
+		"@odata.type": "#microsoft.graph.iosCompliancePolicy", "displayName": "Work Contacts – Compliance",
+		"description": "Made by hand.", "osMinimumVersion": "12.0",
+		"scheduledActionsForRule": []any{map[string]any{"ruleName": "PasswordRequired",
+			"scheduledActionConfigurations": []any{map[string]any{"actionType": "block", "gracePeriodHours": grace}}}},
 	}
 }
 

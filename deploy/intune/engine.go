@@ -159,6 +159,14 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			version[d.collection] = d.version
 		}
 	}
+	// Conditional Access policies are read only for policies that speak
+	// of them (reading needs Policy.Read.All): conditional_access: off
+	// then finds the one made before, for a note or --prune.
+	for _, p := range policies {
+		if p.Intune != nil && p.Intune.ConditionalAccess != "" && version[collConditional] == "" {
+			version[collConditional] = "v1.0"
+		}
+	}
 	lists := map[string][]tenantObject{}
 	for _, c := range sortedKeys(version) {
 		objs, err := e.list(ctx, c, version[c], listQuery(c))
@@ -184,7 +192,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 				if m == d.marker {
 					marked = append(marked, obj)
 				}
-			} else if obj.name() == d.name {
+			} else if obj.name() == d.plainName {
 				named = append(named, obj)
 			}
 		}
@@ -255,10 +263,14 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 					bd.changes = append(bd.changes, deploy.Change{Kind: deploy.Changed, Path: "apps", Before: b, After: a})
 				}
 			}
-			if !bd.empty() {
+			if !bd.empty() && !(len(bd.keys) == 1 && o.actions && bd.keys["scheduledActionsForRule"]) {
 				o.patch = map[string]any{"@odata.type": d.odataType}
 				for k := range bd.keys {
-					o.patch[k] = d.body[k]
+					// Navigation properties (the compliance actions)
+					// are written through their actions, never PATCHed.
+					if v, ok := d.body[k]; ok {
+						o.patch[k] = v
+					}
 				}
 				if bd.keys["payload"] {
 					// Graph takes the profile whole: the bytes with their
@@ -272,7 +284,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			}
 			s.Changes, s.Profile, s.Consequences = bd.changes, bd.profile, bd.consequences
 			if wantSet != nil {
-				haveSet, err = e.assignmentsNow(ctx, d, s.ID, groups)
+				haveSet, err = e.assignmentsNow(ctx, d, o.current, groups)
 				if err != nil {
 					return nil, err
 				}
@@ -320,8 +332,10 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 					kind, obj.name(), obj.id(), m, file))
 				continue
 			}
+			// Through beta: a v1.0 list shows a beta-only object (an email
+			// profile) as its base type.
 			d := &desired{file: file, kind: kind, ident: ident, marker: m, odataType: obj.odataType(), name: obj.name(),
-				collection: c, version: version[c]}
+				collection: c, version: "beta"}
 			pl.ops = append(pl.ops, &op{step: len(pl.plan.Steps), d: d, current: obj, del: true})
 			pl.plan.Steps = append(pl.plan.Steps, deploy.Step{Action: deploy.Delete, Policy: file, Kind: kind, Name: obj.name(), ID: obj.id()})
 			state = append(state, []byte("delete "+c+"/"+obj.id()))
@@ -460,16 +474,26 @@ func assignBody(set []deploy.Assignment) []any {
 	return out
 }
 
-// assignmentsNow reads an object's assignments.
-func (e *engine) assignmentsNow(ctx context.Context, d *desired, id string, groups map[string]group) ([]deploy.Assignment, error) {
-	raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id + "/assignments",
-		Object: d.object()})
-	if err != nil {
-		return nil, e.explain(err, d.collection, false)
-	}
-	objs, err := decodeObjects(raw)
-	if err != nil {
-		return nil, err
+// assignmentsNow returns an object's assignments: those its list
+// expanded, or, when the list left them out, those …/{id}/assignments
+// reads.
+func (e *engine) assignmentsNow(ctx context.Context, d *desired, current tenantObject, groups map[string]group) ([]deploy.Assignment, error) {
+	var objs []tenantObject
+	if list, ok := current["assignments"].([]any); ok {
+		for _, a := range list {
+			if m, ok := a.(map[string]any); ok {
+				objs = append(objs, m)
+			}
+		}
+	} else {
+		raw, err := e.listAll(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + current.id() + "/assignments",
+			Object: d.object()})
+		if err != nil {
+			return nil, e.explain(err, d.collection, false)
+		}
+		if objs, err = decodeObjects(raw); err != nil {
+			return nil, err
+		}
 	}
 	names := map[string]string{}
 	for _, g := range groups {
@@ -486,6 +510,7 @@ func (e *engine) assignmentsNow(ctx context.Context, d *desired, id string, grou
 		}
 		name, ok := names[gid]
 		if !ok && gid != "" {
+			var err error
 			if name, err = e.groupName(ctx, gid); err != nil {
 				return nil, err
 			}
@@ -505,7 +530,7 @@ func (e *engine) groupName(ctx context.Context, id string) (string, error) {
 	var g struct {
 		DisplayName string `json:"displayName"`
 	}
-	err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + id,
+	err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + id,
 		Query: url.Values{"$select": {"id,displayName"}}, Object: "group " + id}, &g)
 	if err != nil && graph.StatusOf(err) != http.StatusNotFound {
 		return "", e.explain(err, "groups", false)

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mdmforge/mdmforge/deploy"
 	"github.com/mdmforge/mdmforge/deploy/graph"
@@ -32,14 +33,18 @@ type collectionList struct {
 }
 
 // listQuery is the query that lists a collection with the navigation
-// properties mdmforge compares.
+// properties mdmforge compares: the assignments of every object come with
+// the list, so that planning reads a fixed number of pages, not a request
+// per object.
 func listQuery(collection string) url.Values {
 	q := url.Values{}
 	switch collection {
 	case collCompliance:
-		q.Set("$expand", "scheduledActionsForRule($expand=scheduledActionConfigurations)")
+		q.Set("$expand", "assignments,scheduledActionsForRule($expand=scheduledActionConfigurations)")
 	case collManagedApps:
-		q.Set("$expand", "apps")
+		q.Set("$expand", "apps,assignments")
+	case collConfigurations, collAppConfigs:
+		q.Set("$expand", "assignments")
 	}
 	return q
 }
@@ -62,7 +67,7 @@ func decodeObjects(raw []json.RawMessage) ([]tenantObject, error) {
 
 // list lists a whole collection, every page.
 func (e *engine) list(ctx context.Context, collection, version string, q url.Values) ([]tenantObject, error) {
-	raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: version, Path: collection, Query: q,
+	raw, err := e.listAll(ctx, graph.Request{Method: http.MethodGet, Version: version, Path: collection, Query: q,
 		Object: collection})
 	if err != nil {
 		return nil, e.explain(err, collection, false)
@@ -163,7 +168,7 @@ func (e *engine) resolveGroup(ctx context.Context, ref string) (group, string, e
 			ID          string `json:"id"`
 			DisplayName string `json:"displayName"`
 		}
-		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + ref, Query: sel,
+		err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + ref, Query: sel,
 			Object: "group " + ref}, &g)
 		var ge *graph.Error
 		if errors.As(err, &ge) && ge.Status == http.StatusNotFound {
@@ -207,13 +212,21 @@ func (e *engine) resolveGroup(ctx context.Context, ref string) (group, string, e
 		if len(prefix) > 3 {
 			prefix = prefix[:3]
 		}
-		q := url.Values{"$filter": {"startswith(displayName," + odataString(string(prefix)) + ")"}, "$select": {"id,displayName"}, "$top": {"50"}}
-		similar, err := e.list(ctx, "groups", "v1.0", q)
-		if err != nil {
-			return group{}, "", err
+		// One page of candidates is enough for a suggestion: Do, not List.
+		q := url.Values{"$filter": {"startswith(displayName," + odataString(string(prefix)) + ")"}, "$select": {"id,displayName"}}
+		var page struct {
+			Value []struct {
+				DisplayName string `json:"displayName"`
+			} `json:"value"`
 		}
-		for _, g := range similar {
-			names = append(names, g.name())
+		err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups", Query: q, Object: "groups"}, &page)
+		// A Graph that refuses the filter leaves the message without
+		// suggestions; the error is about the policy's name, not this.
+		if err != nil && graph.StatusOf(err) != http.StatusBadRequest {
+			return group{}, "", e.explain(err, "groups", false)
+		}
+		for _, g := range page.Value {
+			names = append(names, g.DisplayName)
 		}
 	}
 	msg := fmt.Sprintf("no group is named %q", ref)
@@ -284,4 +297,52 @@ func (e *engine) resolveGroups(ctx context.Context, policies []*profiles.Policy)
 		}
 	}
 	return groups, probs, nil
+}
+
+// serverErrorRetries bounds the engine's own retries of a repeatable
+// request that got a 500 or 502, which the client does not retry: Graph
+// answers those now and then to a request that then succeeds.
+const serverErrorRetries = 3
+
+// transient reports whether a repeatable request's error is worth a retry.
+func transient(err error) bool {
+	s := graph.StatusOf(err)
+	return s == http.StatusInternalServerError || s == http.StatusBadGateway
+}
+
+func repeatable(r graph.Request) bool {
+	return r.Method != http.MethodPost || r.Idempotent
+}
+
+// do is Client.Do with the engine's retries of repeatable requests.
+func (e *engine) do(ctx context.Context, r graph.Request, out any) error {
+	var err error
+	for i := 0; i <= serverErrorRetries; i++ {
+		if i > 0 {
+			if err := sleep(ctx, time.Duration(i)*time.Second); err != nil {
+				return err
+			}
+		}
+		if err = e.g.Do(ctx, r, out); err == nil || !repeatable(r) || !transient(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// listAll is Client.List with the engine's retries.
+func (e *engine) listAll(ctx context.Context, r graph.Request) ([]json.RawMessage, error) {
+	var raw []json.RawMessage
+	var err error
+	for i := 0; i <= serverErrorRetries; i++ {
+		if i > 0 {
+			if err := sleep(ctx, time.Duration(i)*time.Second); err != nil {
+				return nil, err
+			}
+		}
+		if raw, err = e.g.List(ctx, r); err == nil || !transient(err) {
+			return raw, err
+		}
+	}
+	return nil, err
 }

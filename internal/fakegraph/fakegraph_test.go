@@ -206,6 +206,10 @@ func TestUnknownPath(t *testing.T) {
 	s := newServer(t, Options{})
 	wantError(t, s, "GET", "/v1.0/deviceManagement/deviceConfigurationz", nil, http.StatusNotFound, "Resource not found for the segment 'deviceConfigurationz'")
 	wantError(t, s, "GET", "/v1.0/nothing", nil, http.StatusNotFound, "Resource not found for the segment 'nothing'")
+	wantError(t, s, "GET", "/v1.0/identity/nothing", nil, http.StatusNotFound, "Resource not found for the segment 'nothing'")
+	wantError(t, s, "GET", "/v1.0/identity/conditionalAccess/namedLocations", nil, http.StatusNotFound, "segment 'namedLocations'")
+	wantError(t, s, "GET", "/v1.0/identity", nil, http.StatusNotFound, "segment 'identity'")
+	wantError(t, s, "GET", "/v1.0/groups/x/members/y", nil, http.StatusNotFound, "")
 }
 
 func TestAssignReplacesTheWholeSet(t *testing.T) {
@@ -429,6 +433,12 @@ func TestGroups(t *testing.T) {
 		t.Errorf("group: %v", g)
 	}
 	wantError(t, s, "GET", "/v1.0/groups/00000000-0000-0000-0000-000000000000", nil, http.StatusNotFound, "does not exist")
+	s.AddGroup("Support")
+	_, m = call(t, s, "GET", "/v1.0/groups?$filter=startswith(displayName,'sal')&$select=id,displayName", nil)
+	if v := m["value"].([]any); len(v) != 2 || len(v[0].(map[string]any)) != 2 {
+		t.Errorf("startswith on groups, with $select: %v", v)
+	}
+	wantError(t, s, "GET", configs+"?$filter=startswith(displayName,'P')", nil, http.StatusBadRequest, "Invalid filter clause")
 }
 
 func TestConditionalAccess(t *testing.T) {
@@ -456,6 +466,10 @@ func TestConditionalAccess(t *testing.T) {
 	wantError(t, s, "POST", path, body, http.StatusBadRequest, "includePlatform")
 	if status, _ := call(t, s, "PATCH", path+"/"+id, map[string]any{"@odata.type": "#microsoft.graph.conditionalAccessPolicy", "state": "enabled"}); status != http.StatusNoContent {
 		t.Errorf("PATCH: %d", status)
+	}
+	// A concrete type needs no @odata.type.
+	if status, m := call(t, s, "PATCH", path+"/"+id, map[string]any{"state": "disabled"}); status != http.StatusNoContent {
+		t.Errorf("PATCH without @odata.type: %d %v", status, m)
 	}
 	if status, _ := call(t, s, "DELETE", path+"/"+id, nil); status != http.StatusNoContent {
 		t.Errorf("DELETE: %d", status)
@@ -494,5 +508,40 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 	if len(ids) != 8 || ids[""] || len(s.Objects(pathDeviceConfigurations)) != 8 {
 		t.Errorf("ids %v", ids)
+	}
+}
+
+func TestScopeTags(t *testing.T) {
+	s := newServer(t, Options{})
+	if id := s.AddScopeTag("Region A"); id != "1" {
+		t.Errorf("AddScopeTag = %q, want Intune's next small integer 1", id)
+	}
+	_, m := call(t, s, "GET", "/beta/deviceManagement/roleScopeTags?$filter=displayName%20eq%20'Region%20A'", nil)
+	if v := m["value"].([]any); len(v) != 1 || v[0].(map[string]any)["id"] != "1" {
+		t.Errorf("scope tags: %v", m)
+	}
+	_, m = call(t, s, "GET", "/beta/deviceManagement/roleScopeTags/0", nil)
+	if m["displayName"] != "Default" || m["isBuiltIn"] != true {
+		t.Errorf("built-in tag: %v", m)
+	}
+	wantError(t, s, "GET", "/v1.0/deviceManagement/roleScopeTags", nil, http.StatusNotFound, "segment 'roleScopeTags'")
+}
+
+func TestUpdate(t *testing.T) {
+	s := newServer(t, Options{})
+	id := s.Seed("beta", DeviceConfigurations, customProfile("P"))
+	before := string(s.State())
+	if !s.Update(DeviceConfigurations, id, map[string]any{"displayName": "Changed in the portal", "description": nil}) {
+		t.Fatal("Update: object not found")
+	}
+	o := s.Objects(DeviceConfigurations)[0]
+	if o["displayName"] != "Changed in the portal" || o["description"] != nil || o["version"] != 2 {
+		t.Errorf("after Update: %v", o)
+	}
+	if string(s.State()) == before {
+		t.Errorf("Update did not change State")
+	}
+	if s.Update(DeviceConfigurations, "nope", nil) || s.Update("nope", id, nil) {
+		t.Errorf("Update of nothing reported success")
 	}
 }

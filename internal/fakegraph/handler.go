@@ -69,6 +69,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.authorize(r)
 	}
+	if err != nil && fault != DropAfterCommit && fault != Slow {
+		fault = "" // refused before the fault would have struck
+		entry.Fault = ""
+	}
 	if err == nil {
 		switch fault {
 		case Throttle:
@@ -80,6 +84,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			err = errorf(http.StatusInternalServerError, "InternalServerError", "An internal server error occurred.")
 		case Unavailable:
 			err = errorf(http.StatusServiceUnavailable, "ServiceUnavailable", "The service is temporarily unavailable.")
+		}
+	}
+	if err == nil && write {
+		if wait, limited := s.overWriteLimit(time.Now()); limited {
+			x.w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+			err = errorf(http.StatusTooManyRequests, "TooManyRequests", "Too many write requests: the limit is %d per %s.", s.opts.WriteLimit, s.opts.WriteWindow)
+			entry.Fault = "write-limit"
 		}
 	}
 	if err == nil {
@@ -113,6 +124,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(x.w.Code)
 	w.Write(x.w.Body.Bytes())
+}
+
+// overWriteLimit counts a write into the window and reports whether it
+// is over the limit, and how long until the oldest write leaves; the
+// caller holds s.mu.
+func (s *Server) overWriteLimit(now time.Time) (time.Duration, bool) {
+	if s.opts.WriteLimit <= 0 {
+		return 0, false
+	}
+	keep := s.writeTimes[:0]
+	for _, t := range s.writeTimes {
+		if now.Sub(t) < s.opts.WriteWindow {
+			keep = append(keep, t)
+		}
+	}
+	s.writeTimes = keep
+	if len(keep) >= s.opts.WriteLimit {
+		return s.opts.WriteWindow - now.Sub(keep[0]), true
+	}
+	s.writeTimes = append(s.writeTimes, now)
+	return 0, false
 }
 
 // drawFault draws the next request's fault; the caller holds s.mu.
@@ -237,16 +269,10 @@ func (x *exchange) route() *graphError {
 	x.version = version
 	c, tail := x.s.lookupCollection(p)
 	if c == nil {
-		seg, _, _ := strings.Cut(rest, "/")
-		for _, d := range collectionDefs {
-			// A known prefix: name the first segment that is not Graph's.
-			if pre, _, _ := strings.Cut(d.path, "/"); pre == seg && strings.Contains(rest, "/") {
-				segs := strings.Split(rest, "/")
-				seg = segs[len(strings.Split(d.path, "/"))-1]
-				break
-			}
-		}
-		return notFoundSegment(seg)
+		return notFoundSegment(unknownSegment(rest))
+	}
+	if c.def.betaOnly && version != "beta" {
+		return notFoundSegment(lastSegment(c.def.path))
 	}
 	if err := x.checkQuery(); err != nil {
 		return err
@@ -316,6 +342,26 @@ func (x *exchange) route() *graphError {
 		return x.page(c, x.s.renderApps(o, x.version), c.def.path+"('"+o.id+"')/apps")
 	}
 	return notFoundSegment(action)
+}
+
+// unknownSegment returns the first segment of rest that no collection's
+// path continues with, as Graph's "Resource not found for the segment"
+// names it.
+func unknownSegment(rest string) string {
+	segs := strings.Split(rest, "/")
+	matched := 0
+	for _, d := range collectionDefs {
+		path := strings.Split(d.path, "/")
+		n := 0
+		for n < len(path) && n < len(segs) && path[n] == segs[n] {
+			n++
+		}
+		matched = max(matched, n)
+	}
+	if matched >= len(segs) {
+		return segs[len(segs)-1]
+	}
+	return segs[matched]
 }
 
 func (x *exchange) innerExpand(nav string) expansion {
@@ -656,10 +702,10 @@ func (x *exchange) patch(c *collection, o *object) *graphError {
 		return err
 	}
 	t, ok := body["@odata.type"].(string)
-	if !ok {
+	switch {
+	case !ok && x.s.meta.Types[c.def.base].Abstract:
 		return badRequest("Cannot create an abstract class.")
-	}
-	if typ := strings.TrimPrefix(t, typePrefix); typ != o.typ {
+	case ok && strings.TrimPrefix(t, typePrefix) != o.typ:
 		return badRequest("The @odata.type %s does not match the object's type %s%s.", t, typePrefix, o.typ)
 	}
 	if err := x.check(body, c.def.base); err != nil {
