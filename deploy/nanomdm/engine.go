@@ -98,7 +98,7 @@ func plan(ctx context.Context, c *Client, profs []Profile, o Options) (*planned,
 				return nil, fmt.Errorf("%s: enrollment %s would get two profiles of the identifier %s (also from %s)", p.Policy, id, p.Identifier, prev)
 			}
 			wanted[k] = p.Policy
-			s := deploy.Step{Policy: p.Policy, Kind: Kind, Name: stepName(p.Name, p.User), ID: id}
+			s := deploy.Step{Policy: p.Policy, Kind: Kind, Name: stepName(p.Name, p.User, id)}
 			prev, had := idx[k]
 			switch {
 			case !had:
@@ -140,7 +140,7 @@ func plan(ctx context.Context, c *Client, profs []Profile, o Options) (*planned,
 			continue
 		}
 		pl.ops = append(pl.ops, delivery{step: len(pl.plan.Steps), id: e.EnrollmentID, prev: e, remove: true})
-		pl.plan.Steps = append(pl.plan.Steps, deploy.Step{Action: deploy.Delete, Policy: e.Policy, Kind: Kind, Name: stepName(e.Name, e.User), ID: e.EnrollmentID,
+		pl.plan.Steps = append(pl.plan.Steps, deploy.Step{Action: deploy.Delete, Policy: e.Policy, Kind: Kind, Name: stepName(e.Name, e.User, e.EnrollmentID),
 			Consequences: []string{"the device removes the profile " + e.Identifier + " and the settings and accounts it installed"}})
 		seal = append(seal, []byte(fmt.Sprintf("remove %s %s %s", e.EnrollmentID, e.Identifier, e.CommandUUID)))
 	}
@@ -148,11 +148,14 @@ func plan(ctx context.Context, c *Client, profs []Profile, o Options) (*planned,
 	return pl, nil
 }
 
-func stepName(name, user string) string {
-	if user == "" {
-		return name
+// stepName names a step by the profile and the enrollment, which every
+// format shows (a plan's ID is a tenant object's, and NanoMDM has none):
+// "Work Contacts for alice@example.com on 00008030-…".
+func stepName(name, user, id string) string {
+	if user != "" {
+		name += " for " + user
 	}
-	return name + " for " + user
+	return name + " on " + id
 }
 
 func change(path string, before, after any) deploy.Change {

@@ -234,7 +234,7 @@ func TestRosterSendsEachUserTheirProfile(t *testing.T) {
 	}
 	c := s.client(testAPIKey)
 	pl, err := Plan(context.Background(), c, profs, opts(dir))
-	if err != nil || pl.Summary() != "nanomdm: 2 to create" || pl.Steps[0].Name != "Work Contacts for alice@example.com" {
+	if err != nil || pl.Summary() != "nanomdm: 2 to create" || pl.Steps[0].Name != "Work Contacts for alice@example.com on "+d1.ID() {
 		t.Fatalf("plan: %v %+v", err, pl)
 	}
 	res := mustApply(t, c, profs, opts(dir))
@@ -474,4 +474,26 @@ func TestStateForAnotherServer(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "records what was queued to https://other.example.com") {
 		t.Errorf("got %v", err)
 	}
+}
+
+// TestPushFailureStillQueued: a NanoMDM that cannot push (no APNs
+// certificate) still queues the command: apply counts it, warns, and the
+// device gets it at its next check-in.
+func TestPushFailureStillQueued(t *testing.T) {
+	s := newServer(t, false)
+	d := s.device()
+	dir := t.TempDir()
+	c := s.client(testAPIKey)
+	c.cfg.NoPush = false
+	var progress bytes.Buffer
+	o := opts(dir)
+	o.Progress = &progress
+	r, err := Apply(context.Background(), c, build(t, BuildOptions{}, policy(t, dir, contactsPolicy, d.ID())), nil, o)
+	if err != nil || r.Created != 1 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if !strings.Contains(progress.String(), "could not send the push notification") {
+		t.Errorf("no push warning in %q", progress.String())
+	}
+	installed(t, d)
 }
