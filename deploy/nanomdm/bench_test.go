@@ -30,4 +30,3 @@ func BenchmarkApply300Enrollments(b *testing.B) {
 	}
 	b.ReportMetric(float64(writes)/float64(b.N), "requests/op")
 }
-
