@@ -99,6 +99,9 @@ func applyRun(opts *applyOptions) error {
 			return trouble(fmt.Errorf("%s: %w", opts.Plan, err))
 		}
 	}
+	if saved != nil && saved.Target != opts.Target {
+		return trouble(withHint(fmt.Errorf("%s is a plan for %s, not %s", opts.Plan, saved.Target, opts.Target), "apply it with --target "+saved.Target))
+	}
 	if opts.Target == deployNanoMDM {
 		return nanoApplyRun(opts, saved)
 	}
