@@ -409,18 +409,40 @@ func TestRetries(t *testing.T) {
 }
 
 func TestConfigFromEnv(t *testing.T) {
-	_, err := ConfigFromEnv(func(string) string { return "" })
-	if err == nil || !strings.Contains(err.Error(), EnvURL+" is not set") || !strings.Contains(err.Error(), EnvAPIKey+" is not set") {
-		t.Errorf("want both variables named, got %v", err)
+	keyFile := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(keyFile, []byte("from-a-file\n"), 0o600)
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want string // error, or the key
+	}{
+		"missing":     {map[string]string{}, "e.g. https://mdm.example.com; " + EnvAPIKey + " (or " + EnvAPIKey + "_FILE) is not set"},
+		"credentials": {map[string]string{EnvURL: "https://user:pw@mdm.example.com", EnvAPIKey: "k"}, "must not hold credentials"},
+		"plain http":  {map[string]string{EnvURL: "http://mdm.example.com", EnvAPIKey: "k"}, "must be https (http only to localhost)"},
+		"query":       {map[string]string{EnvURL: "https://mdm.example.com/?a=b", EnvAPIKey: "k"}, "without a query"},
+		"both":        {map[string]string{EnvURL: "https://mdm.example.com", EnvAPIKey: "k", EnvAPIKey + "_FILE": keyFile}, "both " + EnvAPIKey + " and " + EnvAPIKey + "_FILE are set"},
+		"no file":     {map[string]string{EnvURL: "https://mdm.example.com", EnvAPIKey + "_FILE": keyFile + ".none"}, EnvAPIKey + "_FILE: open"},
+		"bad nopush":  {map[string]string{EnvURL: "https://mdm.example.com", EnvAPIKey: "k", EnvNoPush: "yes"}, EnvNoPush + ` is "yes"`},
+		"file":        {map[string]string{EnvURL: "https://mdm.example.com/", EnvAPIKey + "_FILE": keyFile}, "key from-a-file"},
+		"localhost":   {map[string]string{EnvURL: "http://127.0.0.1:8080/nano/", EnvAPIKey: " k "}, "key k"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := ConfigFromEnv(func(k string) string { return tc.env[k] })
+			key, isKey := strings.CutPrefix(tc.want, "key ")
+			switch {
+			case isKey && (err != nil || c.APIKey != key):
+				t.Errorf("got %+v %v", c, err)
+			case !isKey && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("want %q, got %v", tc.want, err)
+			case err != nil && (strings.Contains(err.Error(), "pw") || strings.Contains(err.Error(), "from-a-file")):
+				t.Errorf("the error shows a secret: %v", err)
+			}
+		})
 	}
-	env := map[string]string{EnvURL: "https://user:pw@mdm.example.com", EnvAPIKey: "k"}
-	if _, err := ConfigFromEnv(func(k string) string { return env[k] }); err == nil || strings.Contains(err.Error(), "pw") {
-		t.Errorf("credentials in the URL: %v", err)
-	}
-	env = map[string]string{EnvURL: "https://mdm.example.com/", EnvAPIKey: "k", EnvNoPush: "1"}
-	c, err := ConfigFromEnv(func(k string) string { return env[k] })
-	if err != nil || c.URL.String() != "https://mdm.example.com" || !c.NoPush {
-		t.Errorf("%+v %v", c, err)
+	c, _ := ConfigFromEnv(func(k string) string {
+		return map[string]string{EnvURL: "https://mdm.example.com/", EnvAPIKey: "k", EnvNoPush: "1"}[k]
+	})
+	if c.URL.String() != "https://mdm.example.com" || !c.NoPush {
+		t.Errorf("%+v", c)
 	}
 }
 
