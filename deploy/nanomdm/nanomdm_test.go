@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/internal/nanomdmtest"
 	"github.com/mdmforge/mdmforge/internal/testpki"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/profiles/roster"
@@ -518,4 +519,34 @@ func TestPushFailureStillQueued(t *testing.T) {
 		t.Errorf("no push warning in %q", progress.String())
 	}
 	installed(t, d)
+}
+
+// TestRosterUserWithTwoEnrollments: a user's enrollment_id may list
+// several ids; the user's profile goes to each, in one command.
+func TestRosterUserWithTwoEnrollments(t *testing.T) {
+	s := newServer(t, false)
+	phone, tablet, other := s.device(), s.device(), s.device()
+	dir := t.TempDir()
+	src := strings.Replace(strings.Replace(contactsPolicy, "shared@example.com", "${user.email}", 1), "assignments:\n  include: [IDS]\n", "", 1)
+	csv := "email,enrollment_id\nalice@example.com,\"" + phone.ID() + "; " + tablet.ID() + "\"\nbob@example.com," + other.ID() + "\n"
+	r, err := roster.NewReader(strings.NewReader(csv), "users.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	profs, err := FromRoster(policy(t, dir, src), r, "users.csv", BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := mustApply(t, s.client(testAPIKey), profs, opts(dir))
+	if res.Created != 3 || res.Writes != 2 {
+		t.Errorf("apply: %+v, want 3 enrollments in 2 commands", res)
+	}
+	for _, d := range []*nanomdmtest.Device{phone, tablet} {
+		if got := installed(t, d); !bytes.Contains(got, []byte("alice@example.com")) {
+			t.Errorf("alice's device %s got another profile", d.ID())
+		}
+	}
+	if got := installed(t, other); !bytes.Contains(got, []byte("bob@example.com")) {
+		t.Error("bob's device got another profile")
+	}
 }
