@@ -39,8 +39,9 @@
 // What NanoMDM cannot say. Its enqueue API queues commands for any id
 // with its key-value storages (filekv, inmem): an unknown enrollment id
 // is accepted and the command waits for a device that never comes. Its
-// SQL storages refuse the whole request (a foreign key), which Apply
-// reports naming the ids. Plan checks the URL and the API key with an
+// SQL storages refuse the whole request (a foreign key); Apply then sends
+// each id alone, queues for the known ones and reports the unknown ones
+// by id. Plan checks the URL and the API key with an
 // enqueue request that names no enrollment and carries no command, which
 // NanoMDM refuses after authenticating it; it queues nothing.
 //
