@@ -14,6 +14,7 @@ type HintError struct {
 	Hints []string
 }
 
+// Error is the message of the error the hints are about.
 func (e *HintError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the error the hints are about.

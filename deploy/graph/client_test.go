@@ -18,9 +18,15 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
-type fakeCred struct{ err error }
+type fakeCred struct {
+	err    error
+	scopes *[]string
+}
 
-func (f fakeCred) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+func (f fakeCred) GetToken(_ context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	if f.scopes != nil {
+		*f.scopes = append(*f.scopes, o.Scopes...)
+	}
 	if f.err != nil {
 		return azcore.AccessToken{}, f.err
 	}
@@ -621,5 +627,65 @@ func TestOversizedAnswerIsRefusedWithoutRetry(t *testing.T) {
 	err = c.Do(context.Background(), Request{Method: "PATCH", Version: "v1.0", Path: "groups/1", Body: map[string]string{"a": "b"}}, nil)
 	if !OutcomeUnknown(err) || s.count() != 2 {
 		t.Fatalf("%d requests, err = %v", s.count(), err)
+	}
+}
+
+func TestTokenScope(t *testing.T) {
+	var scopes []string
+	s := &script{steps: []http.HandlerFunc{ok(`{}`)}}
+	c, _ := testClient(t, s, func(o *Options) { o.Credential = fakeCred{scopes: &scopes} })
+	c.Do(context.Background(), Request{Version: "v1.0", Path: "groups"}, nil)
+	c2, _ := testClient(t, s, func(o *Options) {
+		o.Credential, o.Scope = fakeCred{scopes: &scopes}, "https://graph.microsoft.us/.default"
+	})
+	c2.Do(context.Background(), Request{Version: "v1.0", Path: "groups"}, nil)
+	if want := []string{c.BaseURL() + "/.default", "https://graph.microsoft.us/.default"}; fmt.Sprint(scopes) != fmt.Sprint(want) {
+		t.Errorf("scopes = %v, want %v", scopes, want)
+	}
+}
+
+func TestWriteOutcomeStaysUnknownAfterALostAnswer(t *testing.T) {
+	patch := Request{Method: "PATCH", Version: "beta", Path: "x/1", Body: map[string]int{"a": 1}}
+	// Lost, then throttled until the retries run out.
+	s := &script{steps: []http.HandlerFunc{drop, status(429)}}
+	c, _ := testClient(t, s, func(o *Options) { o.MaxRetries = 2 })
+	if err := c.Do(context.Background(), patch, nil); !OutcomeUnknown(err) || StatusOf(err) != 429 {
+		t.Errorf("lost then 429: %v", err)
+	}
+	// Lost, then refused.
+	s = &script{steps: []http.HandlerFunc{status(503), status(409)}}
+	c, _ = testClient(t, s, nil)
+	if err := c.Do(context.Background(), patch, nil); !OutcomeUnknown(err) || StatusOf(err) != 409 {
+		t.Errorf("503 then 409: %v", err)
+	}
+	// Throttled only: nothing was applied.
+	s = &script{steps: []http.HandlerFunc{status(429)}}
+	c, _ = testClient(t, s, func(o *Options) { o.MaxRetries = 1 })
+	if err := c.Do(context.Background(), patch, nil); OutcomeUnknown(err) {
+		t.Errorf("429 only: %v", err)
+	}
+}
+
+func TestReadTimingOutIsRetried(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	slow := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-block:
+		}
+	}
+	s := &script{steps: []http.HandlerFunc{slow, ok(`{"id":"1"}`)}}
+	c, _ := testClient(t, s, func(o *Options) { o.Timeout = 100 * time.Millisecond })
+	var out struct{ ID string }
+	if err := c.Do(context.Background(), Request{Version: "v1.0", Path: "groups/1"}, &out); err != nil || out.ID != "1" || s.count() != 2 {
+		t.Fatalf("%d requests, %+v, %v", s.count(), out, err)
+	}
+	// Every attempt times out: the error says so and how often it tried.
+	s = &script{steps: []http.HandlerFunc{slow}}
+	c, _ = testClient(t, s, func(o *Options) { o.Timeout = 50 * time.Millisecond; o.MaxRetries = 1 })
+	err := c.Do(context.Background(), Request{Version: "v1.0", Path: "groups/1"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "gave up after 2 attempts: no answer within 50ms") {
+		t.Fatalf("err = %v", err)
 	}
 }

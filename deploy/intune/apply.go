@@ -26,6 +26,14 @@ var sleep = func(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// readBackWaits are the seconds waited before each read of a write back:
+// a replica may answer before the write reached it.
+var readBackWaits = []int{0, 1, 2, 4}
+
+// errNotConfirmed is a write Graph accepted whose effect a read does not
+// show.
+var errNotConfirmed = errors.New("not confirmed by reading it back")
+
 // maxCreates bounds the POSTs of one create whose answers are lost.
 const maxCreates = 3
 
@@ -208,7 +216,7 @@ func (e *engine) readBack(ctx context.Context, d *desired, id string) error {
 			}
 		}
 		var raw json.RawMessage
-		err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: itemQuery(d),
+		err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: listQuery(d.collection),
 			Object: d.object()}, &raw)
 		var ge *graph.Error
 		if errors.As(err, &ge) && ge.Status == http.StatusNotFound {

@@ -58,7 +58,7 @@ func TestBadInput(t *testing.T) {
 		expect []string
 	}{
 		{"unknown group", nil, []string{"include: [Sales-iOS]", "include: [Sales-iOs-Pilot]"}, Options{},
-			[]string{"contacts.yaml:", "assignments.include[0]", `no group is named "Sales-iOs-Pilot"`}},
+			[]string{"contacts.yaml:", "assignments.include[0]", `no group is named "Sales-iOs-Pilot"; groups with similar names: "Sales-iOS"`}},
 		{"group name in other case", nil, []string{"include: [Sales-iOS]", "include: [sales-ios]"}, Options{},
 			[]string{"assignments.include[0]", `no group is named "sales-ios"`, `similar names: "Sales-iOS"`}},
 		{"ambiguous group", func(e *env) { e.srv.AddGroup("Executives") }, nil, Options{},

@@ -3,7 +3,6 @@ package intune
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -597,15 +596,4 @@ func (d *desired) whoIsBlocked(groups map[string]group) string {
 		msg = "report-only: logs, without blocking, sign-ins it would block: " + strings.TrimPrefix(msg, "blocks ")
 	}
 	return msg
-}
-
-// sleepers and reads for the read-back after a write.
-var readBackWaits = []int{0, 1, 2, 4} // seconds before each read
-
-// errNotConfirmed is a write Graph accepted whose effect a read does not
-// show.
-var errNotConfirmed = errors.New("not confirmed by reading it back")
-
-func itemQuery(d *desired) url.Values {
-	return listQuery(d.collection)
 }

@@ -66,15 +66,19 @@ func TestFaultConvergence(t *testing.T) {
 				t.Errorf("the tenant differs from a fault-free run's:\n got %s\nwant %s", got, want)
 			}
 			assertNoDuplicates(t, e)
-			injected := 0
+			injected, slow := 0, 0
 			for _, r := range e.srv.Requests() {
 				if r.Fault != "" {
 					injected++
+				}
+				if r.Fault == string(fakegraph.Slow) {
+					slow++
 				}
 			}
 			if injected == 0 {
 				t.Errorf("no fault was injected")
 			}
+			t.Logf("%d faults injected, %d slow answers", injected, slow)
 		})
 	}
 }
