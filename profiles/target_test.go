@@ -19,9 +19,12 @@ func TestTargetRendering(t *testing.T) {
 		t.Run(string(target), func(t *testing.T) {
 			ds := p.CheckTarget(target)
 			out, err := p.Mobileconfig(Options{Target: target})
-			if target == Generic {
+			if target == Generic || target == NanoMDM {
 				if err == nil || ds.Errors() != 3 || !strings.Contains(ds[0].Message, "fills in no variables") {
-					t.Fatalf("generic must refuse variables, got %v / %v", err, ds)
+					t.Fatalf("%s must refuse variables, got %v / %v", target, err, ds)
+				}
+				if target == NanoMDM && !strings.Contains(ds[0].Message, "--roster (its enrollment_id column") {
+					t.Errorf("nanomdm's refusal must point at per-user builds, got %v", ds[0].Message)
 				}
 				return
 			}

@@ -12,18 +12,21 @@ import (
 type Target string
 
 // The MDMs mdmforge writes variables for. Generic is an MDM that fills in
-// nothing, so a policy built for it may not use variables.
+// nothing, so a policy built for it may not use variables; NanoMDM is
+// such an MDM too (it queues a profile as it was built), named apart so
+// that plan and apply can deploy to it and errors can say what it does.
 const (
 	Intune       Target = "intune"
 	Jamf         Target = "jamf"
 	WorkspaceOne Target = "workspaceone"
 	Kandji       Target = "kandji"
 	Fleet        Target = "fleet"
+	NanoMDM      Target = "nanomdm"
 	Generic      Target = "generic"
 )
 
 // targets lists every Target, in the order help and errors show them.
-var targets = []Target{Intune, Jamf, WorkspaceOne, Kandji, Fleet, Generic}
+var targets = []Target{Intune, Jamf, WorkspaceOne, Kandji, Fleet, NanoMDM, Generic}
 
 // Variable is a neutral variable a policy may use as ${name}, and how each
 // target MDM writes it. This table is the only place that knows MDM syntax
@@ -95,6 +98,9 @@ func ParseTarget(s string) (Target, error) {
 func targetLacks(v Variable, target Target) error {
 	if target == Generic {
 		return fmt.Errorf("${%s} cannot be used for target generic, which fills in no variables; choose the MDM with --target or target:, or build one profile per user with --roster", v.Name)
+	}
+	if target == NanoMDM {
+		return fmt.Errorf("${%s} cannot be used for target nanomdm, which queues each profile as it was built and fills in no variables; build one profile per user with --roster (its enrollment_id column names each user's enrollments)", v.Name)
 	}
 	var has []string
 	for _, w := range variables {

@@ -48,6 +48,15 @@ Without --prune, objects mdmforge made that no policy builds any more are
 only listed; with it they are deleted. Objects mdmforge did not make are
 never deleted.
 
+--target nanomdm deploys to NanoMDM instead: each policy's profile is queued
+as an InstallProfile command to the enrollment ids of its
+assignments.include (with --roster, each user's own profile to the ids of
+the roster's enrollment_id column), signed with --sign. NanoMDM keeps no
+profile inventory, so what was queued is recorded in a state file (--state,
+default .mdmforge/nanomdm-state.json in the policies' folder) and only new or
+changed profiles are queued. The server and key come from
+MDMFORGE_NANOMDM_URL and MDMFORGE_NANOMDM_API_KEY; docs/deploy.md says more.
+
 ` + graphAuthHelp() + `
 
 Apply exits 0 when the tenant is as the policies say (whether or not it
@@ -89,6 +98,12 @@ func applyRun(opts *applyOptions) error {
 		if saved, err = deploy.ReadPlan(bytes.NewReader(data)); err != nil {
 			return trouble(fmt.Errorf("%s: %w", opts.Plan, err))
 		}
+	}
+	if saved != nil && saved.Target != opts.Target {
+		return trouble(withHint(fmt.Errorf("%s is a plan for %s, not %s", opts.Plan, saved.Target, opts.Target), "apply it with --target "+saved.Target))
+	}
+	if opts.Target == deployNanoMDM {
+		return nanoApplyRun(opts, saved)
 	}
 	policies, g, err := opts.load()
 	if err != nil {

@@ -26,6 +26,9 @@ type deployOptions struct {
 	Adopt  bool
 	Prune  bool
 	Graph  graphFlags
+	// Target is the MDM: intune, or nanomdm with Nano's flags.
+	Target string
+	Nano   nanoFlags
 }
 
 func (o *deployOptions) register(cmd *cobra.Command, pruneHelp string) {
@@ -35,6 +38,9 @@ func (o *deployOptions) register(cmd *cobra.Command, pruneHelp string) {
 	fs.BoolVar(&o.Adopt, "adopt", false, "take over an existing object mdmforge did not make when its type and exact display name match")
 	fs.BoolVar(&o.Prune, "prune", false, pruneHelp)
 	o.Graph.register(fs)
+	fs.StringVar(&o.Target, "target", deployIntune, "`MDM` to deploy to: intune or nanomdm (docs/deploy.md)")
+	completeValues(fs, "target", deployIntune, deployNanoMDM)
+	o.Nano.register(fs)
 }
 
 // check validates the command line before anything is read.
@@ -48,7 +54,7 @@ func (o *deployOptions) check(cmd *cobra.Command, args []string) error {
 	if err := o.Graph.check(); err != nil {
 		return usageError(cmd, "%v", err)
 	}
-	return nil
+	return o.checkTarget(cmd)
 }
 
 func (o *deployOptions) engine() intune.Options {
@@ -200,6 +206,15 @@ any finding stops the run before the tenant is read.
 Formats: text (for a terminal), markdown (for a pull-request comment),
 json (the plan file itself) and github (annotations and a summary).
 
+--target nanomdm deploys to NanoMDM instead: each policy's profile is queued
+as an InstallProfile command to the enrollment ids of its
+assignments.include (with --roster, each user's own profile to the ids of
+the roster's enrollment_id column), signed with --sign. NanoMDM keeps no
+profile inventory, so what was queued is recorded in a state file (--state,
+default .mdmforge/nanomdm-state.json in the policies' folder) and only new or
+changed profiles are queued. The server and key come from
+MDMFORGE_NANOMDM_URL and MDMFORGE_NANOMDM_API_KEY; docs/deploy.md says more.
+
 ` + graphAuthHelp() + `
 
 Plan exits 0 when the tenant is as the policies say, 1 when apply would
@@ -232,6 +247,9 @@ Graph error), like diff.`,
 }
 
 func planRun(opts *planOptions) error {
+	if opts.Target == deployNanoMDM {
+		return nanoPlanRun(opts)
+	}
 	policies, g, err := opts.load()
 	if err != nil {
 		return err

@@ -44,6 +44,7 @@ func TestScripts(t *testing.T) {
 			"deepcms":     cmdDeepCMS,
 			"mkplist-dag": cmdMkplistDAG,
 			"fakegraph":   cmdFakeGraph,
+			"nanomdm":     cmdNanoMDM,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

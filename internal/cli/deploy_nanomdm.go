@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/deploy/nanomdm"
+	"github.com/mdmforge/mdmforge/profiles"
+	"github.com/mdmforge/mdmforge/profiles/roster"
+	"github.com/mdmforge/mdmforge/signing"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// The MDMs plan and apply deploy to.
+const (
+	deployIntune  = "intune"
+	deployNanoMDM = nanomdm.Target
+)
+
+// nanoFlags are plan's and apply's flags for --target nanomdm.
+type nanoFlags struct {
+	State    string
+	Roster   string
+	Sign     bool
+	Identity identityFlags
+}
+
+func (f *nanoFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.State, "state", "", "nanomdm: the state `FILE` of what was queued (default: "+nanomdm.DefaultStatePath+" in the policies' folder)")
+	completeFiles(fs, "state", "json")
+	fs.StringVar(&f.Roster, "roster", "", "nanomdm: send each user of this CSV or JSON `FILE` their own profile, to the enrollments of its enrollment_id column")
+	completeFiles(fs, "roster", "csv", "json")
+	fs.BoolVar(&f.Sign, "sign", false, "nanomdm: queue the signed profile, signed with the given identity")
+	f.Identity.register(fs)
+}
+
+func (f *nanoFlags) given() bool {
+	return f.State != "" || f.Roster != "" || f.Sign || f.Identity.given()
+}
+
+// checkTarget validates --target and the flags that go with it.
+func (o *deployOptions) checkTarget(cmd *cobra.Command) error {
+	switch o.Target {
+	case deployIntune:
+		if o.Nano.given() {
+			return usageError(cmd, "--state, --roster, --sign and the signer flags are for --target nanomdm")
+		}
+	case deployNanoMDM:
+		if o.Adopt {
+			return usageError(cmd, "--adopt is for Intune: NanoMDM keeps no profiles to take over")
+		}
+		if o.Nano.Sign {
+			if err := o.Nano.Identity.check(); err != nil {
+				return usageError(cmd, "%v", err)
+			}
+		} else if o.Nano.Identity.given() {
+			return usageError(cmd, "signing identity given without --sign")
+		}
+	default:
+		return usageError(cmd, "--target must be intune or nanomdm, not %q", o.Target)
+	}
+	return nil
+}
+
+// nanoRun is what plan and apply for NanoMDM start with: the profiles
+// built from the policies (or the roster), the client and the engine's
+// options. Invalid policies and a bad roster stop the run before the
+// environment is read.
+type nanoRun struct {
+	profs  []nanomdm.Profile
+	client *nanomdm.Client
+	eo     nanomdm.Options
+	users  int
+}
+
+func (o *deployOptions) nanoLoad() (*nanoRun, error) {
+	var policies []*profiles.Policy
+	if o.Nano.Roster != "" {
+		// The roster fills the variables in; the policy is checked as
+		// build --roster checks it.
+		var ds profiles.Diagnostics
+		policies, ds = profiles.Load(o.Paths...)
+		if err := printFindings(o.IO, o.findingsFormat(), ds); err != nil {
+			return nil, trouble(err)
+		}
+		if len(policies) != 1 {
+			return nil, trouble(withHint(fmt.Errorf("--roster sends one policy, got %d", len(policies)), "name a single policy file"))
+		}
+	} else {
+		var err error
+		if policies, _, err = checkPolicies(o.IO, o.Paths, profiles.NanoMDM, o.findingsFormat(), false, false); err != nil {
+			return nil, trouble(err)
+		}
+	}
+	var bo nanomdm.BuildOptions
+	if o.Nano.Sign {
+		at, err := signingTime()
+		if err != nil {
+			return nil, trouble(err)
+		}
+		var id *signing.Identity
+		var warnings []string
+		if id, warnings, err = o.Nano.Identity.load(o.IO, at); err != nil {
+			return nil, trouble(err)
+		}
+		printWarnings(o.IO, warnings)
+		bo = nanomdm.BuildOptions{Signer: id, SignedAt: at}
+	}
+	run := &nanoRun{eo: nanomdm.Options{StatePath: o.Nano.State, Prune: o.Prune}}
+	if run.eo.StatePath == "" {
+		run.eo.StatePath = defaultStatePath(o.Paths)
+	}
+	var err error
+	if o.Nano.Roster != "" {
+		var r *roster.Reader
+		if r, err = roster.Open(o.Nano.Roster); err != nil {
+			return nil, trouble(err)
+		}
+		run.profs, err = nanomdm.FromRoster(policies[0], r, o.Nano.Roster, bo)
+		r.Close()
+	} else {
+		run.profs, run.eo.Notes, err = nanomdm.FromPolicies(policies, bo)
+	}
+	if err != nil {
+		return nil, o.fail(err, false)
+	}
+	cfg, err := nanomdm.ConfigFromEnv(o.IO.getenv)
+	if err != nil {
+		return nil, o.fail(err, false)
+	}
+	run.client = nanomdm.NewClient(cfg, nil)
+	return run, nil
+}
+
+// defaultStatePath is the state file in the folder of the first policy
+// path: the folder itself, or the file's.
+func defaultStatePath(paths []string) string {
+	dir := filepath.Dir(paths[0])
+	if info, err := os.Stat(paths[0]); err == nil && info.IsDir() {
+		dir = paths[0]
+	}
+	return filepath.Join(dir, nanomdm.DefaultStatePath)
+}
+
+func nanoPlanRun(opts *planOptions) error {
+	run, err := opts.nanoLoad()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	plan, err := nanomdm.Plan(ctx, run.client, run.profs, run.eo)
+	if err != nil {
+		return opts.fail(err, false)
+	}
+	if opts.Out != "" {
+		if err := writePlanFile(opts.Out, plan); err != nil {
+			return trouble(err)
+		}
+	}
+	if err := plan.Render(opts.IO.Out, opts.Format); err != nil {
+		return trouble(err)
+	}
+	fmt.Fprintf(opts.IO.Err, "mdmforge: planned %s against %s\n", plural(len(run.profs), "profile"), run.eo.StatePath)
+	if plan.Changed() {
+		return &exitError{code: ExitFailure}
+	}
+	return nil
+}
+
+func nanoApplyRun(opts *applyOptions, saved *deploy.Plan) error {
+	run, err := opts.nanoLoad()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	plan := saved
+	if plan == nil {
+		if plan, err = nanomdm.Plan(ctx, run.client, run.profs, run.eo); err != nil {
+			return opts.fail(err, false)
+		}
+	}
+	var planJSON bytes.Buffer
+	out := opts.IO.Out
+	if opts.Format == deploy.FormatJSON {
+		out = &planJSON
+	}
+	if err := plan.Render(out, opts.Format); err != nil {
+		return trouble(err)
+	}
+	var res *deploy.Result
+	if plan.Changed() || saved != nil {
+		run.eo.Progress = opts.IO.Err
+		res, err = nanomdm.Apply(ctx, run.client, run.profs, plan, run.eo)
+		if res == nil {
+			res = &deploy.Result{}
+		}
+		if err != nil {
+			fmt.Fprintf(opts.IO.Err, "mdmforge: %s before the error; what was queued is recorded in %s\n", summary(res), run.eo.StatePath)
+			return opts.fail(err, true)
+		}
+	} else {
+		res = &deploy.Result{Unchanged: len(plan.Steps)}
+	}
+	fmt.Fprintf(opts.IO.Err, "mdmforge: %s to NanoMDM; state in %s\n", plural(res.Writes, "enqueue request"), run.eo.StatePath)
+	if opts.Format == deploy.FormatJSON {
+		return writeJSON(opts.IO.Out, map[string]any{"plan": json.RawMessage(planJSON.Bytes()), "result": resultJSON(res)})
+	}
+	return writeSummary(opts.IO.Out, opts.Format, res)
+}
