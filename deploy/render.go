@@ -209,17 +209,25 @@ type profileDoc struct {
 	} `json:"files"`
 }
 
-// profileLines are the changes of an embedded profile, one a line:
-// "~ com.apple.eas.account (com.example.p.exchange) Host: "a" → "b"".
-func profileLines(raw json.RawMessage) []string {
+// profileChange is one change of an embedded profile: where it is (the
+// profile's top level, or a payload by type and identifier) and what.
+type profileChange struct {
+	where  string
+	change Change
+	whole  bool // a payload added or removed whole
+}
+
+// profileChanges reads the changes of an embedded profile from
+// profiles/diff's JSON report.
+func profileChanges(raw json.RawMessage) ([]profileChange, error) {
 	if len(raw) == 0 {
-		return nil
+		return nil, nil
 	}
 	var doc profileDoc
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return []string{"(the profile's difference cannot be shown: " + err.Error() + ")"}
+		return nil, err
 	}
-	var out []string
+	var out []profileChange
 	for _, f := range doc.Files {
 		for _, c := range f.Changes {
 			where := c.Scope
@@ -227,15 +235,30 @@ func profileLines(raw json.RawMessage) []string {
 				where = c.PayloadType + " (" + c.Payload + ")"
 			}
 			ch := Change{Kind: ChangeKind(c.Kind), Path: c.Path, Before: c.Before, After: c.After}
-			if c.Path == "" {
-				out = append(out, changeMarks[ch.Kind]+" "+where+": the whole payload")
-				continue
-			}
 			if c.Redacted && len(c.Before) == 0 && len(c.After) == 0 {
 				ch.Secret = true
 			}
-			out = append(out, changeMarks[ch.Kind]+" "+where+" "+ch.line())
+			out = append(out, profileChange{where: where, change: ch, whole: c.Path == ""})
 		}
+	}
+	return out, nil
+}
+
+// profileLines are the changes of an embedded profile, one a line:
+// "~ com.apple.eas.account (com.example.p.exchange) Host: "a" → "b"".
+func profileLines(raw json.RawMessage) []string {
+	changes, err := profileChanges(raw)
+	if err != nil {
+		return []string{"(the profile's difference cannot be shown: " + err.Error() + ")"}
+	}
+	var out []string
+	for _, pc := range changes {
+		mark := changeMarks[pc.change.Kind]
+		if pc.whole {
+			out = append(out, mark+" "+pc.where+": the whole payload")
+			continue
+		}
+		out = append(out, mark+" "+pc.where+" "+pc.change.line())
 	}
 	return out
 }
@@ -269,7 +292,7 @@ func (p *Plan) writeMarkdown(w io.Writer) {
 		if s.Action == NoChange {
 			continue
 		}
-		fmt.Fprintf(w, "\n#### %s %s %s\n", actionMarks[s.Action], s.Action, mdCode(s.Name))
+		fmt.Fprintf(w, "\n#### %s %s %s %s\n", actionMarks[s.Action], s.Action, s.Kind, mdCode(s.Name))
 		if s.ID != "" {
 			fmt.Fprintf(w, "\nid %s", mdCode(s.ID))
 			if s.Adopted {
@@ -283,26 +306,22 @@ func (p *Plan) writeMarkdown(w io.Writer) {
 				fmt.Fprintf(w, "> - %s\n", termsafe.String(q))
 			}
 		}
-		lines := profileLines(s.Profile)
-		if len(s.Changes) > 0 || len(lines) > 0 {
+		pcs, perr := profileChanges(s.Profile)
+		if len(s.Changes) > 0 || len(pcs) > 0 {
 			fmt.Fprint(w, "\n| | property | before | after |\n|---|---|---|---|\n")
 			for _, c := range s.Changes {
-				before, after := showJSON(c.Before), showJSON(c.After)
-				if c.Secret {
-					before, after = "<secret>", "<secret>"
-				}
-				if c.Kind == Added {
-					before = ""
-				}
-				if c.Kind == Removed {
-					after = ""
-				}
-				fmt.Fprintf(w, "| %s | %s | %s | %s |\n", changeMarks[c.Kind], mdCode(c.Path), mdOrEmpty(before), mdOrEmpty(after))
+				fmt.Fprintln(w, mdRow(mdCode(c.Path), c))
 			}
-			for _, l := range lines {
-				mark, rest, _ := strings.Cut(l, " ")
-				fmt.Fprintf(w, "| %s | payload: %s | | |\n", mark, mdCode(rest))
+			for _, pc := range pcs {
+				what := "payload: " + mdCode(pc.where)
+				if !pc.whole {
+					what += " " + mdCode(pc.change.Path)
+				}
+				fmt.Fprintln(w, mdRow(what, pc.change))
 			}
+		}
+		if perr != nil {
+			fmt.Fprintf(w, "\n(the profile's difference cannot be shown: %s)\n", termsafe.String(perr.Error()))
 		}
 		if a := s.Assignments; a != nil {
 			fmt.Fprint(w, "\nAssignments:\n\n")
@@ -317,6 +336,24 @@ func (p *Plan) writeMarkdown(w io.Writer) {
 			fmt.Fprintf(w, "- %s\n", termsafe.String(n))
 		}
 	}
+}
+
+// mdRow is a markdown table row of a change: mark, what, before, after.
+func mdRow(what string, c Change) string {
+	before, after := showJSON(c.Before), showJSON(c.After)
+	switch {
+	case c.Secret:
+		before, after = "<secret>", "<secret>"
+	case len(c.Before) == 0 && len(c.After) == 0:
+		before, after = "", ""
+	}
+	if c.Kind == Added {
+		before = ""
+	}
+	if c.Kind == Removed {
+		after = ""
+	}
+	return fmt.Sprintf("| %s | %s | %s | %s |", changeMarks[c.Kind], what, mdOrEmpty(before), mdOrEmpty(after))
 }
 
 func mdOrEmpty(s string) string {

@@ -70,15 +70,15 @@ type AuthKind struct {
 // Kinds lists the authentication kinds Credential accepts.
 func Kinds() []AuthKind {
 	return []AuthKind{
-		{"", "DefaultAzureCredential: environment, workload identity, managed identity, then Azure CLI"},
-		{"env", "a service principal from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH"},
-		{"github-oidc", "GitHub Actions' OIDC token exchanged for the app registration AZURE_TENANT_ID/AZURE_CLIENT_ID; no secret stored"},
-		{"azure-pipelines", "an Azure Pipelines service connection with workload identity federation"},
+		{"", "DefaultAzureCredential: env, workload/managed identity, az"},
+		{"env", "AZURE_TENANT_ID, _CLIENT_ID, _CLIENT_SECRET or _CERTIFICATE_PATH"},
+		{"github-oidc", "GitHub Actions' OIDC token; AZURE_TENANT_ID, AZURE_CLIENT_ID"},
+		{"azure-pipelines", "an Azure Pipelines service connection (AZURESUBSCRIPTION_*)"},
 		{"workload-identity", "Kubernetes workload identity (AZURE_FEDERATED_TOKEN_FILE)"},
-		{"managed-identity", "the Azure host's managed identity (AZURE_CLIENT_ID for a user-assigned one)"},
+		{"managed-identity", "the host's managed identity (AZURE_CLIENT_ID if user-assigned)"},
 		{"azure-cli", "the account signed in with 'az login'"},
-		{"device-code", "an admin at a terminal: a code to enter at the sign-in page"},
-		{"token", "a bearer token from MDMFORGE_GRAPH_TOKEN (short-lived; for tests and proxies)"},
+		{"device-code", "an admin at a terminal, with a code to enter at sign-in"},
+		{"token", "a bearer token in MDMFORGE_GRAPH_TOKEN (tests, proxies)"},
 	}
 }
 

@@ -2,10 +2,13 @@ package graph
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -199,5 +202,131 @@ func TestGitHubOIDCRefusalIsExplained(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "403 Forbidden") || !strings.Contains(err.Error(), "id-token: write") ||
 		strings.Contains(err.Error(), "secret-request-token") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestDeviceCodePromptsOnPrompt runs the device code flow against a local
+// authority: the instructions go to AuthOptions.Prompt (stderr in the
+// CLI), never to stdout, where plan output goes.
+func TestDeviceCodePromptsOnPrompt(t *testing.T) {
+	const tenant = "11111111-2222-3333-4444-555555555555"
+	// From azidentity's own tests: a client_info and id_token MSAL accepts.
+	const clientInfo = "eyJ1aWQiOiJjNzNjNmYyOC1hZTVmLTQxM2QtYTlhMi1lMTFlNWFmNjY4ZjgiLCJ1dGlkIjoiZTBiZDIzMjEtMDdmYS00Y2YwLTg3YjgtMDBhYTJhNzQ3MzI5In0"
+	var sts *httptest.Server
+	sts = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base := sts.URL + "/" + tenant
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration"):
+			fmt.Fprintf(w, `{"token_endpoint":"%s/oauth2/v2.0/token","issuer":"%s/v2.0","authorization_endpoint":"%s/oauth2/v2.0/authorize","device_authorization_endpoint":"%s/oauth2/v2.0/devicecode"}`, base, base, base, base)
+		case strings.HasSuffix(r.URL.Path, "/devicecode"):
+			fmt.Fprint(w, `{"device_code":"dc","user_code":"FAKE-CODE","verification_uri":"https://microsoft.com/devicelogin","expires_in":600,"interval":1,"message":"To sign in, open https://microsoft.com/devicelogin and enter the code FAKE-CODE."}`)
+		case strings.HasSuffix(r.URL.Path, "/token"):
+			fmt.Fprintf(w, `{"access_token":"graph-token","expires_in":3600,"token_type":"Bearer","refresh_token":"rt","client_info":%q,"id_token":%q}`, clientInfo, testIDToken(tenant))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer sts.Close()
+	var prompt strings.Builder
+	cred, err := Credential(AuthOptions{
+		Kind: "device-code", Cloud: Cloud{LoginURL: sts.URL},
+		Getenv: env("AZURE_TENANT_ID", tenant, "AZURE_CLIENT_ID", "app-id"),
+		Prompt: &prompt, HTTPClient: sts.Client(), DisableInstanceDiscovery: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Token != "graph-token" || !strings.Contains(prompt.String(), "enter the code FAKE-CODE") {
+		t.Errorf("token %q, prompt %q", tok.Token, prompt.String())
+	}
+}
+
+// testIDToken is an unsigned id_token for tenant; MSAL reads its claims
+// without checking the signature.
+func testIDToken(tenant string) string {
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	claims := fmt.Sprintf(`{"aud":"app-id","iss":"https://login.example/%s/v2.0","iat":1,"nbf":1,"exp":4102444800,"name":"Test Admin","preferred_username":"admin@example.com","oid":"c73c6f28-ae5f-413d-a9a2-e11e5af668f8","sub":"s","tid":%q,"ver":"2.0"}`, tenant, tenant)
+	return enc(`{"typ":"JWT","alg":"none"}`) + "." + enc(claims) + ".sig"
+}
+
+// TestAzurePipelines runs AzurePipelinesCredential against a local
+// pipeline OIDC endpoint and authority with the variables docs/deploy.md
+// names. azidentity reads SYSTEM_OIDCREQUESTURI from the process itself.
+func TestAzurePipelines(t *testing.T) {
+	const tenant = "11111111-2222-3333-4444-555555555555"
+	var sts *httptest.Server
+	sts = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base := sts.URL + "/" + tenant
+		switch {
+		case r.URL.Path == "/oidc":
+			if r.Method != "POST" || r.URL.Query().Get("serviceConnectionId") != "conn-id" || r.Header.Get("Authorization") != "Bearer system-token" {
+				t.Errorf("OIDC request %s %s %v", r.Method, r.URL, r.Header)
+			}
+			fmt.Fprint(w, `{"oidcToken":"pipeline.jwt"}`)
+		case strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration"):
+			fmt.Fprintf(w, `{"token_endpoint":"%s/oauth2/v2.0/token","issuer":"%s/v2.0","authorization_endpoint":"%s/oauth2/v2.0/authorize"}`, base, base, base)
+		case strings.HasSuffix(r.URL.Path, "/token"):
+			r.ParseForm()
+			if r.PostForm.Get("client_assertion") != "pipeline.jwt" || r.PostForm.Get("client_id") != "app-id" {
+				t.Errorf("token request %v", r.PostForm)
+			}
+			fmt.Fprint(w, `{"access_token":"graph-token","expires_in":3600,"token_type":"Bearer"}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer sts.Close()
+	vars := []string{"AZURESUBSCRIPTION_TENANT_ID", tenant, "AZURESUBSCRIPTION_CLIENT_ID", "app-id",
+		"AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "conn-id", "SYSTEM_ACCESSTOKEN", "system-token", "SYSTEM_OIDCREQUESTURI", sts.URL + "/oidc"}
+	t.Setenv("SYSTEM_OIDCREQUESTURI", sts.URL+"/oidc")
+	cred, err := Credential(AuthOptions{Kind: "azure-pipelines", Cloud: Cloud{LoginURL: sts.URL}, Getenv: env(vars...),
+		HTTPClient: sts.Client(), DisableInstanceDiscovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+	if err != nil || tok.Token != "graph-token" {
+		t.Fatalf("token %q, %v", tok.Token, err)
+	}
+}
+
+// TestWorkloadIdentity reads the projected token file the variables name
+// and sends it as the assertion.
+func TestWorkloadIdentity(t *testing.T) {
+	const tenant = "11111111-2222-3333-4444-555555555555"
+	var sts *httptest.Server
+	sts = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base := sts.URL + "/" + tenant
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration"):
+			fmt.Fprintf(w, `{"token_endpoint":"%s/oauth2/v2.0/token","issuer":"%s/v2.0","authorization_endpoint":"%s/oauth2/v2.0/authorize"}`, base, base, base)
+		case strings.HasSuffix(r.URL.Path, "/token"):
+			r.ParseForm()
+			if r.PostForm.Get("client_assertion") != "k8s.jwt" {
+				t.Errorf("token request %v", r.PostForm)
+			}
+			fmt.Fprint(w, `{"access_token":"graph-token","expires_in":3600,"token_type":"Bearer"}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer sts.Close()
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("k8s.jwt"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cred, err := Credential(AuthOptions{Kind: "workload-identity", Cloud: Cloud{LoginURL: sts.URL},
+		Getenv:     env("AZURE_TENANT_ID", tenant, "AZURE_CLIENT_ID", "app-id", "AZURE_FEDERATED_TOKEN_FILE", file),
+		HTTPClient: sts.Client(), DisableInstanceDiscovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+	if err != nil || tok.Token != "graph-token" {
+		t.Fatalf("token %q, %v", tok.Token, err)
 	}
 }

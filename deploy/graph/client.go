@@ -55,6 +55,13 @@ const (
 	maxPages = 10000
 )
 
+var (
+	maxResponse int64 = MaxResponseBytes // tests lower it
+	// errTooLarge is an answer over maxResponse; asking again would get
+	// the same answer, so it is not retried.
+	errTooLarge = errors.New("the answer is too large")
+)
+
 // Options configures a Client. Only Credential is required.
 type Options struct {
 	// BaseURL is the scheme and host of Graph, without a version:
@@ -357,7 +364,7 @@ func (c *Client) send(ctx context.Context, r Request, u string, body []byte) (*a
 			if write {
 				e.Unknown = true
 			}
-			if !r.repeatable() {
+			if !r.repeatable() || errors.Is(err, errTooLarge) {
 				return nil, e
 			}
 			committedMaybe = committedMaybe || write
@@ -445,15 +452,15 @@ func (c *Client) attempt(ctx context.Context, r Request, method, u string, body 
 	defer resp.Body.Close()
 	a.status = resp.StatusCode
 	a.header = resp.Header
-	a.body, err = io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	a.body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
 		// The status arrived but the body did not: as lost as no answer.
 		a.status = 0
 		return a, err
 	}
-	if len(a.body) > MaxResponseBytes {
+	if int64(len(a.body)) > maxResponse {
 		a.status = 0
-		return a, fmt.Errorf("the answer is larger than %d MiB", MaxResponseBytes>>20)
+		return a, errTooLarge
 	}
 	return a, nil
 }
@@ -569,6 +576,9 @@ func parseSeconds(v string) (int64, error) {
 }
 
 func transportMessage(err error, timeout time.Duration) string {
+	if errors.Is(err, errTooLarge) {
+		return fmt.Sprintf("the answer is larger than %d bytes; nothing was read", maxResponse)
+	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		return fmt.Sprintf("no answer within %s", timeout)

@@ -608,3 +608,18 @@ func BenchmarkList10Pages(b *testing.B) {
 	}
 	b.ReportMetric(float64(c.Stats().Requests)/float64(b.N), "requests/op")
 }
+
+func TestOversizedAnswerIsRefusedWithoutRetry(t *testing.T) {
+	defer func(n int64) { maxResponse = n }(maxResponse)
+	maxResponse = 1000
+	s := &script{steps: []http.HandlerFunc{ok(`{"value":["` + strings.Repeat("x", 2000) + `"]}`)}}
+	c, _ := testClient(t, s, nil)
+	_, err := c.List(context.Background(), Request{Version: "v1.0", Path: "groups"})
+	if err == nil || !strings.Contains(err.Error(), "the answer is larger than 1000 bytes") || s.count() != 1 {
+		t.Fatalf("%d requests, err = %v", s.count(), err)
+	}
+	err = c.Do(context.Background(), Request{Method: "PATCH", Version: "v1.0", Path: "groups/1", Body: map[string]string{"a": "b"}}, nil)
+	if !OutcomeUnknown(err) || s.count() != 2 {
+		t.Fatalf("%d requests, err = %v", s.count(), err)
+	}
+}

@@ -59,6 +59,16 @@ func TestApplyThenNothingToDo(t *testing.T) {
 		{"native", []string{"assignments:", "intune:\n  profile: native\nassignments:"}, Options{}, 7, nil}, // the custom profile stays, noted
 		{"native-prune", []string{"assignments:", "intune:\n  profile: native\nassignments:"}, Options{Prune: true}, 6, nil},
 		{"conditional-access", []string{"assignments:", "intune:\n  conditional_access: enforce\nassignments:"}, Options{}, 6, nil},
+		{"native-to-custom-prune", nil, Options{Prune: true}, 5, func(e *env) {
+			e.apply([]*profiles.Policy{policy(e.t.(*testing.T), "contacts.yaml", "assignments:", "intune:\n  profile: native\nassignments:")}, Options{})
+		}},
+		{"adopt conditional access", []string{"assignments:", "intune:\n  conditional_access: report-only\nassignments:"}, Options{Adopt: true}, 6, func(e *env) {
+			e.srv.Seed("v1.0", collConditional, map[string]any{"displayName": "Work Contacts – Require compliant iOS devices for Exchange Online",
+				"state": "disabled"})
+		}},
+		{"conditional access off", []string{"assignments:", "intune:\n  conditional_access: \"off\"\nassignments:"}, Options{Prune: true}, 5, func(e *env) {
+			e.apply([]*profiles.Policy{policy(e.t.(*testing.T), "contacts.yaml", "assignments:", "intune:\n  conditional_access: report-only\nassignments:")}, Options{})
+		}},
 		{"prune", []string{"outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", ""}, Options{Prune: true}, 2, nil},
 	}
 	for _, c := range cases {

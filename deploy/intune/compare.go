@@ -73,6 +73,7 @@ func compareBody(d *desired, current tenantObject) (*bodyDiff, error) {
 	// The type was matched; Graph leaves it out of objects of a
 	// collection's only type (Conditional Access policies).
 	have, want := without(have, "@odata.type"), without(d.body, "@odata.type")
+	sortSets(have)
 	out := &bodyDiff{keys: map[string]bool{}}
 	if _, ok := want["payload"]; ok {
 		if err := out.comparePayload(d, have["payload"], want["payload"]); err != nil {
@@ -83,6 +84,39 @@ func compareBody(d *desired, current tenantObject) (*bodyDiff, error) {
 	changes := diff.JSON(have, want, diff.Options{UUIDs: true})
 	out.add(changes)
 	return out, nil
+}
+
+// sortSets sorts, in what the tenant has, the lists of ids that are sets
+// (mdmforge sends them sorted; Graph keeps no order): the targeted apps
+// and a Conditional Access policy's groups.
+func sortSets(have map[string]any) {
+	sortStrings := func(m map[string]any, key string) {
+		list, ok := m[key].([]any)
+		if !ok {
+			return
+		}
+		s := make([]string, 0, len(list))
+		for _, v := range list {
+			str, ok := v.(string)
+			if !ok {
+				return
+			}
+			s = append(s, str)
+		}
+		sort.Strings(s)
+		out := make([]any, len(s))
+		for i, v := range s {
+			out[i] = v
+		}
+		m[key] = out
+	}
+	sortStrings(have, "targetedMobileApps")
+	if cond, ok := have["conditions"].(map[string]any); ok {
+		if users, ok := cond["users"].(map[string]any); ok {
+			sortStrings(users, "includeGroups")
+			sortStrings(users, "excludeGroups")
+		}
+	}
 }
 
 func without(m map[string]any, key string) map[string]any {

@@ -48,13 +48,16 @@ const (
 
 // desired is one object a policy builds, ready to compare.
 type desired struct {
-	policy     *profiles.Policy
-	file       string // the policy's file
-	kind       string
-	ident      string
-	marker     string
-	odataType  string
-	name       string
+	policy    *profiles.Policy
+	file      string // the policy's file
+	kind      string
+	ident     string
+	marker    string
+	odataType string
+	name      string
+	// plainName is the display name without the marker, which a
+	// Conditional Access policy made by hand has.
+	plainName  string
 	collection string
 	version    string
 	// body is what mdmforge sends, marker included, without the
@@ -126,8 +129,8 @@ func newDesired(p *profiles.Policy, o bodies.Object) (*desired, error) {
 	if d.collection == collConditional {
 		// A Conditional Access policy has no description: the marker ends
 		// its display name.
-		name, _ := body["displayName"].(string)
-		body["displayName"] = name + " [" + d.marker + "]"
+		d.plainName, _ = body["displayName"].(string)
+		body["displayName"] = d.plainName + " [" + d.marker + "]"
 	} else {
 		desc, _ := body["description"].(string)
 		if desc != "" {
@@ -136,6 +139,9 @@ func newDesired(p *profiles.Policy, o bodies.Object) (*desired, error) {
 		body["description"] = desc + d.marker
 	}
 	d.name, _ = body["displayName"].(string)
+	if d.plainName == "" {
+		d.plainName = d.name
+	}
 	switch d.kind {
 	case "compliance":
 		d.actions, _ = body["scheduledActionsForRule"].([]any)

@@ -159,6 +159,14 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			version[d.collection] = d.version
 		}
 	}
+	// Conditional Access policies are read only for policies that speak
+	// of them (reading needs Policy.Read.All): conditional_access: off
+	// then finds the one made before, for a note or --prune.
+	for _, p := range policies {
+		if p.Intune != nil && p.Intune.ConditionalAccess != "" && version[collConditional] == "" {
+			version[collConditional] = "v1.0"
+		}
+	}
 	lists := map[string][]tenantObject{}
 	for _, c := range sortedKeys(version) {
 		objs, err := e.list(ctx, c, version[c], listQuery(c))
@@ -184,7 +192,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 				if m == d.marker {
 					marked = append(marked, obj)
 				}
-			} else if obj.name() == d.name {
+			} else if obj.name() == d.plainName {
 				named = append(named, obj)
 			}
 		}
@@ -324,8 +332,10 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 					kind, obj.name(), obj.id(), m, file))
 				continue
 			}
+			// Through beta: a v1.0 list shows a beta-only object (an email
+			// profile) as its base type.
 			d := &desired{file: file, kind: kind, ident: ident, marker: m, odataType: obj.odataType(), name: obj.name(),
-				collection: c, version: version[c]}
+				collection: c, version: "beta"}
 			pl.ops = append(pl.ops, &op{step: len(pl.plan.Steps), d: d, current: obj, del: true})
 			pl.plan.Steps = append(pl.plan.Steps, deploy.Step{Action: deploy.Delete, Policy: file, Kind: kind, Name: obj.name(), ID: obj.id()})
 			state = append(state, []byte("delete "+c+"/"+obj.id()))

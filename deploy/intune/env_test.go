@@ -45,7 +45,10 @@ func (e *env) client(o graph.Options) *graph.Client {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	o.BaseURL, o.Credential, o.HTTPClient = e.srv.URL, cred, e.srv.Client()
+	o.BaseURL, o.Credential = e.srv.URL, cred
+	if o.HTTPClient == nil {
+		o.HTTPClient = e.srv.Client()
+	}
 	o.Sleep, o.Now = e.sleep, e.clock
 	if o.Seed == 0 {
 		o.Seed = 1

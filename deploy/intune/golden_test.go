@@ -65,7 +65,7 @@ func TestGoldenPlans(t *testing.T) {
 		{"no-op", []string{"txt"}, func(t *testing.T) *deploy.Plan {
 			return applied(t).plan([]*profiles.Policy{base(t)}, Options{})
 		}},
-		{"update-reauth", []string{"txt", "json"}, func(t *testing.T) *deploy.Plan {
+		{"update-reauth", []string{"txt", "md", "json"}, func(t *testing.T) *deploy.Plan {
 			p := policy(t, "contacts.yaml", "host: outlook.office365.com", "host: mail.example.com")
 			return applied(t).plan([]*profiles.Policy{p}, Options{})
 		}},

@@ -156,6 +156,8 @@ updates devices in place.`,
 		newExplainCmd(streams, nil),
 		newSchemaCmd(streams, nil),
 		newDiffCmd(streams, nil),
+		newPlanCmd(streams, nil),
+		newApplyCmd(streams, nil),
 		newVersionCmd(streams),
 	)
 	setupCompletion(root)

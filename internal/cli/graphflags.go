@@ -30,8 +30,8 @@ func (g *graphFlags) register(fs *pflag.FlagSet) {
 	for _, k := range graph.Kinds()[1:] {
 		kinds = append(kinds, k.Name)
 	}
-	fs.StringVar(&g.Auth, "auth", "", "how to sign in to Microsoft Graph: `KIND` "+strings.Join(kinds, ", ")+
-		" (default DefaultAzureCredential; see 'Signing in' below)")
+	fs.StringVar(&g.Auth, "auth", "", "sign in to Microsoft Graph with `KIND`: "+strings.Join(kinds, ", ")+
+		" (default DefaultAzureCredential)")
 	completeValues(fs, "auth", kinds...)
 	fs.StringVar(&g.Cloud, "cloud", "global", "Microsoft `CLOUD`: "+strings.Join(graph.CloudNames(), ", "))
 	completeValues(fs, "cloud", graph.CloudNames()...)
@@ -46,7 +46,7 @@ func graphAuthHelp() string {
 		if name == "" {
 			name = "(none)"
 		}
-		fmt.Fprintf(&b, "  %-18s %s\n", name, k.Summary)
+		fmt.Fprintf(&b, "  %-17s  %s\n", name, k.Summary)
 	}
 	b.WriteString(`
 --cloud picks the Graph and sign-in hosts: global (graph.microsoft.com),

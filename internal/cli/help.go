@@ -17,8 +17,14 @@ const exitCodesHelp = `mdmforge exits with:
 
 mdmforge diff follows diff(1): 0 when the inputs are the same, 1 when they
 differ, 2 on any error (an unreadable or invalid input included).
+mdmforge plan does the same: 0 when the Intune tenant is as the policies
+say, 1 when apply would change something, 2 on any error (an invalid
+policy, signing in, a Graph error). mdmforge apply exits 0 when the tenant
+is as the policies say, whether it wrote or not, and 2 on any error.
 
-A failed command writes nothing and leaves existing outputs as they were.`
+A failed command writes nothing and leaves existing outputs as they were,
+except apply, which may have made some of its writes to the tenant before
+the error: running it again finishes the work without duplicating any.`
 
 func newExitCodesTopic() *cobra.Command {
 	return &cobra.Command{

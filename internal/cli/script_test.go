@@ -43,6 +43,7 @@ func TestScripts(t *testing.T) {
 			"flip":        cmdFlip,
 			"deepcms":     cmdDeepCMS,
 			"mkplist-dag": cmdMkplistDAG,
+			"fakegraph":   cmdFakeGraph,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

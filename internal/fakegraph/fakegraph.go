@@ -18,6 +18,35 @@
 // Everything is deterministic: ids and request-ids come from counters and
 // times from a clock that ticks once per write, so State of two runs that
 // made the same writes is byte for byte the same.
+//
+// Where Graph's documentation and behaviour leave a choice, the fake
+// takes the stricter reading a client must survive:
+//   - /assign answers 200 with the new set on deviceConfigurations and
+//     deviceCompliancePolicies, 204 on mobileAppConfigurations and
+//     targetedManagedAppConfigurations (the v1.0 CSDL's return types);
+//     a duplicate target in the set is dropped, as Intune ignores it.
+//   - A targetedManagedAppConfiguration may be created with inline apps
+//     (Graph's create documentation lists them; the admin center sends
+//     them), but a PATCH of apps is refused: they change through
+//     /targetApps only. A compliance policy's scheduledActionsForRule is
+//     inline on create only, and changes through /scheduleActionsForRules.
+//     No other navigation property (assignments included) is accepted in
+//     a body.
+//   - $filter takes displayName eq and isof, joined by or; anything else
+//     is "Invalid filter clause". Intune's collections compare names
+//     exactly, groups without case, as Entra ID does.
+//   - A PATCH may not name a server-set property (id, createdDateTime,
+//     lastModifiedDateTime, version, supportsScopeTags, isAssigned,
+//     deployedAppCount); a create may, and they are ignored.
+//   - Primitive values must have their declared type (a string for
+//     Edm.String, base64 for Edm.Binary, true or false for Edm.Boolean),
+//     as Graph's deserializer refuses others.
+//   - An object of a type the version lacks (the beta-only email profile
+//     listed through v1.0) is shown as its nearest base type there.
+//   - Slow commits the write, then waits before answering: the answer is
+//     lost, not the write.
+//   - Query options other than $filter, $select, $expand and $skiptoken
+//     are refused.
 package fakegraph
 
 import (
@@ -51,12 +80,12 @@ type Options struct {
 // requests arrive; the kind is drawn from Kinds the same way. The same
 // seed and the same sequence of requests give the same faults.
 type Faults struct {
-	Seed int64   `json:"seed"`
-	Rate float64 `json:"rate"`
+	Seed int64
+	Rate float64
 	// Kinds are the faults to choose from; none means no faults.
-	Kinds []Fault `json:"kinds"`
+	Kinds []Fault
 	// Delay is how long a Slow answer waits.
-	Delay time.Duration `json:"delay"`
+	Delay time.Duration
 }
 
 // Fault is one kind of injected failure.
@@ -115,6 +144,8 @@ type Request struct {
 	Fault string
 }
 
+// String is the request as the testscript command's log prints it:
+// "METHOD PATH STATUS", and " fault=KIND" when a fault was injected.
 func (r Request) String() string {
 	s := fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status)
 	if r.Fault != "" {
@@ -163,6 +194,7 @@ func New(o Options) *Server {
 	for _, d := range collectionDefs {
 		s.collections[d.path] = &collection{def: d}
 	}
+	s.addScopeTag("0", "Default", true)
 	s.hs = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.hs.URL
 	return s
@@ -197,6 +229,22 @@ func nickname(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// AddScopeTag adds an Intune scope tag and returns its id: Intune's
+// small integers, "1" for the first after the built-in "0".
+func (s *Server) AddScopeTag(displayName string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := fmt.Sprint(len(s.collections[pathScopeTags].objs))
+	s.addScopeTag(id, displayName, false)
+	return id
+}
+
+func (s *Server) addScopeTag(id, name string, builtIn bool) {
+	o := &object{id: id, typ: "roleScopeTag", version: "beta",
+		props: map[string]any{"id": id, "displayName": name, "isBuiltIn": builtIn}}
+	s.collections[pathScopeTags].objs = append(s.collections[pathScopeTags].objs, o)
 }
 
 // AddApp adds a mobile app to the tenant and returns its id: odataType is
@@ -270,6 +318,32 @@ func (s *Server) Seed(version, collection string, obj map[string]any) string {
 	}
 	c.objs = append(c.objs, o)
 	return o.id
+}
+
+// Update changes an object behind the client's back, as an admin in the
+// portal would: props are merged into it (nil removes one) and its
+// version and lastModifiedDateTime move on. It reports whether the
+// object exists.
+func (s *Server) Update(collection, id string, props map[string]any) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.collections[strings.Trim(collection, "/")]
+	if c == nil {
+		return false
+	}
+	_, o := c.find(id)
+	if o == nil {
+		return false
+	}
+	for k, v := range props {
+		if v == nil {
+			delete(o.props, k)
+		} else {
+			o.props[k] = v
+		}
+	}
+	s.stamp(o, false)
+	return true
 }
 
 // Objects returns collection's objects as a GET of each in the version
@@ -408,3 +482,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Token returns the bearer token the server requires, "" when any
+// non-empty token is accepted.
+func (s *Server) Token() string { return s.opts.Token }

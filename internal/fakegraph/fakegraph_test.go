@@ -13,7 +13,7 @@ const token = "test-token"
 
 // call sends one request and returns the status and decoded answer (nil
 // for an empty one).
-func call(t *testing.T, s *Server, method, path string, body any) (int, map[string]any) {
+func call(t testing.TB, s *Server, method, path string, body any) (int, map[string]any) {
 	t.Helper()
 	status, b, _ := raw(t, s, method, path, body, token)
 	if len(b) == 0 {
@@ -26,7 +26,7 @@ func call(t *testing.T, s *Server, method, path string, body any) (int, map[stri
 	return status, m
 }
 
-func raw(t *testing.T, s *Server, method, path string, body any, tok string) (int, []byte, http.Header) {
+func raw(t testing.TB, s *Server, method, path string, body any, tok string) (int, []byte, http.Header) {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -206,6 +206,10 @@ func TestUnknownPath(t *testing.T) {
 	s := newServer(t, Options{})
 	wantError(t, s, "GET", "/v1.0/deviceManagement/deviceConfigurationz", nil, http.StatusNotFound, "Resource not found for the segment 'deviceConfigurationz'")
 	wantError(t, s, "GET", "/v1.0/nothing", nil, http.StatusNotFound, "Resource not found for the segment 'nothing'")
+	wantError(t, s, "GET", "/v1.0/identity/nothing", nil, http.StatusNotFound, "Resource not found for the segment 'nothing'")
+	wantError(t, s, "GET", "/v1.0/identity/conditionalAccess/namedLocations", nil, http.StatusNotFound, "segment 'namedLocations'")
+	wantError(t, s, "GET", "/v1.0/identity", nil, http.StatusNotFound, "segment 'identity'")
+	wantError(t, s, "GET", "/v1.0/groups/x/members/y", nil, http.StatusNotFound, "")
 }
 
 func TestAssignReplacesTheWholeSet(t *testing.T) {
@@ -369,6 +373,15 @@ func TestManagedAppConfigurationApps(t *testing.T) {
 		t.Errorf("apps returned without $expand")
 	}
 	wantError(t, s, "POST", managedAppConfigs+"/"+id+"/targetApps", map[string]any{"apps": apps, "appGroupType": "some"}, http.StatusBadRequest, "appGroupType")
+	group := s.AddGroup("Everyone")
+	status, _ = call(t, s, "POST", managedAppConfigs+"/"+id+"/assign", map[string]any{"assignments": []any{
+		map[string]any{"target": map[string]any{"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": group}}}})
+	if status != http.StatusNoContent {
+		t.Errorf("assign on a targetedManagedAppConfiguration: %d, want 204 as Graph documents", status)
+	}
+	if _, got := call(t, s, "GET", managedAppConfigs+"/"+id, nil); got["isAssigned"] != true {
+		t.Errorf("isAssigned after /assign: %v", got["isAssigned"])
+	}
 	// Created with inline apps, as Graph's create documentation shows.
 	body["apps"] = apps
 	if status, m := call(t, s, "POST", managedAppConfigs, body); status != http.StatusCreated || m["deployedAppCount"] != float64(1) {
@@ -448,7 +461,81 @@ func TestConditionalAccess(t *testing.T) {
 	if status, _ := call(t, s, "PATCH", path+"/"+id, map[string]any{"@odata.type": "#microsoft.graph.conditionalAccessPolicy", "state": "enabled"}); status != http.StatusNoContent {
 		t.Errorf("PATCH: %d", status)
 	}
+	// A concrete type needs no @odata.type.
+	if status, m := call(t, s, "PATCH", path+"/"+id, map[string]any{"state": "disabled"}); status != http.StatusNoContent {
+		t.Errorf("PATCH without @odata.type: %d %v", status, m)
+	}
 	if status, _ := call(t, s, "DELETE", path+"/"+id, nil); status != http.StatusNoContent {
 		t.Errorf("DELETE: %d", status)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Concurrent requests each get their own id; run with -race.
+func TestConcurrentRequests(t *testing.T) {
+	s := newServer(t, Options{})
+	done := make(chan string)
+	for i := range 8 {
+		go func() {
+			status, b, _ := raw(t, s, "POST", configs, customProfile(string(rune('A'+i))), token)
+			if status != http.StatusCreated {
+				done <- ""
+				return
+			}
+			var m map[string]any
+			json.Unmarshal(b, &m)
+			id, _ := m["id"].(string)
+			done <- id
+		}()
+	}
+	ids := map[string]bool{}
+	for range 8 {
+		ids[<-done] = true
+	}
+	if len(ids) != 8 || ids[""] || len(s.Objects(pathDeviceConfigurations)) != 8 {
+		t.Errorf("ids %v", ids)
+	}
+}
+
+func TestScopeTags(t *testing.T) {
+	s := newServer(t, Options{})
+	if id := s.AddScopeTag("Region A"); id != "1" {
+		t.Errorf("AddScopeTag = %q, want Intune's next small integer 1", id)
+	}
+	_, m := call(t, s, "GET", "/beta/deviceManagement/roleScopeTags?$filter=displayName%20eq%20'Region%20A'", nil)
+	if v := m["value"].([]any); len(v) != 1 || v[0].(map[string]any)["id"] != "1" {
+		t.Errorf("scope tags: %v", m)
+	}
+	_, m = call(t, s, "GET", "/beta/deviceManagement/roleScopeTags/0", nil)
+	if m["displayName"] != "Default" || m["isBuiltIn"] != true {
+		t.Errorf("built-in tag: %v", m)
+	}
+	wantError(t, s, "GET", "/v1.0/deviceManagement/roleScopeTags", nil, http.StatusNotFound, "segment 'roleScopeTags'")
+}
+
+func TestUpdate(t *testing.T) {
+	s := newServer(t, Options{})
+	id := s.Seed("beta", DeviceConfigurations, customProfile("P"))
+	before := string(s.State())
+	if !s.Update(DeviceConfigurations, id, map[string]any{"displayName": "Changed in the portal", "description": nil}) {
+		t.Fatal("Update: object not found")
+	}
+	o := s.Objects(DeviceConfigurations)[0]
+	if o["displayName"] != "Changed in the portal" || o["description"] != nil || o["version"] != 2 {
+		t.Errorf("after Update: %v", o)
+	}
+	if string(s.State()) == before {
+		t.Errorf("Update did not change State")
+	}
+	if s.Update(DeviceConfigurations, "nope", nil) || s.Update("nope", id, nil) {
+		t.Errorf("Update of nothing reported success")
 	}
 }

@@ -237,16 +237,10 @@ func (x *exchange) route() *graphError {
 	x.version = version
 	c, tail := x.s.lookupCollection(p)
 	if c == nil {
-		seg, _, _ := strings.Cut(rest, "/")
-		for _, d := range collectionDefs {
-			// A known prefix: name the first segment that is not Graph's.
-			if pre, _, _ := strings.Cut(d.path, "/"); pre == seg && strings.Contains(rest, "/") {
-				segs := strings.Split(rest, "/")
-				seg = segs[len(strings.Split(d.path, "/"))-1]
-				break
-			}
-		}
-		return notFoundSegment(seg)
+		return notFoundSegment(unknownSegment(rest))
+	}
+	if c.def.betaOnly && version != "beta" {
+		return notFoundSegment(lastSegment(c.def.path))
 	}
 	if err := x.checkQuery(); err != nil {
 		return err
@@ -316,6 +310,26 @@ func (x *exchange) route() *graphError {
 		return x.page(c, x.s.renderApps(o, x.version), c.def.path+"('"+o.id+"')/apps")
 	}
 	return notFoundSegment(action)
+}
+
+// unknownSegment returns the first segment of rest that no collection's
+// path continues with, as Graph's "Resource not found for the segment"
+// names it.
+func unknownSegment(rest string) string {
+	segs := strings.Split(rest, "/")
+	matched := 0
+	for _, d := range collectionDefs {
+		path := strings.Split(d.path, "/")
+		n := 0
+		for n < len(path) && n < len(segs) && path[n] == segs[n] {
+			n++
+		}
+		matched = max(matched, n)
+	}
+	if matched >= len(segs) {
+		return segs[len(segs)-1]
+	}
+	return segs[matched]
 }
 
 func (x *exchange) innerExpand(nav string) expansion {
@@ -656,10 +670,10 @@ func (x *exchange) patch(c *collection, o *object) *graphError {
 		return err
 	}
 	t, ok := body["@odata.type"].(string)
-	if !ok {
+	switch {
+	case !ok && x.s.meta.Types[c.def.base].Abstract:
 		return badRequest("Cannot create an abstract class.")
-	}
-	if typ := strings.TrimPrefix(t, typePrefix); typ != o.typ {
+	case ok && strings.TrimPrefix(t, typePrefix) != o.typ:
 		return badRequest("The @odata.type %s does not match the object's type %s%s.", t, typePrefix, o.typ)
 	}
 	if err := x.check(body, c.def.base); err != nil {

@@ -10,14 +10,30 @@ import (
 
 const typePrefix = "#microsoft.graph."
 
+// The collections the fake serves, as Seed, Objects and Update name them:
+// Graph's paths after the version.
 const (
-	pathDeviceConfigurations = "deviceManagement/deviceConfigurations"
-	pathCompliancePolicies   = "deviceManagement/deviceCompliancePolicies"
-	pathMobileAppConfigs     = "deviceAppManagement/mobileAppConfigurations"
-	pathManagedAppConfigs    = "deviceAppManagement/targetedManagedAppConfigurations"
-	pathMobileApps           = "deviceAppManagement/mobileApps"
-	pathGroups               = "groups"
-	pathConditionalAccess    = "identity/conditionalAccess/policies"
+	DeviceConfigurations             = "deviceManagement/deviceConfigurations"
+	DeviceCompliancePolicies         = "deviceManagement/deviceCompliancePolicies"
+	MobileAppConfigurations          = "deviceAppManagement/mobileAppConfigurations"
+	TargetedManagedAppConfigurations = "deviceAppManagement/targetedManagedAppConfigurations"
+	MobileApps                       = "deviceAppManagement/mobileApps"
+	Groups                           = "groups"
+	ConditionalAccessPolicies        = "identity/conditionalAccess/policies"
+	// RoleScopeTags is beta only, as in Graph; it holds the built-in
+	// tag "0", "Default".
+	RoleScopeTags = "deviceManagement/roleScopeTags"
+)
+
+const (
+	pathDeviceConfigurations = DeviceConfigurations
+	pathCompliancePolicies   = DeviceCompliancePolicies
+	pathMobileAppConfigs     = MobileAppConfigurations
+	pathManagedAppConfigs    = TargetedManagedAppConfigurations
+	pathMobileApps           = MobileApps
+	pathGroups               = Groups
+	pathConditionalAccess    = ConditionalAccessPolicies
+	pathScopeTags            = RoleScopeTags
 )
 
 // collectionDef is what the fake knows of one Graph collection.
@@ -30,7 +46,9 @@ type collectionDef struct {
 	// collection has no /assign.
 	assignment string
 	// assignNoContent is set where /assign answers 204 rather than 200
-	// with the new set (managedAppPolicy, managedDeviceMobileAppConfiguration).
+	// with the new set: in the v1.0 CSDL, the assign actions bound to
+	// managedDeviceMobileAppConfiguration and targetedManagedAppConfiguration
+	// have no ReturnType.
 	assignNoContent bool
 	// inline are the navigation properties a create may carry.
 	inline map[string]bool
@@ -43,6 +61,8 @@ type collectionDef struct {
 	typed bool
 	// caseFold makes $filter's eq compare without case, as Entra ID does.
 	caseFold bool
+	// betaOnly collections are not in v1.0.
+	betaOnly bool
 	// perm is the permission Deny's message names.
 	perm string
 }
@@ -65,6 +85,7 @@ var collectionDefs = []*collectionDef{
 	{path: pathMobileApps, base: "mobileApp", readOnly: true, typed: true, perm: "DeviceManagementApps.Read.All"},
 	{path: pathGroups, base: "group", readOnly: true, caseFold: true, perm: "Group.Read.All"},
 	{path: pathConditionalAccess, base: "conditionalAccessPolicy", perm: "Policy.ReadWrite.ConditionalAccess"},
+	{path: pathScopeTags, base: "roleScopeTag", readOnly: true, betaOnly: true, perm: "DeviceManagementRBAC.Read.All"},
 }
 
 func set(names ...string) map[string]bool {
@@ -266,7 +287,7 @@ func defaultValue(name, pt string) any {
 
 // State is the tenant as canonical JSON: for each collection written to,
 // its objects without server-set properties and ids, with their
-// assignments (group ids replaced by "group:NAME"), targetApps and
+// assignments (groupId replaced by "group": NAME), targetApps and
 // scheduled actions; mobile app ids in targetedMobileApps replaced by
 // "app:BUNDLEID". Objects are sorted by their JSON, so a faulted run and
 // a clean run that reached the same tenant compare equal.
@@ -279,7 +300,7 @@ func (s *Server) State() []byte {
 		if c.def.readOnly {
 			continue
 		}
-		var items []json.RawMessage
+		items := []json.RawMessage{}
 		for _, o := range c.objs {
 			items = append(items, s.canonical(o))
 		}
@@ -371,9 +392,9 @@ func withoutID(m map[string]any) map[string]any {
 func (s *Server) groupName(id string) string {
 	if _, g := s.collections[pathGroups].find(id); g != nil {
 		name, _ := g.props["displayName"].(string)
-		return "group:" + name
+		return name
 	}
-	return "unknown-group:" + id
+	return "no group " + id
 }
 
 func (s *Server) appName(id any) any {

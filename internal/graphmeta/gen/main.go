@@ -72,18 +72,20 @@ var roots = []string{
 	"keyValuePair",
 	"managedDeviceMobileAppConfigurationAssignment",
 	"managedMobileApp",
+	"roleScopeTag",
 	"targetedManagedAppConfiguration",
 	"targetedManagedAppPolicyAssignment",
 }
 
 // betaBases are the base types of beta-only types (absent from the v1.0
-// CSDL), from api-reference/beta/resources/intune-{deviceconfig,apps}-*.md
+// CSDL), from api-reference/beta/resources/intune-{deviceconfig,apps,rbac}-*.md
 // of microsoftgraph/microsoft-graph-docs-contrib.
 var betaBases = map[string]string{
 	"androidManagedStoreApp":              "mobileApp",
 	"androidManagedStoreAppConfiguration": "managedDeviceMobileAppConfiguration",
 	"iosEasEmailProfileConfiguration":     "easEmailProfileConfigurationBase",
 	"easEmailProfileConfigurationBase":    "deviceConfiguration",
+	"roleScopeTag":                        "entity",
 }
 
 func main() {

@@ -1,0 +1,97 @@
+package intune
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mdmforge/mdmforge/deploy/graph"
+	"github.com/mdmforge/mdmforge/internal/fakegraph"
+	"github.com/mdmforge/mdmforge/profiles"
+)
+
+// TestPlanHoldsNoSecret: a password in the profile, and its change, show
+// in no format of the plan nor in the plan file.
+func TestPlanHoldsNoSecret(t *testing.T) {
+	const old, now = "Winter-2026-old", "Summer-2027-new"
+	withPassword := func(pw string) *profiles.Policy {
+		return policy(t, "contacts.yaml", "auth: oauth", "auth: password\n  password: "+pw)
+	}
+	e := newEnv(t, fakegraph.Options{}).tenant()
+	e.apply([]*profiles.Policy{withPassword(old)}, Options{})
+	p := e.plan([]*profiles.Policy{withPassword(now)}, Options{})
+	if !p.Changed() {
+		t.Fatal("a new password plans no change")
+	}
+	var all bytes.Buffer
+	for _, f := range []string{"text", "markdown", "json", "github"} {
+		all.Write(render(t, p, f))
+	}
+	if err := p.Write(&all); err != nil {
+		t.Fatal(err)
+	}
+	for _, pw := range []string{old, now} {
+		if strings.Contains(all.String(), pw) {
+			t.Errorf("the plan shows the password %q:\n%s", pw, all.String())
+		}
+	}
+	if !bytes.Contains(render(t, p, "text"), []byte("Password: <secret, changed>")) {
+		t.Errorf("the plan does not say the password changed:\n%s", render(t, p, "text"))
+	}
+}
+
+// lagging answers the first GET of each written object 404, as a replica
+// that has not seen the write yet would; always makes every read 404.
+type lagging struct {
+	base   http.RoundTripper
+	always bool
+	mu     sync.Mutex
+	seen   map[string]bool
+	lagged int
+}
+
+func (l *lagging) RoundTrip(r *http.Request) (*http.Response, error) {
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	item := r.Method == http.MethodGet && len(parts) == 4 && r.URL.Query().Get("$filter") == ""
+	if item {
+		l.mu.Lock()
+		lag := l.always || !l.seen[r.URL.Path]
+		l.seen[r.URL.Path] = true
+		if lag {
+			l.lagged++
+		}
+		l.mu.Unlock()
+		if lag {
+			body := `{"error":{"code":"ResourceNotFound","message":"not yet"}}`
+			return &http.Response{StatusCode: http.StatusNotFound, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+		}
+	}
+	return l.base.RoundTrip(r)
+}
+
+// TestReadBackWaitsForLag: a write that a read does not show yet is read
+// again after a wait, and one that never shows is an error.
+func TestReadBackWaitsForLag(t *testing.T) {
+	for _, always := range []bool{false, true} {
+		e := newEnv(t, fakegraph.Options{}).tenant()
+		l := &lagging{base: e.srv.Client().Transport, always: always, seen: map[string]bool{}}
+		e.g = e.client(graph.Options{HTTPClient: &http.Client{Transport: l}})
+		_, err := Apply(context.Background(), e.g, []*profiles.Policy{policy(t, "contacts.yaml")}, nil, Options{})
+		switch {
+		case !always && err != nil:
+			t.Errorf("a lagging read failed the apply: %v", err)
+		case !always && l.lagged != 5:
+			t.Errorf("%d lagged reads, want 5", l.lagged)
+		case always && (err == nil || !strings.Contains(err.Error(), "not confirmed by reading it back")):
+			t.Errorf("a write never read back: %v", err)
+		}
+		if len(e.slept) == 0 {
+			t.Errorf("always=%v: no wait before reading again", always)
+		}
+	}
+}
