@@ -134,6 +134,9 @@ type Request struct {
 	Accept       string
 	// What names the object for errors: `profile "Contacts"`.
 	What string
+	// ReadOnly marks a POST that changes nothing (a dry run): counted as
+	// a read, and safe to send again.
+	ReadOnly bool
 }
 
 // Response is a successful answer (2xx).
@@ -193,7 +196,7 @@ func (c *Client) URL(path string) string {
 // Do sends the request, retrying as the package comment says.
 func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	u := c.URL(r.Path)
-	write := r.Method != http.MethodGet && r.Method != http.MethodHead
+	write := r.Method != http.MethodGet && r.Method != http.MethodHead && !r.ReadOnly
 	refreshed := false
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
