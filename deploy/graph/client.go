@@ -70,6 +70,10 @@ type Options struct {
 	// Credential supplies bearer tokens; GetToken is called for every
 	// attempt (azidentity caches tokens).
 	Credential azcore.TokenCredential
+	// Scope is the token scope; empty means BaseURL + "/.default". A
+	// proxy or test server in BaseURL still needs tokens for the cloud's
+	// Graph, so the CLI sets it from --cloud.
+	Scope string
 	// HTTPClient sends requests; nil uses a client with transport timeouts.
 	HTTPClient *http.Client
 	// Timeout bounds one attempt, answer body included (default 60 s).
@@ -155,10 +159,14 @@ func New(o Options) *Client {
 		hc = defaultHTTPClient()
 	}
 	base, _ := url.Parse(o.BaseURL)
+	scope := o.Scope
+	if scope == "" {
+		scope = o.BaseURL + "/.default"
+	}
 	return &Client{
 		base:   base,
 		o:      o,
-		scope:  o.BaseURL + "/.default",
+		scope:  scope,
 		client: hc,
 		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
@@ -193,6 +201,9 @@ func (c *Client) Stats() Stats {
 	defer c.mu.Unlock()
 	return c.stats
 }
+
+// Scope returns the token scope the client asks its credential for.
+func (c *Client) Scope() string { return c.scope }
 
 // BaseURL returns the scheme and host requests go to.
 func (c *Client) BaseURL() string { return c.o.BaseURL }

@@ -18,9 +18,15 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
-type fakeCred struct{ err error }
+type fakeCred struct {
+	err    error
+	scopes *[]string
+}
 
-func (f fakeCred) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+func (f fakeCred) GetToken(_ context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	if f.scopes != nil {
+		*f.scopes = append(*f.scopes, o.Scopes...)
+	}
 	if f.err != nil {
 		return azcore.AccessToken{}, f.err
 	}
@@ -621,5 +627,19 @@ func TestOversizedAnswerIsRefusedWithoutRetry(t *testing.T) {
 	err = c.Do(context.Background(), Request{Method: "PATCH", Version: "v1.0", Path: "groups/1", Body: map[string]string{"a": "b"}}, nil)
 	if !OutcomeUnknown(err) || s.count() != 2 {
 		t.Fatalf("%d requests, err = %v", s.count(), err)
+	}
+}
+
+func TestTokenScope(t *testing.T) {
+	var scopes []string
+	s := &script{steps: []http.HandlerFunc{ok(`{}`)}}
+	c, _ := testClient(t, s, func(o *Options) { o.Credential = fakeCred{scopes: &scopes} })
+	c.Do(context.Background(), Request{Version: "v1.0", Path: "groups"}, nil)
+	c2, _ := testClient(t, s, func(o *Options) {
+		o.Credential, o.Scope = fakeCred{scopes: &scopes}, "https://graph.microsoft.us/.default"
+	})
+	c2.Do(context.Background(), Request{Version: "v1.0", Path: "groups"}, nil)
+	if want := []string{c.BaseURL() + "/.default", "https://graph.microsoft.us/.default"}; fmt.Sprint(scopes) != fmt.Sprint(want) {
+		t.Errorf("scopes = %v, want %v", scopes, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/mdmforge/mdmforge/deploy"
@@ -243,6 +244,12 @@ func (d *desired) differs(got tenantObject) string {
 		have, _ := got["scheduledActionsForRule"].([]any)
 		if len(compareList("scheduledActionsForRule", have, d.actions)) > 0 {
 			return "its scheduledActionsForRule still differ"
+		}
+	}
+	if d.apps != nil {
+		have, _ := got["apps"].([]any)
+		if !slices.Equal(appKeys(have), appKeys(d.apps)) {
+			return "its apps still differ"
 		}
 	}
 	return ""

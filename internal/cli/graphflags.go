@@ -101,7 +101,9 @@ func (g *graphFlags) client(streams *IO) (*graph.Client, error) {
 	return graph.New(graph.Options{
 		BaseURL:    base,
 		Credential: cred,
-		UserAgent:  "mdmforge/" + Version,
+		// Tokens are for the cloud's Graph even when a proxy answers.
+		Scope:     cloud.GraphURL + "/.default",
+		UserAgent: "mdmforge/" + Version,
 	}), nil
 }
 

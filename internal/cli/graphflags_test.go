@@ -61,6 +61,15 @@ func TestGraphFlagsBuildAClientFromTheEnvironment(t *testing.T) {
 	if _, err := c.List(context.Background(), graph.Request{Version: "v1.0", Path: "groups"}); err != nil {
 		t.Fatal(err)
 	}
+	// A proxy or test server answers, but tokens stay for the cloud's Graph.
+	if c.Scope() != "https://graph.microsoft.com/.default" {
+		t.Errorf("scope = %s", c.Scope())
+	}
+	g.Cloud = "usgov"
+	if c, err := g.client(streams); err != nil || c.Scope() != "https://graph.microsoft.us/.default" || c.BaseURL() != srv.URL {
+		t.Errorf("usgov: %v", err)
+	}
+	g.Cloud = "global"
 
 	delete(env, graphTokenEnv)
 	_, err = g.client(streams)

@@ -117,7 +117,8 @@ func (o *deployOptions) fail(err error, write bool) error {
 	case errors.As(err, &te):
 		hints = append(hints, "check the --auth kind and its environment variables ('mdmforge plan --help' lists them), and --cloud")
 	case errors.As(err, &ge) && ge.Status == 401:
-		hints = append(hints, "Graph refused the token: it expired, or it is for another tenant, cloud or audience (the scope must be "+graphHost(ge.URL)+"/.default)")
+		cloud, _ := graph.LookupCloud(o.Graph.Cloud)
+		hints = append(hints, "Graph refused the token: it expired, or it is for another tenant, cloud or audience (it must be for "+cloud.GraphURL+"/.default)")
 	case errors.As(err, &ge) && ge.Status == 403:
 		perm, why := permissionFor(ge.URL, write)
 		hints = append(hints, fmt.Sprintf("the app registration needs the application permission %s (%s), with admin consent; docs/deploy.md lists what each command needs", perm, why))
@@ -132,15 +133,6 @@ func countProblems(n int) string {
 		return "1 problem"
 	}
 	return fmt.Sprintf("%d problems", n)
-}
-
-func graphHost(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		if j := strings.Index(u[i+3:], "/"); j >= 0 {
-			return u[:i+3+j]
-		}
-	}
-	return u
 }
 
 // permissionFor names the Graph application permission a request to u

@@ -152,6 +152,11 @@ func TestDeployExitCodes(t *testing.T) {
 	if code, _, errs := mdm("apply", good, "--auth", "token"); code != exitTrouble {
 		t.Errorf("apply denied: exit %d\n%s", code, errs)
 	}
+	srv.Deny(401)
+	if code, _, errs := mdm("plan", good, "--auth", "token"); code != exitTrouble || !strings.Contains(errs, "401") ||
+		!strings.Contains(errs, "mdmforge: hint: ") {
+		t.Errorf("plan with a refused token: exit %d\n%s", code, errs)
+	}
 }
 
 func TestPlanOutIsAtomicAndReadable(t *testing.T) {

@@ -32,9 +32,10 @@
 //     inline on create only, and changes through /scheduleActionsForRules.
 //     No other navigation property (assignments included) is accepted in
 //     a body.
-//   - $filter takes displayName eq and isof, joined by or; anything else
-//     is "Invalid filter clause". Intune's collections compare names
-//     exactly, groups without case, as Entra ID does.
+//   - $filter takes displayName eq and isof, joined by or, and on groups
+//     startswith(displayName,…); anything else is "Invalid filter
+//     clause". Intune's collections compare names exactly, groups without
+//     case, as Entra ID does.
 //   - A PATCH may not name a server-set property (id, createdDateTime,
 //     lastModifiedDateTime, version, supportsScopeTags, isAssigned,
 //     deployedAppCount); a create may, and they are ignored.
@@ -73,6 +74,13 @@ type Options struct {
 	Token string
 	// Faults are the faults to inject.
 	Faults Faults
+	// WriteLimit, when above 0, is how many writes WriteWindow may hold,
+	// as Intune allows 100 per 20 s per app and tenant: a write beyond it
+	// answers 429 with the Retry-After that lets the oldest one leave the
+	// window, and is logged with the fault "write-limit". The window runs
+	// on the real clock.
+	WriteLimit  int
+	WriteWindow time.Duration
 }
 
 // Faults choose which requests fail and how. A request gets a fault with
@@ -172,6 +180,7 @@ type Server struct {
 	collections map[string]*collection
 	log         []Request
 	deny        int
+	writeTimes  []time.Time // accepted into the write window, oldest first
 }
 
 // New starts a Server; Close stops it. It panics if the embedded metadata

@@ -433,6 +433,12 @@ func TestGroups(t *testing.T) {
 		t.Errorf("group: %v", g)
 	}
 	wantError(t, s, "GET", "/v1.0/groups/00000000-0000-0000-0000-000000000000", nil, http.StatusNotFound, "does not exist")
+	s.AddGroup("Support")
+	_, m = call(t, s, "GET", "/v1.0/groups?$filter=startswith(displayName,'sal')&$select=id,displayName", nil)
+	if v := m["value"].([]any); len(v) != 2 || len(v[0].(map[string]any)) != 2 {
+		t.Errorf("startswith on groups, with $select: %v", v)
+	}
+	wantError(t, s, "GET", configs+"?$filter=startswith(displayName,'P')", nil, http.StatusBadRequest, "Invalid filter clause")
 }
 
 func TestConditionalAccess(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,38 @@ func TestSeed(t *testing.T) {
 	_, m := call(t, s, "GET", configs+"/"+id+"/assignments", nil)
 	if len(m["value"].([]any)) != 1 {
 		t.Errorf("seeded assignments: %v", m)
+	}
+}
+
+// A request refused before its fault struck logs no fault.
+func TestFaultAfterRefusal(t *testing.T) {
+	s := newServer(t, Options{Faults: Faults{Rate: 1, Kinds: []Fault{Internal}}})
+	if status, _, _ := raw(t, s, "GET", configs, nil, ""); status != http.StatusUnauthorized {
+		t.Fatalf("no token: %d", status)
+	}
+	if r := s.Requests(); r[0].Fault != "" {
+		t.Errorf("log: %v", r)
+	}
+}
+
+func TestWriteLimit(t *testing.T) {
+	s := newServer(t, Options{WriteLimit: 3, WriteWindow: time.Hour})
+	for i := range 3 {
+		if status, m := call(t, s, "POST", configs, customProfile(string(rune('A'+i)))); status != http.StatusCreated {
+			t.Fatalf("write %d: %d %v", i, status, m)
+		}
+	}
+	if status, _ := call(t, s, "GET", configs, nil); status != http.StatusOK {
+		t.Errorf("a read counted against the write limit: %d", status)
+	}
+	status, b, h := raw(t, s, "POST", configs, customProfile("D"), token)
+	if status != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(string(b), "limit is 3 per 1h0m0s") {
+		t.Errorf("fourth write: %d Retry-After %q %s", status, h.Get("Retry-After"), b)
+	}
+	if n, _ := strconv.Atoi(h.Get("Retry-After")); n < 3500 || n > 3600 {
+		t.Errorf("Retry-After %d, want the time until the first write leaves the hour", n)
+	}
+	if r := s.Requests(); r[len(r)-1].Fault != "write-limit" || len(s.Objects(DeviceConfigurations)) != 3 {
+		t.Errorf("a refused write was committed or not logged: %v", r)
 	}
 }

@@ -14,9 +14,11 @@ type matcher func(o *object, s *Server) bool
 
 // parseFilter reads the $filter forms mdmforge's client may send:
 // "displayName eq 'NAME'" (a quote doubled inside NAME) and
-// "isof('microsoft.graph.TYPE')", alone or joined by "or". Anything else
-// is refused as Graph refuses a clause it cannot evaluate: a client that
-// needs another form must learn it against the fake first.
+// "isof('microsoft.graph.TYPE')", alone or joined by "or"; and, on a
+// directory collection (caseFold), "startswith(displayName,'PREFIX')",
+// which Entra ID has and Intune refuses (Microsoft365DSC#4597). Anything
+// else is refused as Graph refuses a clause it cannot evaluate: a client
+// that needs another form must learn it against the fake first.
 func (s *Server) parseFilter(f, version string, caseFold bool) (matcher, *graphError) {
 	if strings.TrimSpace(f) == "" {
 		return func(*object, *Server) bool { return true }, nil
@@ -70,6 +72,19 @@ func parseClause(f string, caseFold bool) (m matcher, typ, rest string, ok bool)
 				return strings.EqualFold(have, name)
 			}
 			return have == name
+		}, "", rest, true
+	}
+	if rest, ok := strings.CutPrefix(f, "startswith(displayName,"); ok && caseFold {
+		prefix, rest, ok := quoted(strings.TrimLeft(rest, " "))
+		if !ok {
+			return nil, "", "", false
+		}
+		if rest, ok = strings.CutPrefix(rest, ")"); !ok {
+			return nil, "", "", false
+		}
+		return func(o *object, _ *Server) bool {
+			have, _ := o.props["displayName"].(string)
+			return len(have) >= len(prefix) && strings.EqualFold(have[:len(prefix)], prefix)
 		}, "", rest, true
 	}
 	if rest, ok := strings.CutPrefix(f, "isof("); ok {

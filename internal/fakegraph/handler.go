@@ -69,6 +69,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.authorize(r)
 	}
+	if err != nil && fault != DropAfterCommit && fault != Slow {
+		fault = "" // refused before the fault would have struck
+		entry.Fault = ""
+	}
 	if err == nil {
 		switch fault {
 		case Throttle:
@@ -80,6 +84,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			err = errorf(http.StatusInternalServerError, "InternalServerError", "An internal server error occurred.")
 		case Unavailable:
 			err = errorf(http.StatusServiceUnavailable, "ServiceUnavailable", "The service is temporarily unavailable.")
+		}
+	}
+	if err == nil && write {
+		if wait, limited := s.overWriteLimit(time.Now()); limited {
+			x.w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+			err = errorf(http.StatusTooManyRequests, "TooManyRequests", "Too many write requests: the limit is %d per %s.", s.opts.WriteLimit, s.opts.WriteWindow)
+			entry.Fault = "write-limit"
 		}
 	}
 	if err == nil {
@@ -113,6 +124,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(x.w.Code)
 	w.Write(x.w.Body.Bytes())
+}
+
+// overWriteLimit counts a write into the window and reports whether it
+// is over the limit, and how long until the oldest write leaves; the
+// caller holds s.mu.
+func (s *Server) overWriteLimit(now time.Time) (time.Duration, bool) {
+	if s.opts.WriteLimit <= 0 {
+		return 0, false
+	}
+	keep := s.writeTimes[:0]
+	for _, t := range s.writeTimes {
+		if now.Sub(t) < s.opts.WriteWindow {
+			keep = append(keep, t)
+		}
+	}
+	s.writeTimes = keep
+	if len(keep) >= s.opts.WriteLimit {
+		return s.opts.WriteWindow - now.Sub(keep[0]), true
+	}
+	s.writeTimes = append(s.writeTimes, now)
+	return 0, false
 }
 
 // drawFault draws the next request's fault; the caller holds s.mu.

@@ -34,6 +34,9 @@ type Tenant struct {
 	Apps     []TenantApp  `json:"apps,omitempty"`
 	Objects  []SeedObject `json:"objects,omitempty"`
 	Faults   *FaultSpec   `json:"faults,omitempty"`
+	// WriteLimit and WriteWindow ("20s") are Options' write limit.
+	WriteLimit  int    `json:"writeLimit,omitempty"`
+	WriteWindow string `json:"writeWindow,omitempty"`
 }
 
 // TenantApp is a mobile app of the tenant, as AddApp takes it.
@@ -83,6 +86,17 @@ func (t *Tenant) options() (Options, error) {
 	var errs []error
 	if t.PageSize < 0 {
 		errs = append(errs, fmt.Errorf("pageSize %d is negative", t.PageSize))
+	}
+	if t.WriteLimit != 0 || t.WriteWindow != "" {
+		o.WriteLimit = t.WriteLimit
+		d, err := time.ParseDuration(t.WriteWindow)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("writeWindow: %w", err))
+		case t.WriteLimit <= 0 || d <= 0:
+			errs = append(errs, fmt.Errorf("writeLimit %d per %q: both must be above 0", t.WriteLimit, t.WriteWindow))
+		}
+		o.WriteWindow = d
 	}
 	if f := t.Faults; f != nil {
 		o.Faults = Faults{Seed: f.Seed, Rate: f.Rate}

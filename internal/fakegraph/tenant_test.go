@@ -13,7 +13,8 @@ func TestParseTenant(t *testing.T) {
 	  "objects": [{"version": "beta", "collection": "deviceManagement/deviceConfigurations",
 	    "object": {"@odata.type": "#microsoft.graph.iosCustomConfiguration", "displayName": "Old",
 	      "assignments": [{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "group": "Support"}}]}}],
-	  "faults": {"seed": 3, "rate": 0.5, "kinds": ["throttle", "slow"], "delay": "20ms"}
+	  "faults": {"seed": 3, "rate": 0.5, "kinds": ["throttle", "slow"], "delay": "20ms"},
+	  "writeLimit": 100, "writeWindow": "20s"
 	}`))
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +24,8 @@ func TestParseTenant(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.Token() != DefaultToken || s.opts.Faults.Delay != 20*time.Millisecond || len(s.opts.Faults.Kinds) != 2 {
+	if s.Token() != DefaultToken || s.opts.Faults.Delay != 20*time.Millisecond || len(s.opts.Faults.Kinds) != 2 ||
+		s.opts.WriteLimit != 100 || s.opts.WriteWindow != 20*time.Second {
 		t.Errorf("options: %+v", s.opts)
 	}
 	if n := len(s.Objects(pathGroups)); n != 3 {
@@ -36,11 +38,11 @@ func TestParseTenant(t *testing.T) {
 
 func TestParseTenantErrors(t *testing.T) {
 	_, err := ParseTenant([]byte(`{"objects": [{"version": "v2", "collection": "nope"}],
-	  "apps": [{"type": "win32App"}], "faults": {"rate": 2, "kinds": ["boom"], "delay": "soon"}}`))
+	  "apps": [{"type": "win32App"}], "faults": {"rate": 2, "kinds": ["boom"], "delay": "soon"}, "writeLimit": 5}`))
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{`version "v2"`, `collection "nope"`, "no object", "win32App", "faults.rate 2", `unknown fault "boom"`, "faults.delay"} {
+	for _, want := range []string{`version "v2"`, `collection "nope"`, "no object", "win32App", "faults.rate 2", `unknown fault "boom"`, "faults.delay", "writeWindow"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error lacks %q:\n%v", want, err)
 		}
