@@ -138,7 +138,7 @@ type Options struct {
 func Plan(ctx context.Context, c *Client, policies []*profiles.Policy, o Options) (*deploy.Plan, error) {
 	pl, _, err := plan(ctx, c, policies, o)
 	if err != nil {
-		return nil, err
+		return nil, explain(err)
 	}
 	return pl.Plan, nil
 }
@@ -150,7 +150,7 @@ func Apply(ctx context.Context, c *Client, policies []*profiles.Policy, saved *d
 	before := c.Stats().Writes
 	pl, batch, err := plan(ctx, c, policies, o)
 	if err != nil {
-		return &deploy.Result{}, err
+		return &deploy.Result{}, explain(err)
 	}
 	if err := profilesync.CheckSaved(saved, pl.Plan); err != nil {
 		return &deploy.Result{}, err
@@ -162,7 +162,20 @@ func Apply(ctx context.Context, c *Client, policies []*profiles.Policy, saved *d
 		res, err = profilesync.Apply(ctx, pl, &writer{c: c})
 	}
 	res.Writes = c.Stats().Writes - before
-	return res, err
+	return res, explain(err)
+}
+
+// explain says what a 401 or a 403 needs.
+func explain(err error) error {
+	return rest.Explain(err, func(e *rest.Error) []string {
+		switch e.Status {
+		case http.StatusUnauthorized:
+			return []string{"Fleet refused " + EnvToken + ": it is wrong, expired or for another server (" + EnvURL + "); an API-only user's token does not expire"}
+		case http.StatusForbidden:
+			return []string{"the token's user needs the role maintainer or admin on the team (" + EnvTeam + ", or globally for \"No team\"); observer can only plan without --prune"}
+		}
+		return nil
+	})
 }
 
 var fleetVar = regexp.MustCompile(`\$\{?FLEET_VAR_[A-Za-z0-9_]+\}?`)

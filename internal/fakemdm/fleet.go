@@ -26,6 +26,8 @@ import (
 type Fleet struct {
 	Token  string
 	Faults *Faults
+	// Deny, when set, answers 403 to the requests it is true for.
+	Deny func(r *http.Request) bool
 	// MaxPerPage caps a page, to test that clients follow pages.
 	MaxPerPage int
 
@@ -95,6 +97,10 @@ func (f *Fleet) serve(w http.ResponseWriter, r *http.Request) {
 	f.Requests = append(f.Requests, r.Method+" "+r.URL.RequestURI())
 	if r.Header.Get("Authorization") != "Bearer "+f.Token {
 		fleetError(w, http.StatusUnauthorized, "Authentication required", "Authentication required")
+		return
+	}
+	if f.Deny != nil && f.Deny(r) {
+		fleetError(w, http.StatusForbidden, "Permission Denied", "forbidden")
 		return
 	}
 	const base = "/api/v1/fleet/configuration_profiles"

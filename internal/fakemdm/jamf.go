@@ -24,6 +24,8 @@ import (
 type Jamf struct {
 	ClientID, ClientSecret string
 	Faults                 *Faults
+	// Deny, when set, answers 403 to the requests it is true for.
+	Deny func(r *http.Request) bool
 
 	mu       sync.Mutex
 	tokens   map[string]bool
@@ -122,6 +124,10 @@ func (j *Jamf) serve(w http.ResponseWriter, r *http.Request) {
 	auth := r.Header.Get("Authorization")
 	if !strings.HasPrefix(auth, "Bearer ") || !j.tokens[strings.TrimPrefix(auth, "Bearer ")] {
 		jamfError(w, http.StatusUnauthorized, "The request requires user authentication")
+		return
+	}
+	if j.Deny != nil && j.Deny(r) {
+		jamfError(w, http.StatusForbidden, "The server understood the request, but is refusing to fulfill it")
 		return
 	}
 	const base = "/JSSResource/mobiledeviceconfigurationprofiles"

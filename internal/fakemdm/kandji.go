@@ -17,6 +17,8 @@ import (
 type Kandji struct {
 	Token  string
 	Faults *Faults
+	// Deny, when set, answers 403 to the requests it is true for.
+	Deny func(r *http.Request) bool
 	// MaxLimit caps a page, to test that clients follow pages.
 	MaxLimit int
 
@@ -72,6 +74,10 @@ func (k *Kandji) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if auth != "Bearer "+k.Token {
 		detail(w, http.StatusUnauthorized, "Invalid token.")
+		return
+	}
+	if k.Deny != nil && k.Deny(r) {
+		detail(w, http.StatusForbidden, "You do not have permission to perform this action.")
 		return
 	}
 	const base = "/api/v1/library/custom-profiles"

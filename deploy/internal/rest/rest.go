@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mdmforge/mdmforge/deploy"
 )
 
 // Defaults for Options fields left zero.
@@ -381,4 +383,18 @@ func CheckURL(name, raw string) (string, error) {
 		return "", fmt.Errorf("%s must not carry credentials: set them in their own variables", name)
 	}
 	return u.String(), nil
+}
+
+// Explain adds the hints hint gives for a *Error in err's chain (what a
+// 401 or 403 means for this MDM), as a *deploy.HintError the CLI prints.
+// Other errors are returned as they are.
+func Explain(err error, hint func(e *Error) []string) error {
+	var e *Error
+	if err == nil || !errors.As(err, &e) {
+		return err
+	}
+	if hs := hint(e); len(hs) > 0 {
+		return &deploy.HintError{Err: err, Hints: hs}
+	}
+	return err
 }
