@@ -48,6 +48,8 @@ Without --prune, objects mdmforge made that no policy builds any more are
 only listed; with it they are deleted. Objects mdmforge did not make are
 never deleted.
 
+` + targetHelp + `
+
 ` + graphAuthHelp() + `
 
 Apply exits 0 when the tenant is as the policies say (whether or not it
@@ -89,6 +91,10 @@ func applyRun(opts *applyOptions) error {
 		if saved, err = deploy.ReadPlan(bytes.NewReader(data)); err != nil {
 			return trouble(fmt.Errorf("%s: %w", opts.Plan, err))
 		}
+	}
+	switch opts.Target {
+	case deployJamf, deployFleet, deployKandji:
+		return mdmApplyRun(opts, saved)
 	}
 	policies, g, err := opts.load()
 	if err != nil {

@@ -26,6 +26,8 @@ type deployOptions struct {
 	Adopt  bool
 	Prune  bool
 	Graph  graphFlags
+	// Target is the MDM: intune, jamf, fleet or kandji.
+	Target string
 }
 
 func (o *deployOptions) register(cmd *cobra.Command, pruneHelp string) {
@@ -35,6 +37,8 @@ func (o *deployOptions) register(cmd *cobra.Command, pruneHelp string) {
 	fs.BoolVar(&o.Adopt, "adopt", false, "take over an existing object mdmforge did not make when its type and exact display name match")
 	fs.BoolVar(&o.Prune, "prune", false, pruneHelp)
 	o.Graph.register(fs)
+	fs.StringVar(&o.Target, "target", intune.Target, "`MDM` to deploy to: intune, jamf, fleet or kandji (docs/deploy.md)")
+	completeValues(fs, "target", deployTargets...)
 }
 
 // check validates the command line before anything is read.
@@ -48,7 +52,7 @@ func (o *deployOptions) check(cmd *cobra.Command, args []string) error {
 	if err := o.Graph.check(); err != nil {
 		return usageError(cmd, "%v", err)
 	}
-	return nil
+	return o.checkMDMTarget(cmd)
 }
 
 func (o *deployOptions) engine() intune.Options {
@@ -200,6 +204,8 @@ any finding stops the run before the tenant is read.
 Formats: text (for a terminal), markdown (for a pull-request comment),
 json (the plan file itself) and github (annotations and a summary).
 
+` + targetHelp + `
+
 ` + graphAuthHelp() + `
 
 Plan exits 0 when the tenant is as the policies say, 1 when apply would
@@ -232,6 +238,10 @@ Graph error), like diff.`,
 }
 
 func planRun(opts *planOptions) error {
+	switch opts.Target {
+	case deployJamf, deployFleet, deployKandji:
+		return mdmPlanRun(opts)
+	}
 	policies, g, err := opts.load()
 	if err != nil {
 		return err

@@ -44,6 +44,7 @@ func TestScripts(t *testing.T) {
 			"deepcms":     cmdDeepCMS,
 			"mkplist-dag": cmdMkplistDAG,
 			"fakegraph":   cmdFakeGraph,
+			"fakemdm":     cmdFakeMDM,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
