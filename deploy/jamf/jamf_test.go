@@ -276,6 +276,11 @@ func TestBadInputWritesNothing(t *testing.T) {
 			e.fake.Put(fakemdm.JamfProfile{Name: "Work Contacts", Payloads: "<plist/>"})
 			return []*profiles.Policy{policy(t, "contacts.yaml")}, Options{}, e.c
 		}, []string{`already has a profile named "Work Contacts"`, "rename one"}},
+		{"duplicates in Jamf", func(e *env) ([]*profiles.Policy, Options, *Client) {
+			e.fake.Put(fakemdm.JamfProfile{Name: "A", Description: "mdmforge:com.example.mdm.contacts", Payloads: "<plist/>"})
+			e.fake.Put(fakemdm.JamfProfile{Name: "B", Description: "mdmforge:com.example.mdm.contacts", Payloads: "<plist/>"})
+			return []*profiles.Policy{policy(t, "contacts.yaml")}, Options{}, e.c
+		}, []string{"2 profiles of jamf have the identifier com.example.mdm.contacts (ids 1, 2): delete all but one"}},
 		{"signed", func(e *env) ([]*profiles.Policy, Options, *Client) {
 			return []*profiles.Policy{policy(t, "contacts.yaml")}, Options{Signed: true}, e.c
 		}, []string{"refuses signed profiles", "--sign"}},

@@ -372,15 +372,16 @@ func Secret(getenv Getenv, name string) (string, error) {
 func CheckURL(name, raw string) (string, error) {
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("%s=%q is not a URL such as https://example.com", name, raw)
+		return "", fmt.Errorf("%s is not a URL such as https://example.com", name)
+	}
+	if u.User != nil {
+		// Say nothing of the URL: it holds a password.
+		return "", fmt.Errorf("%s must not carry credentials: set them in their own variables", name)
 	}
 	host := u.Hostname()
 	local := host == "localhost" || host == "127.0.0.1" || host == "::1"
 	if u.Scheme != "https" && !(u.Scheme == "http" && local) {
 		return "", fmt.Errorf("%s=%q must be https (http only to localhost)", name, raw)
-	}
-	if u.User != nil {
-		return "", fmt.Errorf("%s must not carry credentials: set them in their own variables", name)
 	}
 	return u.String(), nil
 }
