@@ -74,6 +74,7 @@ func FromEnv(getenv func(string) string, o ClientOptions) (*Client, error) {
 // MissingEnvError names the variables a run needs and lacks.
 type MissingEnvError struct{ Names []string }
 
+// Error names the variables to set.
 func (e *MissingEnvError) Error() string {
 	return "Jamf Pro: set " + strings.Join(e.Names, ", ")
 }
@@ -122,6 +123,7 @@ type TokenError struct {
 	Message string
 }
 
+// Error says the sign-in was refused, never with the secret.
 func (e *TokenError) Error() string {
 	s := fmt.Sprintf("Jamf Pro refused the API client's credentials at /api/oauth/token (%d %s)", e.Status, http.StatusText(e.Status))
 	if e.Message != "" {

@@ -87,6 +87,7 @@ func fleetError(w http.ResponseWriter, status int, msg, reason string) {
 	json.NewEncoder(w).Encode(map[string]any{"message": msg, "errors": []map[string]string{{"name": "base", "reason": reason}}})
 }
 
+// ServeHTTP serves the API.
 func (f *Fleet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	serveFaulty(f.Faults, w, r, f.serve)
 }

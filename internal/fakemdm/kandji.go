@@ -59,6 +59,7 @@ func detail(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"detail": msg})
 }
 
+// ServeHTTP serves the API.
 func (k *Kandji) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	serveFaulty(k.Faults, w, r, k.serve)
 }

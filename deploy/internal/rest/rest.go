@@ -161,6 +161,7 @@ type Error struct {
 	Err     error
 }
 
+// Error names the service, request, object and status.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Service + ": " + e.Method + " " + e.URL)
@@ -179,6 +180,7 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the transport error, if any.
 func (e *Error) Unwrap() error { return e.Err }
 
 // StatusOf is the HTTP status of a *Error in err's chain, or 0.
