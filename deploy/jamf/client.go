@@ -90,7 +90,12 @@ func New(base, clientID, secret string, o ClientOptions) (*Client, error) {
 	if now == nil {
 		now = time.Now
 	}
-	a := &oauth{url: strings.TrimRight(base, "/") + "/api/oauth/token", id: clientID, secret: secret, client: hc, now: now}
+	tokens, err := rest.New(rest.Options{BaseURL: base, HTTPClient: hc, MaxRetries: o.MaxRetries, Sleep: o.Sleep, Seed: o.Seed,
+		Service: "Jamf Pro"})
+	if err != nil {
+		return nil, err
+	}
+	a := &oauth{url: strings.TrimRight(base, "/") + "/api/oauth/token", id: clientID, secret: secret, rest: tokens, now: now}
 	rc, err := rest.New(rest.Options{BaseURL: base, Auth: a, HTTPClient: hc, MaxRetries: o.MaxRetries,
 		Sleep: o.Sleep, Seed: o.Seed, Service: "Jamf Pro"})
 	if err != nil {
@@ -108,8 +113,9 @@ func (c *Client) Stats() rest.Stats { return c.rest.Stats() }
 // it expires.
 type oauth struct {
 	url, id, secret string
-	client          *http.Client
-	now             func() time.Time
+	// rest sends the token requests; they are not counted in Stats.
+	rest *rest.Client
+	now  func() time.Time
 
 	mu      sync.Mutex
 	token   string
@@ -154,32 +160,21 @@ func (a *oauth) Refresh(ctx context.Context) bool {
 
 func (a *oauth) fetch(ctx context.Context) error {
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {a.id}, "client_secret": {a.secret}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.url, strings.NewReader(form.Encode()))
+	// Asking for a token again is harmless, so it is retried like a read.
+	resp, err := a.rest.Do(ctx, rest.Request{Method: http.MethodPost, Path: "api/oauth/token", Body: []byte(form.Encode()),
+		ContentType: "application/x-www-form-urlencoded", Accept: "application/json", What: "a token", ReadOnly: true})
+	var re *rest.Error
+	if errors.As(err, &re) && (re.Status == http.StatusUnauthorized || re.Status == http.StatusBadRequest || re.Status == http.StatusForbidden) {
+		return &TokenError{Status: re.Status, Message: re.Message}
+	}
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := a.client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("Jamf Pro: getting a token from %s: %w", a.url, err)
-	}
-	defer resp.Body.Close()
 	var body struct {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
-		Error       string `json:"error"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, resp.Body, 1<<20))
-	derr := dec.Decode(&body)
-	if resp.StatusCode != http.StatusOK {
-		return &TokenError{Status: resp.StatusCode, Message: body.Error}
-	}
-	if derr != nil || body.AccessToken == "" {
+	if err := json.Unmarshal(resp.Body, &body); err != nil || body.AccessToken == "" {
 		return fmt.Errorf("Jamf Pro: %s answered without an access_token", a.url)
 	}
 	a.token = body.AccessToken
