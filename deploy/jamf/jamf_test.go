@@ -432,3 +432,21 @@ func TestForbiddenNamesThePrivilege(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestOutlookOnlyPolicyIsANote(t *testing.T) {
+	e := newEnv(t)
+	p, ds := profiles.Decode("outlook.yaml", []byte(`version: 1
+profile:
+  name: outlook
+  identifier: com.example.mdm.outlook
+outlook:
+  save_contacts: false
+`))
+	if ds = append(ds, profiles.Validate(p)...); ds.Errors() > 0 {
+		t.Fatal(ds)
+	}
+	pl := e.plan([]*profiles.Policy{p}, Options{})
+	if len(pl.Steps) != 0 || len(pl.Notes) != 1 || !strings.Contains(pl.Notes[0], "outlook.yaml: builds no configuration profile") {
+		t.Fatalf("plan: %s %q", actions(pl), pl.Notes)
+	}
+}

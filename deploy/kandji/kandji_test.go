@@ -255,3 +255,18 @@ func TestUnauthorizedAndForbiddenHints(t *testing.T) {
 		t.Fatalf("403: %v", err)
 	}
 }
+
+func BenchmarkPlan50(b *testing.B) {
+	e := newEnv(b)
+	var ps []*profiles.Policy
+	for i := range 50 {
+		ps = append(ps, numbered(b, i))
+	}
+	e.apply(ps, Options{})
+	before := e.c.Stats().Requests
+	b.ResetTimer()
+	for range b.N {
+		e.plan(ps, Options{})
+	}
+	b.ReportMetric(float64(e.c.Stats().Requests-before)/float64(b.N), "requests/plan")
+}
