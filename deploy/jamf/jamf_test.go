@@ -450,3 +450,32 @@ outlook:
 		t.Fatalf("plan: %s %q", actions(pl), pl.Notes)
 	}
 }
+
+// TestPlanHoldsNoSecret: a password in the profile, and its change, show
+// in no format of the plan, and the apply's errors do not carry it either.
+func TestPlanHoldsNoSecret(t *testing.T) {
+	const old, now = "Winter-2026-old", "Summer-2027-new"
+	withPassword := func(pw string) *profiles.Policy {
+		return policy(t, "contacts.yaml", "auth: oauth", "auth: password\n  password: "+pw)
+	}
+	e := newEnv(t)
+	e.apply([]*profiles.Policy{withPassword(old)}, Options{})
+	p := e.plan([]*profiles.Policy{withPassword(now)}, Options{})
+	if !p.Changed() {
+		t.Fatal("a new password plans no change")
+	}
+	var all strings.Builder
+	for _, f := range []string{"text", "markdown", "json", "github"} {
+		if err := p.Render(&all, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, pw := range []string{old, now} {
+		if strings.Contains(all.String(), pw) {
+			t.Errorf("the plan shows the password %q:\n%s", pw, all.String())
+		}
+	}
+	if !strings.Contains(all.String(), "Password: <secret, changed>") {
+		t.Errorf("the plan does not say the password changed:\n%s", all.String())
+	}
+}
