@@ -39,6 +39,14 @@ type ClientOptions struct {
 type Client struct {
 	rest *rest.Client
 	auth *oauth
+
+	// read caches each profile read, by id, for the rest of the run:
+	// apply plans again right after plan, and reading N profiles twice
+	// would double the run's requests. The list is always read again, so
+	// profiles made or deleted meanwhile are seen; mdmforge's own writes
+	// drop the profile from the cache.
+	mu   sync.Mutex
+	read map[int]Profile
 }
 
 // FromEnv makes a Client from MDMFORGE_JAMF_URL, MDMFORGE_JAMF_CLIENT_ID

@@ -13,8 +13,10 @@
 // its payloads; such an unmarked profile is an error unless Options.Adopt
 // takes it over (the update adds the marker). Jamf Pro keeps no
 // identifier in its list, so a plan reads the list and then every
-// profile once: 1 + N reads, plus one of the mobile device groups when a
-// policy has assignments.
+// profile: 1 + N reads, plus one of the mobile device groups when a
+// policy has assignments. A Client reads each profile once: planning
+// again (as Apply does) reads the list and only the profiles renamed or
+// written since.
 //
 // Comparing. Jamf Pro rewrites the PayloadUUIDs of an uploaded profile,
 // may replace the top-level PayloadIdentifier, re-indents the XML and
@@ -198,6 +200,18 @@ func (c *Client) profiles(ctx context.Context) ([]*profilesync.Object, error) {
 	if err := c.get(ctx, profilesPath, "the list of mobile device configuration profiles", &list); err != nil {
 		return nil, err
 	}
+	listed := map[int]string{}
+	for _, e := range list.Profiles {
+		listed[e.ID] = e.Name
+	}
+	c.mu.Lock()
+	for id, p := range c.read {
+		// Renamed in Jamf since it was read, or gone: read it again.
+		if name, ok := listed[id]; !ok || name != p.General.Name {
+			delete(c.read, id)
+		}
+	}
+	c.mu.Unlock()
 	var out []*profilesync.Object
 	for _, e := range list.Profiles {
 		obj, err := c.profile(ctx, e.ID)
@@ -213,13 +227,23 @@ func (c *Client) profiles(ctx context.Context) ([]*profilesync.Object, error) {
 }
 
 func (c *Client) profile(ctx context.Context, id int) (*profilesync.Object, error) {
-	var p Profile
-	path := profilesPath + "/id/" + strconv.Itoa(id)
-	if err := c.get(ctx, path, "profile id "+strconv.Itoa(id), &p); err != nil {
-		return nil, err
-	}
-	if p.General == nil {
-		return nil, fmt.Errorf("Jamf Pro: %s has no general section", c.rest.URL(path))
+	c.mu.Lock()
+	p, ok := c.read[id]
+	c.mu.Unlock()
+	if !ok {
+		path := profilesPath + "/id/" + strconv.Itoa(id)
+		if err := c.get(ctx, path, "profile id "+strconv.Itoa(id), &p); err != nil {
+			return nil, err
+		}
+		if p.General == nil {
+			return nil, fmt.Errorf("Jamf Pro: %s has no general section", c.rest.URL(path))
+		}
+		c.mu.Lock()
+		if c.read == nil {
+			c.read = map[int]Profile{}
+		}
+		c.read[id] = p
+		c.mu.Unlock()
 	}
 	obj := &profilesync.Object{ID: strconv.Itoa(id), Name: p.General.Name, Profile: []byte(p.General.Payloads)}
 	if m, ok := markerOf(p.General.Description); ok {
@@ -334,7 +358,16 @@ func (w *writer) Create(ctx context.Context, d *profilesync.Desired) (string, er
 	return strconv.Itoa(id), err
 }
 
+// forget drops a profile mdmforge writes from the cache.
+func (c *Client) forget(id string) {
+	n, _ := strconv.Atoi(id)
+	c.mu.Lock()
+	delete(c.read, n)
+	c.mu.Unlock()
+}
+
 func (w *writer) Update(ctx context.Context, op *profilesync.Op) error {
+	defer w.c.forget(op.Have.ID)
 	p := &Profile{}
 	if op.Content {
 		p.General = &General{Name: op.Want.Name, Description: description(op.Want), RedeployOnUpdate: "All",
@@ -348,6 +381,7 @@ func (w *writer) Update(ctx context.Context, op *profilesync.Op) error {
 }
 
 func (w *writer) Delete(ctx context.Context, obj *profilesync.Object) error {
+	defer w.c.forget(obj.ID)
 	_, err := w.c.rest.Do(ctx, rest.Request{Method: http.MethodDelete, Path: profilesPath + "/id/" + obj.ID,
 		Accept: "application/xml", What: fmt.Sprintf("delete profile %q", obj.Name)})
 	return err
