@@ -56,6 +56,7 @@ profile inventory, so what was queued is recorded in a state file (--state,
 default .mdmforge/nanomdm-state.json in the policies' folder) and only new or
 changed profiles are queued. The server and key come from
 MDMFORGE_NANOMDM_URL and MDMFORGE_NANOMDM_API_KEY; docs/deploy.md says more.
+` + targetHelp + `
 
 ` + graphAuthHelp() + `
 
@@ -102,8 +103,11 @@ func applyRun(opts *applyOptions) error {
 	if saved != nil && saved.Target != opts.Target {
 		return trouble(withHint(fmt.Errorf("%s is a plan for %s, not %s", opts.Plan, saved.Target, opts.Target), "apply it with --target "+saved.Target))
 	}
-	if opts.Target == deployNanoMDM {
+	switch opts.Target {
+	case deployNanoMDM:
 		return nanoApplyRun(opts, saved)
+	case deployJamf, deployFleet, deployKandji:
+		return mdmApplyRun(opts, saved)
 	}
 	policies, g, err := opts.load()
 	if err != nil {

@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/deploy/intune"
+	"github.com/mdmforge/mdmforge/deploy/jamf"
 	"github.com/mdmforge/mdmforge/deploy/nanomdm"
 	"github.com/mdmforge/mdmforge/profiles"
 	"github.com/mdmforge/mdmforge/profiles/roster"
@@ -18,9 +23,12 @@ import (
 
 // The MDMs plan and apply deploy to.
 const (
-	deployIntune  = "intune"
+	deployIntune  = intune.Target
 	deployNanoMDM = nanomdm.Target
 )
+
+// deployTargets are --target's values, in help's order.
+var deployTargets = []string{deployIntune, deployNanoMDM, deployJamf, deployFleet, deployKandji}
 
 // nanoFlags are plan's and apply's flags for --target nanomdm.
 type nanoFlags struct {
@@ -35,36 +43,61 @@ func (f *nanoFlags) register(fs *pflag.FlagSet) {
 	completeFiles(fs, "state", "json")
 	fs.StringVar(&f.Roster, "roster", "", "nanomdm: send each user of this CSV or JSON `FILE` their own profile, to the enrollments of its enrollment_id column")
 	completeFiles(fs, "roster", "csv", "json")
-	fs.BoolVar(&f.Sign, "sign", false, "nanomdm: queue the signed profile, signed with the given identity")
+	fs.BoolVar(&f.Sign, "sign", false, "nanomdm, fleet, kandji: send the profile signed with the given identity (jamf refuses signed profiles)")
 	f.Identity.register(fs)
-}
-
-func (f *nanoFlags) given() bool {
-	return f.State != "" || f.Roster != "" || f.Sign || f.Identity.given()
 }
 
 // checkTarget validates --target and the flags that go with it.
 func (o *deployOptions) checkTarget(cmd *cobra.Command) error {
-	switch o.Target {
-	case deployIntune:
-		if o.Nano.given() {
-			return usageError(cmd, "--state, --roster, --sign and the signer flags are for --target nanomdm")
+	if !slices.Contains(deployTargets, o.Target) {
+		return usageError(cmd, "--target must be %s, not %q", orList(deployTargets), o.Target)
+	}
+	switch {
+	case o.Adopt && o.Target == deployNanoMDM:
+		return usageError(cmd, "--adopt is for Intune and Jamf Pro: NanoMDM keeps no profiles to take over")
+	case o.Adopt && o.Target != deployIntune && o.Target != deployJamf:
+		return usageError(cmd, "--adopt is for intune and jamf: %s matches profiles by their identifier alone", o.Target)
+	case o.Target != deployNanoMDM && (o.Nano.State != "" || o.Nano.Roster != ""):
+		return usageError(cmd, "--state and --roster are for --target nanomdm")
+	case o.Target == deployJamf && o.Nano.Sign:
+		// Refused before the identity's password is asked for.
+		return trouble(withHint(jamf.ErrSigned.Err, jamf.ErrSigned.Hints...))
+	case o.Target == deployIntune && (o.Nano.Sign || o.Nano.Identity.given()):
+		return usageError(cmd, "--sign and the signer flags are for --target nanomdm, jamf, fleet or kandji: Intune delivers the unsigned profile over its own channel")
+	}
+	if o.Nano.Sign {
+		if err := o.Nano.Identity.check(); err != nil {
+			return usageError(cmd, "%v", err)
 		}
-	case deployNanoMDM:
-		if o.Adopt {
-			return usageError(cmd, "--adopt is for Intune: NanoMDM keeps no profiles to take over")
-		}
-		if o.Nano.Sign {
-			if err := o.Nano.Identity.check(); err != nil {
-				return usageError(cmd, "%v", err)
-			}
-		} else if o.Nano.Identity.given() {
-			return usageError(cmd, "signing identity given without --sign")
-		}
-	default:
-		return usageError(cmd, "--target must be intune or nanomdm, not %q", o.Target)
+	} else if o.Nano.Identity.given() {
+		return usageError(cmd, "signing identity given without --sign")
 	}
 	return nil
+}
+
+// orList joins words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// signer loads the --sign identity, or returns nil without --sign.
+func (o *deployOptions) signer() (*signing.Identity, time.Time, error) {
+	if !o.Nano.Sign {
+		return nil, time.Time{}, nil
+	}
+	at, err := signingTime()
+	if err != nil {
+		return nil, at, err
+	}
+	id, warnings, err := o.Nano.Identity.load(o.IO, at)
+	if err != nil {
+		return nil, at, err
+	}
+	printWarnings(o.IO, warnings)
+	return id, at, nil
 }
 
 // nanoRun is what plan and apply for NanoMDM start with: the profiles
@@ -98,17 +131,9 @@ func (o *deployOptions) nanoLoad() (*nanoRun, error) {
 		}
 	}
 	var bo nanomdm.BuildOptions
-	if o.Nano.Sign {
-		at, err := signingTime()
-		if err != nil {
-			return nil, trouble(err)
-		}
-		var id *signing.Identity
-		var warnings []string
-		if id, warnings, err = o.Nano.Identity.load(o.IO, at); err != nil {
-			return nil, trouble(err)
-		}
-		printWarnings(o.IO, warnings)
+	if id, at, err := o.signer(); err != nil {
+		return nil, trouble(err)
+	} else if id != nil {
 		bo = nanomdm.BuildOptions{Signer: id, SignedAt: at}
 	}
 	run := &nanoRun{eo: nanomdm.Options{StatePath: o.Nano.State, Prune: o.Prune}}

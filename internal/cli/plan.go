@@ -26,7 +26,8 @@ type deployOptions struct {
 	Adopt  bool
 	Prune  bool
 	Graph  graphFlags
-	// Target is the MDM: intune, or nanomdm with Nano's flags.
+	// Target is the MDM: intune, nanomdm (with Nano's flags), jamf, fleet
+	// or kandji.
 	Target string
 	Nano   nanoFlags
 }
@@ -38,8 +39,8 @@ func (o *deployOptions) register(cmd *cobra.Command, pruneHelp string) {
 	fs.BoolVar(&o.Adopt, "adopt", false, "take over an existing object mdmforge did not make when its type and exact display name match")
 	fs.BoolVar(&o.Prune, "prune", false, pruneHelp)
 	o.Graph.register(fs)
-	fs.StringVar(&o.Target, "target", deployIntune, "`MDM` to deploy to: intune or nanomdm (docs/deploy.md)")
-	completeValues(fs, "target", deployIntune, deployNanoMDM)
+	fs.StringVar(&o.Target, "target", deployIntune, "`MDM` to deploy to: intune, nanomdm, jamf, fleet or kandji (docs/deploy.md)")
+	completeValues(fs, "target", deployTargets...)
 	o.Nano.register(fs)
 }
 
@@ -214,6 +215,7 @@ profile inventory, so what was queued is recorded in a state file (--state,
 default .mdmforge/nanomdm-state.json in the policies' folder) and only new or
 changed profiles are queued. The server and key come from
 MDMFORGE_NANOMDM_URL and MDMFORGE_NANOMDM_API_KEY; docs/deploy.md says more.
+` + targetHelp + `
 
 ` + graphAuthHelp() + `
 
@@ -247,8 +249,11 @@ Graph error), like diff.`,
 }
 
 func planRun(opts *planOptions) error {
-	if opts.Target == deployNanoMDM {
+	switch opts.Target {
+	case deployNanoMDM:
 		return nanoPlanRun(opts)
+	case deployJamf, deployFleet, deployKandji:
+		return mdmPlanRun(opts)
 	}
 	policies, g, err := opts.load()
 	if err != nil {

@@ -45,6 +45,7 @@ func TestScripts(t *testing.T) {
 			"mkplist-dag": cmdMkplistDAG,
 			"fakegraph":   cmdFakeGraph,
 			"nanomdm":     cmdNanoMDM,
+			"fakemdm":     cmdFakeMDM,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

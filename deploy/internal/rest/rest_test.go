@@ -1,0 +1,152 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+type staticAuth struct{ refreshed *int32 }
+
+func (a staticAuth) Authorize(_ context.Context, r *http.Request) error {
+	r.Header.Set("Authorization", "Bearer t")
+	return nil
+}
+
+func (a staticAuth) Refresh(context.Context) bool {
+	if a.refreshed == nil {
+		return false
+	}
+	atomic.AddInt32(a.refreshed, 1)
+	return true
+}
+
+func client(t *testing.T, h http.HandlerFunc, auth Authorizer) (*Client, *[]time.Duration) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	var slept []time.Duration
+	c, err := New(Options{BaseURL: srv.URL, Auth: auth, HTTPClient: srv.Client(), Service: "Test", Seed: 1,
+		Sleep: func(ctx context.Context, d time.Duration) error { slept = append(slept, d); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, &slept
+}
+
+func TestRetryAfterOn429And503(t *testing.T) {
+	var n int32
+	c, slept := client(t, func(w http.ResponseWriter, r *http.Request) {
+		switch atomic.AddInt32(&n, 1) {
+		case 1:
+			w.Header().Set("Retry-After", "7")
+			w.WriteHeader(429)
+		case 2:
+			w.Header().Set("Retry-After", "100000")
+			w.WriteHeader(503)
+		default:
+			w.Write([]byte("ok"))
+		}
+	}, staticAuth{})
+	resp, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "x", Body: []byte("b")})
+	if err != nil || string(resp.Body) != "ok" {
+		t.Fatalf("%v %v", resp, err)
+	}
+	if len(*slept) != 2 || (*slept)[0] != 7*time.Second || (*slept)[1] != maxRetryAfter {
+		t.Fatalf("slept %v", *slept)
+	}
+	if s := c.Stats(); s.Writes != 3 || s.Retries != 2 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestRetriesAreBounded(t *testing.T) {
+	var n int32
+	c, _ := client(t, func(w http.ResponseWriter, r *http.Request) {
+		atomic.AddInt32(&n, 1)
+		w.WriteHeader(429)
+	}, staticAuth{})
+	_, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "x"})
+	if StatusOf(err) != 429 || n != DefaultMaxRetries+1 {
+		t.Fatalf("err %v after %d attempts", err, n)
+	}
+}
+
+func TestAWriteThatMayHaveBeenDoneIsNotRepeated(t *testing.T) {
+	var n int32
+	c, _ := client(t, func(w http.ResponseWriter, r *http.Request) {
+		atomic.AddInt32(&n, 1)
+		w.WriteHeader(500)
+	}, staticAuth{})
+	_, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "x", Body: []byte("b"), What: `profile "P"`})
+	var e *Error
+	if !errors.As(err, &e) || !e.Unknown || n != 1 || !strings.Contains(err.Error(), `(profile "P"): 500`) {
+		t.Fatalf("err %v after %d attempts", err, n)
+	}
+	// A read is repeated.
+	n = 0
+	c.Do(context.Background(), Request{Method: http.MethodGet, Path: "x"})
+	if n != DefaultMaxRetries+1 {
+		t.Fatalf("read sent %d times", n)
+	}
+}
+
+func TestRefreshOnceAfter401(t *testing.T) {
+	var refreshed int32
+	c, _ := client(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }, staticAuth{refreshed: &refreshed})
+	_, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "x"})
+	if StatusOf(err) != 401 || refreshed != 1 {
+		t.Fatalf("err %v, refreshed %d", err, refreshed)
+	}
+}
+
+func TestJamfHTMLMessage(t *testing.T) {
+	c, _ := client(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(409)
+		w.Write([]byte("<html><body><p style=\"x\">Conflict</p>\n<p>Error: Duplicate name</p></body></html>"))
+	}, nil)
+	_, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "x", Body: []byte("b")})
+	if err == nil || !strings.HasSuffix(err.Error(), ": 409 Conflict: Error: Duplicate name") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestSecret(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "s")
+	os.WriteFile(f, []byte("  from-file\n"), 0o600)
+	env := map[string]string{"A_FILE": f, "B": "v", "B_FILE": f, "C_FILE": filepath.Join(dir, "none")}
+	get := func(k string) string { return env[k] }
+	if s, err := Secret(get, "A"); s != "from-file" || err != nil {
+		t.Errorf("A: %q %v", s, err)
+	}
+	if _, err := Secret(get, "B"); err == nil || !strings.Contains(err.Error(), "both B and B_FILE") {
+		t.Errorf("B: %v", err)
+	}
+	if _, err := Secret(get, "C"); err == nil || !strings.Contains(err.Error(), "C_FILE") {
+		t.Errorf("C: %v", err)
+	}
+	if s, err := Secret(get, "D"); s != "" || err != nil {
+		t.Errorf("D: %q %v", s, err)
+	}
+}
+
+func TestCheckURL(t *testing.T) {
+	for raw, ok := range map[string]bool{"https://x.example.com": true, "http://127.0.0.1:8080": true, "http://localhost": true,
+		"http://x.example.com": false, "https://user:pw@x.example.com": false, "http://user:pw@x.example.com": false, "x.example.com": false} {
+		_, err := CheckURL("V", raw)
+		if (err == nil) != ok {
+			t.Errorf("%s: %v", raw, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "pw") {
+			t.Errorf("%s: %v", raw, err)
+		}
+	}
+}
