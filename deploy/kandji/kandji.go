@@ -50,6 +50,9 @@ const (
 const (
 	itemsPath = "api/v1/library/custom-profiles"
 	pageLimit = 300
+	// maxPages bounds the list: 3,000 pages of 300 is far beyond any
+	// library, and a server whose next links loop stops here.
+	maxPages = 3000
 )
 
 // ClientOptions are what tests and callers may set beside the
@@ -223,11 +226,15 @@ func (it *item) object() *profilesync.Object {
 			"runs_on_tv": strconv.FormatBool(it.RunsOnTV), "runs_on_vision": strconv.FormatBool(it.RunsOnVision)}}
 }
 
-// items lists the library's custom profiles, every page.
+// items lists the library's custom profiles, every page, following the
+// answer's next link as Kandji's own client (kandji-inc/kst) does.
 func (c *Client) items(ctx context.Context) ([]*profilesync.Object, error) {
 	var out []*profilesync.Object
-	for offset := 0; ; {
-		path := fmt.Sprintf("%s?limit=%d&offset=%d", itemsPath, pageLimit, offset)
+	path := fmt.Sprintf("%s?limit=%d", itemsPath, pageLimit)
+	for pages := 0; ; pages++ {
+		if pages == maxPages {
+			return nil, fmt.Errorf("Kandji: %s: more than %d pages of custom profiles; the next links may loop", c.rest.URL(itemsPath), maxPages)
+		}
 		resp, err := c.rest.Do(ctx, rest.Request{Method: http.MethodGet, Path: path, Accept: "application/json", What: "the library's custom profiles"})
 		if err != nil {
 			return nil, err
@@ -243,9 +250,11 @@ func (c *Client) items(ctx context.Context) ([]*profilesync.Object, error) {
 		for i := range body.Results {
 			out = append(out, body.Results[i].object())
 		}
-		offset += len(body.Results)
 		if body.Next == nil || *body.Next == "" || len(body.Results) == 0 {
 			return out, nil
+		}
+		if path, err = c.rest.SameHost(*body.Next); err != nil {
+			return nil, fmt.Errorf("Kandji: %s: %w", c.rest.URL(itemsPath), err)
 		}
 	}
 }

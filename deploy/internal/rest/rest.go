@@ -197,6 +197,21 @@ func (c *Client) URL(path string) string {
 	return c.base.String() + "/" + strings.TrimLeft(path, "/")
 }
 
+// SameHost returns the path and query of link, an absolute URL a server
+// answered with (a next page), for Request.Path. A link to another host or
+// scheme is refused, so the credential never leaves the base URL's server.
+func (c *Client) SameHost(link string) (string, error) {
+	u, err := url.Parse(link)
+	if err != nil || u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+		return "", fmt.Errorf("the next page %q is not on %s", link, c.base.Host)
+	}
+	path := strings.TrimPrefix(u.EscapedPath(), c.base.EscapedPath())
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	return path, nil
+}
+
 // Do sends the request, retrying as the package comment says.
 func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	u := c.URL(r.Path)

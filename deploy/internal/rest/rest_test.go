@@ -150,3 +150,21 @@ func TestCheckURL(t *testing.T) {
 		}
 	}
 }
+
+func TestSameHost(t *testing.T) {
+	c, _ := client(t, func(w http.ResponseWriter, r *http.Request) {}, nil)
+	base := c.base.String()
+	got, err := c.SameHost(base + "/api/v1/library/custom-profiles?limit=300&offset=300")
+	if err != nil || got != "/api/v1/library/custom-profiles?limit=300&offset=300" {
+		t.Errorf("SameHost(next on the server) = %q, %v", got, err)
+	}
+	for _, link := range []string{
+		"https://attacker.example/api/v1/library/custom-profiles?offset=300",
+		strings.Replace(base, "http://", "https://", 1) + "/next",
+		"::not a url",
+	} {
+		if got, err := c.SameHost(link); err == nil {
+			t.Errorf("SameHost(%q) = %q, want a refusal: the credential would leave the server", link, got)
+		}
+	}
+}
