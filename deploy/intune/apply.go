@@ -88,7 +88,7 @@ func (e *engine) progress(format string, args ...any) {
 // write sends one write request.
 func (e *engine) write(ctx context.Context, d *desired, r graph.Request, out any) error {
 	r.Object = d.object()
-	if err := e.do(ctx, r, out); err != nil {
+	if err := e.g.Do(ctx, r, out); err != nil {
 		return e.explain(err, d.collection, true)
 	}
 	return nil
@@ -216,7 +216,7 @@ func (e *engine) readBack(ctx context.Context, d *desired, id string) error {
 			}
 		}
 		var raw json.RawMessage
-		err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: listQuery(d.collection),
+		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: listQuery(d.collection),
 			Object: d.object()}, &raw)
 		var ge *graph.Error
 		if errors.As(err, &ge) && ge.Status == http.StatusNotFound {

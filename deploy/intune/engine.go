@@ -485,7 +485,7 @@ func (e *engine) assignmentsNow(ctx context.Context, d *desired, current tenantO
 			}
 		}
 	} else {
-		raw, err := e.listAll(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + current.id() + "/assignments",
+		raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + current.id() + "/assignments",
 			Object: d.object()})
 		if err != nil {
 			return nil, e.explain(err, d.collection, false)
@@ -529,7 +529,7 @@ func (e *engine) groupName(ctx context.Context, id string) (string, error) {
 	var g struct {
 		DisplayName string `json:"displayName"`
 	}
-	err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + id,
+	err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + id,
 		Query: url.Values{"$select": {"id,displayName"}}, Object: "group " + id}, &g)
 	if err != nil && graph.StatusOf(err) != http.StatusNotFound {
 		return "", e.explain(err, "groups", false)
