@@ -153,3 +153,31 @@ func TestPermissionHints(t *testing.T) {
 		t.Errorf("a 400 got a permission hint: %v", err)
 	}
 }
+
+// TestReadOnlyPermissions: an app registration with the Read permissions
+// but not the ReadWrite ones plans, and its apply stops at the first write
+// with a hint naming the ReadWrite permission, having changed nothing.
+func TestReadOnlyPermissions(t *testing.T) {
+	e := newEnv(t, fakegraph.Options{}).tenant()
+	e.srv.DenyWrites(http.StatusForbidden)
+	ps := []*profiles.Policy{policy(t, "contacts.yaml")}
+	p := e.plan(ps, Options{})
+	if !p.Changed() {
+		t.Fatal("the plan has no changes")
+	}
+	before := e.srv.State()
+	_, err := Apply(context.Background(), e.g, ps, nil, Options{})
+	var he *deploy.HintError
+	if !errors.As(err, &he) || graph.StatusOf(err) != http.StatusForbidden {
+		t.Fatalf("apply: %v", err)
+	}
+	wantAll(t, err.Error()+"\nhints: "+strings.Join(he.Hints, "; "),
+		`create outlook-devices "Work Contacts (Outlook) – iOS managed devices"`, "403 Forbidden",
+		"hints: the app registration needs the Microsoft Graph application permission DeviceManagementApps.ReadWrite.All")
+	if after := e.srv.State(); string(after) != string(before) {
+		t.Errorf("the tenant changed:\n%s", after)
+	}
+	if n := e.srv.Writes(); n != 1 {
+		t.Errorf("%d write attempts, want the one refused: %v", n, e.writes())
+	}
+}
