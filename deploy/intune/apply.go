@@ -250,7 +250,7 @@ func (d *desired) differs(got tenantObject) string {
 	}
 	if d.actions != nil {
 		have, _ := got["scheduledActionsForRule"].([]any)
-		if len(compareList("scheduledActionsForRule", have, d.actions)) > 0 {
+		if len(compareActions(have, d.actions)) > 0 {
 			return "its scheduledActionsForRule still differ"
 		}
 	}

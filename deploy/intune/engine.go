@@ -247,7 +247,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			}
 			if d.actions != nil {
 				have, _ := o.current["scheduledActionsForRule"].([]any)
-				if c := compareList("scheduledActionsForRule", have, d.actions); len(c) > 0 {
+				if c := compareActions(have, d.actions); len(c) > 0 {
 					o.actions = true
 					bd.add(c)
 				}
