@@ -285,7 +285,7 @@ func (p *Plan) writeMarkdown(w io.Writer) {
 			if s.Adopted {
 				act += " (adopt)"
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", actionMarks[s.Action], act, s.Kind, mdCode(s.Name), mdCode(s.Policy))
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", actionMarks[s.Action], act, s.Kind, mdCode(s.Name), mdOrEmpty(s.Policy))
 		}
 	}
 	for _, s := range p.Steps {

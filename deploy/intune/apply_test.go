@@ -70,6 +70,10 @@ func TestApplyThenNothingToDo(t *testing.T) {
 			e.apply([]*profiles.Policy{policy(e.t.(*testing.T), "contacts.yaml", "assignments:", "intune:\n  conditional_access: report-only\nassignments:")}, Options{})
 		}},
 		{"prune", []string{"outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", ""}, Options{Prune: true}, 2, nil},
+		// A policy file removed from the run: its objects (another
+		// identifier's) are deleted with --prune, and stay without it.
+		{"policy file removed", nil, Options{Prune: true}, 5, applyBaseAndOther},
+		{"policy file removed without prune", nil, Options{}, 7, applyBaseAndOther},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -99,6 +103,16 @@ func TestApplyThenNothingToDo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// applyBaseAndOther applies the base policy and a second one of another
+// identifier (without Outlook: a compliance policy and a custom profile).
+func applyBaseAndOther(e *env) {
+	t := e.t.(*testing.T)
+	e.apply([]*profiles.Policy{policy(t, "contacts.yaml"), policy(t, "other.yaml",
+		"identifier: com.example.mdm.contacts", "identifier: com.example.mdm.calendars",
+		"display_name: Work Contacts", "display_name: Work Calendars",
+		"outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", "")}, Options{})
 }
 
 // handMadeCompliance is a compliance policy made in the admin center,

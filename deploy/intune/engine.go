@@ -24,9 +24,11 @@ type Options struct {
 	// Adopt takes over an unmarked object of the same type and exact
 	// display name as one a policy builds, instead of refusing.
 	Adopt bool
-	// Prune deletes the objects mdmforge made for the policies' profile
-	// identifiers that the policies no longer build; without it they are
-	// plan notes.
+	// Prune deletes every object of the tenant that carries an mdmforge
+	// marker and that no policy of the run builds (a policy file removed,
+	// an identifier changed, an outlook block dropped); without it they
+	// are plan notes. The policies of a run are thus the whole of what
+	// mdmforge manages in the tenant.
 	Prune bool
 	// Progress, when set, is told of each write as it is made.
 	Progress io.Writer
@@ -309,8 +311,9 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 		state = append(state, stateOf(d, o, haveSet))
 	}
 
-	// Objects mdmforge made for these identifiers that no policy builds
-	// any more.
+	// Every object mdmforge made that no policy of the run builds: the
+	// policies given are the whole of what mdmforge manages in the tenant,
+	// so a policy file removed from the run leaves its objects to prune.
 	idents := map[string]string{}
 	for _, p := range policies {
 		idents[p.Profile.Identifier] = p.File
@@ -322,13 +325,14 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 				continue
 			}
 			ident, kind := splitMarker(m)
-			file, ours := idents[ident]
-			if !ours {
-				continue
+			file := idents[ident]
+			why := file + " no longer builds it"
+			if file == "" {
+				why = "no policy of this run has the profile identifier " + ident
 			}
 			if !e.o.Prune {
-				pl.plan.Notes = append(pl.plan.Notes, fmt.Sprintf("%s %q (id %s) carries the marker %s, but %s no longer builds it: apply --prune deletes it",
-					kind, obj.name(), obj.id(), m, file))
+				pl.plan.Notes = append(pl.plan.Notes, fmt.Sprintf("%s %q (id %s) carries the marker %s, but %s: apply --prune deletes it",
+					kind, obj.name(), obj.id(), m, why))
 				continue
 			}
 			// Through beta: a v1.0 list shows a beta-only object (an email
@@ -336,7 +340,14 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			d := &desired{file: file, kind: kind, ident: ident, marker: m, odataType: obj.odataType(), name: obj.name(),
 				collection: c, version: "beta"}
 			pl.ops = append(pl.ops, &op{step: len(pl.plan.Steps), d: d, current: obj, del: true})
-			pl.plan.Steps = append(pl.plan.Steps, deploy.Step{Action: deploy.Delete, Policy: file, Kind: kind, Name: obj.name(), ID: obj.id()})
+			why = "carries the marker " + m + ", but " + why
+			consequences := []string{why}
+			switch kind {
+			case "custom-profile", "email-profile", "restrictions":
+				consequences = append(consequences, "devices it is assigned to remove the profile, and with it what it installed")
+			}
+			pl.plan.Steps = append(pl.plan.Steps, deploy.Step{Action: deploy.Delete, Policy: file, Kind: kind, Name: obj.name(), ID: obj.id(),
+				Consequences: consequences})
 			state = append(state, []byte("delete "+c+"/"+obj.id()))
 		}
 	}

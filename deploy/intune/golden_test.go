@@ -47,6 +47,12 @@ func render(t *testing.T, p *deploy.Plan, format string) []byte {
 // from the base policy applied to a fresh tenant, unless it says
 // otherwise.
 func TestGoldenPlans(t *testing.T) {
+	// other is a second policy, of its own identifier, without Outlook.
+	other := func(t *testing.T) *profiles.Policy {
+		return policy(t, "other.yaml", "identifier: com.example.mdm.contacts", "identifier: com.example.mdm.calendars",
+			"display_name: Work Contacts", "display_name: Work Calendars", "  name: contacts\n", "  name: calendars\n",
+			"outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", "")
+	}
 	base := func(t *testing.T) *profiles.Policy { return policy(t, "contacts.yaml") }
 	applied := func(t *testing.T) *env {
 		e := newEnv(t, fakegraph.Options{}).tenant()
@@ -98,6 +104,18 @@ func TestGoldenPlans(t *testing.T) {
 			e := applied(t)
 			p := policy(t, "contacts.yaml", "assignments:", "intune:\n  conditional_access: report-only\nassignments:")
 			return e.plan([]*profiles.Policy{p}, Options{})
+		}},
+		// The run no longer has other.yaml: its objects are another
+		// identifier's, and deleted all the same.
+		{"prune-removed", []string{"txt", "md"}, func(t *testing.T) *deploy.Plan {
+			e := applied(t)
+			e.apply([]*profiles.Policy{other(t)}, Options{})
+			return e.plan([]*profiles.Policy{base(t)}, Options{Prune: true})
+		}},
+		{"prune-removed-notes", []string{"txt"}, func(t *testing.T) *deploy.Plan {
+			e := applied(t)
+			e.apply([]*profiles.Policy{other(t)}, Options{})
+			return e.plan([]*profiles.Policy{base(t)}, Options{})
 		}},
 		{"prune-notes", []string{"txt"}, func(t *testing.T) *deploy.Plan {
 			e := applied(t)

@@ -191,8 +191,14 @@ or the policies changed in between.
 Objects are matched by the marker mdmforge writes into their description,
 so a renamed policy updates its objects instead of creating second ones.
 An object mdmforge did not make but that has the same type and exact name
-is an error unless --adopt takes it over. Objects mdmforge made that no
-policy builds any more are only listed; apply --prune deletes them.
+is an error unless --adopt takes it over.
+
+The policies given are the whole of what mdmforge manages in the tenant,
+like a Terraform state: every object carrying an mdmforge marker that none
+of them builds (its policy file removed, its identifier changed, a kind
+the policy no longer builds) is listed as a note, and with --prune as a
+delete step, so the plan shows each delete before apply makes it. Plan
+all of a tenant's policies in one run.
 
 The policies are loaded and validated as build does, for target intune;
 any finding stops the run before the tenant is read.
