@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/mdmforge/mdmforge/deploy"
@@ -188,10 +190,54 @@ func (e *engine) targetApps(ctx context.Context, d *desired, id string) error {
 }
 
 // assign replaces the object's whole assignment set, which is what
-// Graph's /assign does in any case.
+// Graph's /assign does in any case, and reads the set back.
 func (e *engine) assign(ctx context.Context, o *op, id string) error {
-	return e.write(ctx, o.d, graph.Request{Method: http.MethodPost, Version: o.d.version, Path: o.d.collection + "/" + id + "/assign",
-		Body: map[string]any{"assignments": o.assign}, Idempotent: true}, nil)
+	d := o.d
+	if err := e.write(ctx, d, graph.Request{Method: http.MethodPost, Version: d.version, Path: d.collection + "/" + id + "/assign",
+		Body: map[string]any{"assignments": o.assign}, Idempotent: true}, nil); err != nil {
+		return err
+	}
+	want := targetKeys(o.assign)
+	return e.confirm(ctx, func() (string, error) {
+		raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id + "/assignments",
+			Object: d.object()})
+		if err != nil {
+			return "", e.explain(err, d.collection, false)
+		}
+		objs, err := decodeObjects(raw)
+		if err != nil {
+			return "", fmt.Errorf("reading its assignments back: %w", err)
+		}
+		list := make([]any, len(objs))
+		for i, a := range objs {
+			list[i] = map[string]any(a)
+		}
+		if have := targetKeys(list); !slices.Equal(have, want) {
+			return fmt.Sprintf("its assignments are still %s, not %s", keysOrNone(have), keysOrNone(want)), nil
+		}
+		return "", nil
+	})
+}
+
+// targetKeys are an assignment set's targets, "TYPE:GROUPID", sorted.
+func targetKeys(assignments []any) []string {
+	out := make([]string, 0, len(assignments))
+	for _, a := range assignments {
+		m, _ := a.(map[string]any)
+		t, _ := m["target"].(map[string]any)
+		typ, _ := t["@odata.type"].(string)
+		gid, _ := t["groupId"].(string)
+		out = append(out, strings.TrimPrefix(typ, "#microsoft.graph.")+":"+strings.ToLower(gid))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func keysOrNone(keys []string) string {
+	if len(keys) == 0 {
+		return "none"
+	}
+	return strings.Join(keys, ", ")
 }
 
 func (e *engine) delete(ctx context.Context, o *op) error {
@@ -204,10 +250,31 @@ func (e *engine) delete(ctx context.Context, o *op) error {
 	return err
 }
 
-// readBack reads a written object until it shows what was written,
-// waiting a little between reads: Graph may answer a read from a replica
-// the write has not reached yet.
+// readBack reads a written object until it shows what was written.
 func (e *engine) readBack(ctx context.Context, d *desired, id string) error {
+	return e.confirm(ctx, func() (string, error) {
+		var raw json.RawMessage
+		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: listQuery(d.collection),
+			Object: d.object()}, &raw)
+		if graph.StatusOf(err) == http.StatusNotFound {
+			return "Graph does not find it yet", nil
+		}
+		if err != nil {
+			return "", e.explain(err, d.collection, false)
+		}
+		objs, err := decodeObjects([]json.RawMessage{raw})
+		if err != nil {
+			return "", fmt.Errorf("reading it back: %w", err)
+		}
+		return d.differs(objs[0]), nil
+	})
+}
+
+// confirm reads a write back until read says it shows ("" rather than
+// how it differs), waiting a little between reads: Graph may answer a read
+// from a replica the write has not reached yet. The reads are bounded
+// (readBackWaits).
+func (e *engine) confirm(ctx context.Context, read func() (string, error)) error {
 	var last string
 	for _, wait := range readBackWaits {
 		if wait > 0 {
@@ -215,24 +282,9 @@ func (e *engine) readBack(ctx context.Context, d *desired, id string) error {
 				return err
 			}
 		}
-		var raw json.RawMessage
-		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: listQuery(d.collection),
-			Object: d.object()}, &raw)
-		var ge *graph.Error
-		if errors.As(err, &ge) && ge.Status == http.StatusNotFound {
-			last = "Graph does not find it yet"
-			continue
-		}
-		if err != nil {
-			return e.explain(err, d.collection, false)
-		}
-		objs, err := decodeObjects([]json.RawMessage{raw})
-		if err != nil {
-			return fmt.Errorf("reading it back: %w", err)
-		}
-		last = d.differs(objs[0])
-		if last == "" {
-			return nil
+		var err error
+		if last, err = read(); err != nil || last == "" {
+			return err
 		}
 	}
 	return fmt.Errorf("%w: %s", errNotConfirmed, last)

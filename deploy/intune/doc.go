@@ -46,7 +46,7 @@
 // Assignments are compared as sets and /assign is called with the full
 // set only when they differ; a policy without an assignments section
 // leaves its objects' assignments as they are. Every write is read back,
-// again after a wait while a replica lags. The client retries what may be
+// assignments too, again after a wait while a replica lags. The client retries what may be
 // repeated (deploy/graph); a create whose answer was lost is looked up by
 // display name and marker before it is sent again, so a retry never makes
 // a second object. An apply with nothing to change makes no write.

@@ -95,3 +95,54 @@ func TestReadBackWaitsForLag(t *testing.T) {
 		}
 	}
 }
+
+// staleAssignments answers the first read of each object's assignments
+// with an empty set, as a replica that has not seen the /assign yet
+// would; always answers every read so.
+type staleAssignments struct {
+	base   http.RoundTripper
+	always bool
+	mu     sync.Mutex
+	seen   map[string]bool
+	stale  int
+}
+
+func (l *staleAssignments) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/assignments") {
+		l.mu.Lock()
+		stale := l.always || !l.seen[r.URL.Path]
+		l.seen[r.URL.Path] = true
+		if stale {
+			l.stale++
+		}
+		l.mu.Unlock()
+		if stale {
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader(`{"value":[]}`)), Request: r}, nil
+		}
+	}
+	return l.base.RoundTrip(r)
+}
+
+// TestAssignmentsAreReadBack: after /assign, the object's assignments are
+// read until they show the set sent (a stale read is read again after a
+// wait), and a set that never shows is an error naming both sets.
+func TestAssignmentsAreReadBack(t *testing.T) {
+	for _, always := range []bool{false, true} {
+		e := newEnv(t, fakegraph.Options{}).tenant()
+		l := &staleAssignments{base: e.srv.Client().Transport, always: always, seen: map[string]bool{}}
+		e.g = e.client(graph.Options{HTTPClient: &http.Client{Transport: l}})
+		_, err := Apply(context.Background(), e.g, []*profiles.Policy{policy(t, "contacts.yaml")}, nil, Options{})
+		switch {
+		case !always && err != nil:
+			t.Errorf("a stale read failed the apply: %v", err)
+		case !always && l.stale != 5:
+			t.Errorf("%d stale reads, want one per object (5)", l.stale)
+		case always && (err == nil || !strings.Contains(err.Error(), "not confirmed by reading it back: its assignments are still none, not exclusionGroupAssignmentTarget:00000000-0000-4000-8000-000000000002, groupAssignmentTarget:00000000-0000-4000-8000-000000000001")):
+			t.Errorf("assignments never read back: %v", err)
+		}
+		if len(e.slept) == 0 {
+			t.Errorf("always=%v: no wait before reading again", always)
+		}
+	}
+}
