@@ -141,17 +141,41 @@ func (e *engine) post(ctx context.Context, d *desired, body map[string]any) (str
 			return "", err
 		}
 		last = err
-		found, lerr := e.list(ctx, d.collection, d.version, url.Values{"$filter": {"displayName eq " + odataString(d.name)}})
+		id, lerr := e.findCreated(ctx, d)
 		if lerr != nil {
 			return "", fmt.Errorf("%w; looking it up: %w", err, lerr)
 		}
-		for _, obj := range found {
-			if m, ok := markerOf(d.collection, obj); ok && m == d.marker && d.sameType(obj) {
-				return obj.id(), nil
-			}
+		if id != "" {
+			return id, nil
 		}
 	}
 	return "", last
+}
+
+// findCreated looks for the object a create whose answer was lost may
+// have made, by display name and marker. It looks again after the
+// read-back waits, as a replica may not show the object yet: a lookup
+// that missed it would make the next POST a duplicate. It returns "" when
+// the object is not there.
+func (e *engine) findCreated(ctx context.Context, d *desired) (string, error) {
+	var id string
+	err := e.confirm(ctx, func() (string, error) {
+		found, err := e.list(ctx, d.collection, d.version, url.Values{"$filter": {"displayName eq " + odataString(d.name)}})
+		if err != nil {
+			return "", err
+		}
+		for _, obj := range found {
+			if m, ok := markerOf(d.collection, obj); ok && m == d.marker && d.sameType(obj) {
+				id = obj.id()
+				return "", nil
+			}
+		}
+		return "not found", nil
+	})
+	if errors.Is(err, errNotConfirmed) {
+		return "", nil
+	}
+	return id, err
 }
 
 func (e *engine) update(ctx context.Context, o *op, s *deploy.Step) error {

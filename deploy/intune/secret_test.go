@@ -3,6 +3,7 @@ package intune
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -144,5 +145,53 @@ func TestAssignmentsAreReadBack(t *testing.T) {
 		if len(e.slept) == 0 {
 			t.Errorf("always=%v: no wait before reading again", always)
 		}
+	}
+}
+
+// lostCreate commits the first create of a collection and loses its
+// answer, then answers the first lookup by display name with no object,
+// as a replica the create has not reached would.
+type lostCreate struct {
+	base        http.RoundTripper
+	path        string
+	mu          sync.Mutex
+	lost, stale bool
+}
+
+func (l *lostCreate) RoundTrip(r *http.Request) (*http.Response, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == l.path && !l.lost:
+		l.lost = true
+		resp, err := l.base.RoundTrip(r)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return nil, errors.New("connection reset by peer")
+	case r.Method == http.MethodGet && r.URL.Path == l.path && l.lost && !l.stale &&
+		strings.HasPrefix(r.URL.Query().Get("$filter"), "displayName eq "):
+		l.stale = true
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"value":[]}`)), Request: r}, nil
+	}
+	return l.base.RoundTrip(r)
+}
+
+// TestLostCreateLookupWaitsForLag: after a create whose answer was lost,
+// a lookup that does not show the object yet is made again after a wait
+// rather than sending the POST again, so no second object is made.
+func TestLostCreateLookupWaitsForLag(t *testing.T) {
+	e := newEnv(t, fakegraph.Options{}).tenant()
+	l := &lostCreate{base: e.srv.Client().Transport, path: "/v1.0/" + collCompliance}
+	e.g = e.client(graph.Options{HTTPClient: &http.Client{Transport: l}})
+	if _, err := Apply(context.Background(), e.g, []*profiles.Policy{policy(t, "contacts.yaml")}, nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !l.lost || !l.stale {
+		t.Fatalf("lost %v, stale %v: the test did not run", l.lost, l.stale)
+	}
+	if n := len(e.srv.Objects(collCompliance)); n != 1 {
+		t.Errorf("%d compliance policies, want 1", n)
 	}
 }
