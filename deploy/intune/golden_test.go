@@ -71,7 +71,7 @@ func TestGoldenPlans(t *testing.T) {
 		{"no-op", []string{"txt"}, func(t *testing.T) *deploy.Plan {
 			return applied(t).plan([]*profiles.Policy{base(t)}, Options{})
 		}},
-		{"update-reauth", []string{"txt", "md", "json"}, func(t *testing.T) *deploy.Plan {
+		{"update-reauth", []string{"txt", "md", "json", "github"}, func(t *testing.T) *deploy.Plan {
 			p := policy(t, "contacts.yaml", "host: outlook.office365.com", "host: mail.example.com")
 			return applied(t).plan([]*profiles.Policy{p}, Options{})
 		}},
@@ -107,7 +107,7 @@ func TestGoldenPlans(t *testing.T) {
 		}},
 		// The run no longer has other.yaml: its objects are another
 		// identifier's, and deleted all the same.
-		{"prune-removed", []string{"txt", "md"}, func(t *testing.T) *deploy.Plan {
+		{"prune-removed", []string{"txt", "md", "github"}, func(t *testing.T) *deploy.Plan {
 			e := applied(t)
 			e.apply([]*profiles.Policy{other(t)}, Options{})
 			return e.plan([]*profiles.Policy{base(t)}, Options{Prune: true})
@@ -123,7 +123,7 @@ func TestGoldenPlans(t *testing.T) {
 			return e.plan([]*profiles.Policy{p}, Options{})
 		}},
 	}
-	formats := map[string]string{"txt": deploy.FormatText, "md": deploy.FormatMarkdown, "json": deploy.FormatJSON}
+	formats := map[string]string{"txt": deploy.FormatText, "md": deploy.FormatMarkdown, "json": deploy.FormatJSON, "github": deploy.FormatGitHub}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := c.plan(t)
