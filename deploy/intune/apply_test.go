@@ -234,4 +234,20 @@ func TestSavedPlan(t *testing.T) {
 	if w := e.writes(); len(w) != 0 {
 		t.Errorf("a refused plan wrote: %v", w)
 	}
+
+	// The tenant's own object is edited by hand after the plan was made.
+	saved = e.plan(other, Options{})
+	for _, o := range e.srv.Objects(collCompliance) {
+		if o["displayName"] != "unrelated" {
+			e.srv.Update(collCompliance, o["id"].(string), map[string]any{"osMinimumVersion": "14.0"})
+		}
+	}
+	e.srv.ResetLog()
+	_, err = Apply(context.Background(), e.g, other, saved, Options{})
+	if err == nil || !strings.Contains(err.Error(), "changed since the plan was made") || !strings.Contains(err.Error(), "osMinimumVersion") {
+		t.Errorf("apply of a plan the tenant changed under: %v", err)
+	}
+	if w := e.writes(); len(w) != 0 {
+		t.Errorf("a refused plan wrote: %v", w)
+	}
 }
