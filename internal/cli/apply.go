@@ -105,7 +105,7 @@ func applyRun(opts *applyOptions) error {
 		// Plan, show it, then apply exactly that plan: what is printed is
 		// what is written, even if the tenant changes in between.
 		if plan, err = intune.Plan(ctx, g, policies, eo); err != nil {
-			return opts.fail(err, false)
+			return opts.fail(err)
 		}
 	}
 	// JSON is one document, {"plan": …, "result": …}, written at the end;
@@ -127,7 +127,7 @@ func applyRun(opts *applyOptions) error {
 		}
 		if err != nil {
 			fmt.Fprintf(opts.IO.Err, "mdmforge: %s before the error\n", summary(res))
-			return opts.fail(err, true)
+			return opts.fail(err)
 		}
 	} else {
 		res = &deploy.Result{Unchanged: len(plan.Steps)}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/mdmforge/mdmforge/deploy"
@@ -89,8 +88,9 @@ func (o *deployOptions) findingsFormat() string {
 }
 
 // fail turns an engine or Graph error into the message and hints the user
-// needs: each problem found as a finding, the permission a 403 lacks.
-func (o *deployOptions) fail(err error, write bool) error {
+// needs: each problem found as a finding, the engine's hints (the
+// permission a 403 lacks), and what a refused token or a lost write means.
+func (o *deployOptions) fail(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return &exitError{code: exitTrouble, err: errors.New("interrupted"), hints: []string{"nothing more was sent; run the command again to finish"}}
 	}
@@ -119,9 +119,6 @@ func (o *deployOptions) fail(err error, write bool) error {
 	case errors.As(err, &ge) && ge.Status == 401:
 		cloud, _ := graph.LookupCloud(o.Graph.Cloud)
 		hints = append(hints, "Graph refused the token: it expired, or it is for another tenant, cloud or audience (it must be for "+cloud.GraphURL+"/.default)")
-	case errors.As(err, &ge) && ge.Status == 403:
-		perm, why := permissionFor(ge.URL, write)
-		hints = append(hints, fmt.Sprintf("the app registration needs the application permission %s (%s), with admin consent; docs/deploy.md lists what each command needs", perm, why))
 	case errors.As(err, &ge) && ge.Unknown:
 		hints = append(hints, "run apply again: it looks the object up before writing, so nothing is created twice")
 	}
@@ -133,31 +130,6 @@ func countProblems(n int) string {
 		return "1 problem"
 	}
 	return fmt.Sprintf("%d problems", n)
-}
-
-// permissionFor names the Graph application permission a request to u
-// needs, and what it is for.
-func permissionFor(u string, write bool) (string, string) {
-	level := "Read.All"
-	if write {
-		level = "ReadWrite.All"
-	}
-	switch {
-	case strings.Contains(u, "/deviceManagement/roleScopeTags"):
-		return "DeviceManagementRBAC.Read.All", "scope tags"
-	case strings.Contains(u, "/deviceManagement/"):
-		return "DeviceManagementConfiguration." + level, "device configurations and compliance policies"
-	case strings.Contains(u, "/deviceAppManagement/"):
-		return "DeviceManagementApps." + level, "app configurations and the Outlook app"
-	case strings.Contains(u, "/groups"):
-		return "Group.Read.All", "resolving group names"
-	case strings.Contains(u, "/identity/conditionalAccess"):
-		if write {
-			return "Policy.ReadWrite.ConditionalAccess", "the Conditional Access policy"
-		}
-		return "Policy.Read.All", "the Conditional Access policy"
-	}
-	return "DeviceManagementConfiguration." + level, "Intune"
 }
 
 // signalContext is cancelled by Ctrl-C or SIGTERM (a CI job cancelled), so
@@ -246,7 +218,7 @@ func planRun(opts *planOptions) error {
 	defer stop()
 	plan, err := intune.Plan(ctx, g, policies, opts.engine())
 	if err != nil {
-		return opts.fail(err, false)
+		return opts.fail(err)
 	}
 	if opts.Out != "" {
 		if err := writePlanFile(opts.Out, plan); err != nil {
