@@ -77,7 +77,8 @@ func TestBadInput(t *testing.T) {
 		{"deny 403 groups", func(e *env) { e.srv.Deny(http.StatusForbidden) }, nil, Options{},
 			[]string{"403", "groups", "hints: the app registration needs the Microsoft Graph application permission Group.Read.All"}},
 		{"deny 401", func(e *env) { e.srv.Deny(http.StatusUnauthorized) }, nil, Options{},
-			[]string{"401 InvalidAuthenticationToken: Lifetime validation failed, the token is expired."}},
+			[]string{"401 InvalidAuthenticationToken: Lifetime validation failed, the token is expired.",
+				"hints: if the token is right, the app registration needs the Microsoft Graph application permission Group.Read.All"}},
 		{"deny 403 apps", func(e *env) { e.srv.Deny(http.StatusForbidden) }, []string{"assignments:\n  include: [Sales-iOS]\n  exclude: [Executives]\n", ""}, Options{},
 			[]string{"403", "hints: the app registration needs the Microsoft Graph application permission DeviceManagementApps.Read.All"}},
 	}

@@ -79,7 +79,7 @@ func (e *engine) list(ctx context.Context, collection, version string, q url.Val
 }
 
 // permissions are the application permissions each collection needs, to
-// read and to write, for the hint of a 403.
+// read and to write, for the hint of a 401 or 403.
 var permissions = map[string][2]string{
 	collConfigurations: {"DeviceManagementConfiguration.Read.All", "DeviceManagementConfiguration.ReadWrite.All"},
 	collCompliance:     {"DeviceManagementConfiguration.Read.All", "DeviceManagementConfiguration.ReadWrite.All"},
@@ -90,12 +90,12 @@ var permissions = map[string][2]string{
 	"groups":           {"Group.Read.All", "Group.Read.All"},
 }
 
-// explain adds to a Graph error the permission a 403 lacks. A 401 is
-// about the token itself (expired, for another tenant or audience), which
-// the caller knows better how to explain.
+// explain adds to a Graph error the permission a 401 or 403 lacks. A
+// 401 is more often about the token itself (expired, for another tenant
+// or audience), which the CLI explains beside this.
 func (e *engine) explain(err error, collection string, write bool) error {
 	var ge *graph.Error
-	if !errors.As(err, &ge) || ge.Status != http.StatusForbidden {
+	if !errors.As(err, &ge) || (ge.Status != http.StatusUnauthorized && ge.Status != http.StatusForbidden) {
 		return err
 	}
 	perm, ok := permissions[collection]
@@ -106,8 +106,12 @@ func (e *engine) explain(err error, collection string, write bool) error {
 	if write {
 		need = perm[1]
 	}
-	return &deploy.HintError{Err: err, Hints: []string{"the app registration needs the Microsoft Graph application permission " + need +
-		", with admin consent; docs/deploy.md lists what plan and apply need"}}
+	hint := "the app registration needs the Microsoft Graph application permission " + need +
+		", with admin consent; docs/deploy.md lists what plan and apply need"
+	if ge.Status == http.StatusUnauthorized {
+		hint = "if the token is right, " + hint
+	}
+	return &deploy.HintError{Err: err, Hints: []string{hint}}
 }
 
 const collMobileApps = "deviceAppManagement/mobileApps"

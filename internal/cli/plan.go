@@ -112,13 +112,15 @@ func (o *deployOptions) fail(err error) error {
 	var te *graph.TokenError
 	var ge *graph.Error
 	switch {
+	case errors.As(err, &ge) && ge.Status == 401:
+		// First what a refused token most often means; then the engine's
+		// permission.
+		cloud, _ := graph.LookupCloud(o.Graph.Cloud)
+		hints = append([]string{"Graph refused the token: it expired, or it is for another tenant, cloud or audience (it must be for " + cloud.GraphURL + "/.default)"}, hints...)
 	case len(hints) > 0:
 		// The engine knows better what the request was for.
 	case errors.As(err, &te):
 		hints = append(hints, "check the --auth kind and its environment variables ('mdmforge plan --help' lists them), and --cloud")
-	case errors.As(err, &ge) && ge.Status == 401:
-		cloud, _ := graph.LookupCloud(o.Graph.Cloud)
-		hints = append(hints, "Graph refused the token: it expired, or it is for another tenant, cloud or audience (it must be for "+cloud.GraphURL+"/.default)")
 	case errors.As(err, &ge) && ge.Unknown:
 		hints = append(hints, "run apply again: it looks the object up before writing, so nothing is created twice")
 	}

@@ -133,7 +133,8 @@ func TestDeployExitCodes(t *testing.T) {
 	}
 	srv.Deny(401)
 	if code, _, errs := mdm("plan", good, "--auth", "token"); code != exitTrouble || !strings.Contains(errs, "401") ||
-		!strings.Contains(errs, "mdmforge: hint: Graph refused the token: it expired, or it is for another tenant") || strings.Count(errs, "hint:") != 1 {
+		!strings.Contains(errs, "mdmforge: hint: Graph refused the token: it expired, or it is for another tenant") ||
+		!strings.Contains(errs, "mdmforge: hint: if the token is right, the app registration needs the Microsoft Graph application permission Group.Read.All") {
 		t.Errorf("plan with a refused token: exit %d\n%s", code, errs)
 	}
 }
