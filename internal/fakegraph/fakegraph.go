@@ -48,6 +48,11 @@
 //     lost, not the write.
 //   - Query options other than $filter, $select, $expand and $skiptoken
 //     are refused.
+//   - A compliance policy's actions read back as tenant exports show
+//     them: ruleName null, a notificationTemplateId sent as "" (or not
+//     at all) as the zero GUID, a missing notificationMessageCCList as [].
+//   - DenyWrites refuses writes only, as an app granted the Read
+//     permissions but not the ReadWrite ones is refused; Deny refuses all.
 package fakegraph
 
 import (
