@@ -133,7 +133,7 @@ func (e *engine) post(ctx context.Context, d *desired, body map[string]any) (str
 		err := e.write(ctx, d, graph.Request{Method: http.MethodPost, Version: d.version, Path: d.collection, Body: body}, &created)
 		if err == nil {
 			if created.id() == "" {
-				return "", errors.New("Graph created it without returning its id")
+				return "", fmt.Errorf("POST %s/%s: Graph answered the create without the new object's id", d.version, d.collection)
 			}
 			return created.id(), nil
 		}
