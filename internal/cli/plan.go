@@ -205,7 +205,7 @@ Graph error), like diff.`,
 			return planRun(opts)
 		},
 	}
-	opts.register(cmd, "plan the deletion of objects mdmforge made that no policy builds any more")
+	opts.register(cmd, "plan the deletion of every object mdmforge made that none of the policies given builds")
 	cmd.Flags().StringVar(&opts.Out, "out", "", "also save the plan to `FILE` for 'apply --plan'")
 	completeFiles(cmd.Flags(), "out", "json")
 	return cmd
