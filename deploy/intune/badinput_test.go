@@ -128,6 +128,29 @@ func TestAndroidOutlookMissing(t *testing.T) {
 	}
 }
 
+// TestAndroidOutlookRemovedIsNotPruned: when Outlook for Android leaves
+// the tenant after its configuration was made, the configuration is left
+// as it is (a note), not pruned: the policy still builds it.
+func TestAndroidOutlookRemovedIsNotPruned(t *testing.T) {
+	e := newEnv(t, fakegraph.Options{})
+	e.srv.AddGroup("Sales-iOS")
+	e.srv.AddGroup("Executives")
+	e.srv.AddApp("iosStoreApp", "Microsoft Outlook", "com.microsoft.Office.Outlook")
+	android := e.srv.AddApp("androidManagedStoreApp", "Microsoft Outlook", "com.microsoft.office.outlook")
+	ps := []*profiles.Policy{policy(t, "contacts.yaml")}
+	e.apply(ps, Options{})
+	if !e.srv.Update(collMobileApps, android, map[string]any{"packageId": "com.example.other"}) {
+		t.Fatal("no such app")
+	}
+	p := e.plan(ps, Options{Prune: true})
+	if p.Changed() {
+		t.Errorf("the plan changes:\n%s", render(t, p, "text"))
+	}
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], "is left out: Outlook for Android") {
+		t.Errorf("notes: %q", p.Notes)
+	}
+}
+
 // TestPermissionHints: writes name the ReadWrite permission, reads the
 // Read one.
 func TestPermissionHints(t *testing.T) {

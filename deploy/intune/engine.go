@@ -127,6 +127,9 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 		needIOS = needIOS || d.kind == "outlook-devices"
 		needAndroid = needAndroid || d.kind == "outlook-android"
 	}
+	// The markers of objects left out for want of an app: the policy
+	// still builds them, so they are not pruned.
+	leftOut := map[string]bool{}
 	if needIOS || needAndroid {
 		ios, droid, err := e.outlookApps(ctx, needAndroid)
 		if err != nil {
@@ -144,6 +147,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			case d.kind == "outlook-android" && len(droid) == 0:
 				pl.plan.Notes = append(pl.plan.Notes, fmt.Sprintf("%s: %q is left out: Outlook for Android (%s) is not in the tenant; approve it in managed Google Play and sync Intune to deploy it",
 					d.file, d.name, outlookAndroidPackageID))
+				leftOut[d.marker] = true
 				continue
 			case d.kind == "outlook-android":
 				d.body["targetedMobileApps"] = stringsToAny(droid)
@@ -321,7 +325,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 	for _, c := range sortedKeys(lists) {
 		for _, obj := range lists[c] {
 			m, ok := markerOf(c, obj)
-			if !ok || matched[obj.id()] {
+			if !ok || matched[obj.id()] || leftOut[m] {
 				continue
 			}
 			ident, kind := splitMarker(m)
