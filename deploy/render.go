@@ -278,15 +278,23 @@ func mdCode(s string) string {
 func (p *Plan) writeMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "### mdmforge plan: %s\n\n", p.Target)
 	fmt.Fprintf(w, "%s.\n", p.Summary())
-	if len(p.Steps) > 0 {
-		fmt.Fprint(w, "\n| | action | kind | name | policy |\n|---|---|---|---|---|\n")
-		for _, s := range p.Steps {
-			act := string(s.Action)
-			if s.Adopted {
-				act += " (adopt)"
-			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", actionMarks[s.Action], act, s.Kind, mdCode(s.Name), mdCode(s.Policy))
+	// The steps that write come first; the unchanged ones, most of a
+	// large tenant's, fold away so that the comment shows the change.
+	var changing, unchanged []Step
+	for _, s := range p.Steps {
+		if s.Action == NoChange {
+			unchanged = append(unchanged, s)
+		} else {
+			changing = append(changing, s)
 		}
+	}
+	if len(changing) > 0 {
+		mdStepTable(w, changing)
+	}
+	if len(unchanged) > 0 {
+		fmt.Fprintf(w, "\n<details><summary>%s</summary>\n", plural(len(unchanged), "object unchanged", "objects unchanged"))
+		mdStepTable(w, unchanged)
+		fmt.Fprint(w, "\n</details>\n")
 	}
 	for _, s := range p.Steps {
 		if s.Action == NoChange {
@@ -335,6 +343,18 @@ func (p *Plan) writeMarkdown(w io.Writer) {
 		for _, n := range p.Notes {
 			fmt.Fprintf(w, "- %s\n", termsafe.String(n))
 		}
+	}
+}
+
+// mdStepTable writes a markdown table of steps, one a row.
+func mdStepTable(w io.Writer, steps []Step) {
+	fmt.Fprint(w, "\n| | action | kind | name | policy |\n|---|---|---|---|---|\n")
+	for _, s := range steps {
+		act := string(s.Action)
+		if s.Adopted {
+			act += " (adopt)"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", actionMarks[s.Action], act, s.Kind, mdCode(s.Name), mdOrEmpty(s.Policy))
 	}
 }
 

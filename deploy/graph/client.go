@@ -1,7 +1,8 @@
 // Package graph is mdmforge's Microsoft Graph client: plain net/http and
 // encoding/json over the bodies profiles/intune builds, with the behaviour
 // Intune needs from a pipeline tool. It follows @odata.nextLink, waits as
-// Retry-After says on 429, 503 and 504 (or backs off with jitter), paces
+// Retry-After says on 429, 500, 502, 503 and 504 (or backs off with
+// jitter) before repeating a request that may be repeated, paces
 // writes under Intune's limit of 100 per 20 seconds, times out each
 // attempt, never repeats a create whose answer was lost, and names the
 // object, request, status, Graph's message and request-id in every error.
@@ -386,12 +387,12 @@ func (c *Client) send(ctx context.Context, r Request, u string, body []byte) (*a
 		case a.status == http.StatusNotFound && method == http.MethodDelete && committedMaybe:
 			// The earlier attempt whose answer was lost deleted it.
 			return a, nil
-		case a.status == http.StatusTooManyRequests,
-			a.status == http.StatusServiceUnavailable, a.status == http.StatusGatewayTimeout:
+		case retried(a.status):
 			e := c.errorFor(r, u, a, "")
 			if a.status != http.StatusTooManyRequests && write {
-				// Throttled requests are not processed; a 503 or 504 may
-				// come after the write was committed.
+				// Throttled requests are not processed; a 5xx may come
+				// after the write was committed, so only a request that
+				// may be repeated is sent again.
 				e.Unknown = true
 				if !r.repeatable() {
 					return nil, e
@@ -423,6 +424,19 @@ func (c *Client) send(ctx context.Context, r Request, u string, body []byte) (*a
 	last.Attempts = attempts
 	last.Unknown = last.Unknown || committedMaybe
 	return nil, last
+}
+
+// retried reports whether an answer's status is worth another attempt:
+// throttling (429), and the 5xx that Graph answers now and then to a
+// request that succeeds when sent again (500, 502, 503, 504). Other 5xx
+// (501 Not Implemented, 505) would be answered the same way again.
+func retried(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 func (c *Client) attempt(ctx context.Context, r Request, method, u string, body []byte, write bool) (*answer, error) {

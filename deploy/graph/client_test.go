@@ -353,17 +353,14 @@ func TestIdempotentWritesAreRetriedAfterLostAnswers(t *testing.T) {
 		{Version: "beta", Path: "deviceManagement/deviceConfigurations/1"},
 	} {
 		t.Run(r.method(), func(t *testing.T) {
-			s := &script{steps: []http.HandlerFunc{drop, status(500, "Retry-After", "1"), status(504), ok(`{}`)}}
-			c, _ := testClient(t, s, nil)
-			err := c.Do(context.Background(), r, nil)
-			if r.method() == "GET" || r.method() == "PATCH" || r.Idempotent {
-				// 500 is not retried even for idempotent requests.
-				if s.count() != 2 || StatusOf(err) != 500 {
-					t.Errorf("%d requests, err %v", s.count(), err)
-				}
+			s := &script{steps: []http.HandlerFunc{drop, status(500, "Retry-After", "1"), status(502), status(504), ok(`{}`)}}
+			c, clk := testClient(t, s, nil)
+			if err := c.Do(context.Background(), r, nil); err != nil || s.count() != 5 {
+				t.Errorf("%d requests, err %v", s.count(), err)
 			}
-			if got := OutcomeUnknown(err); got != (r.method() != "GET") {
-				t.Errorf("OutcomeUnknown = %v", got)
+			// The 500's Retry-After is honoured; the others back off.
+			if got := clk.Sleeps(); len(got) != 4 || got[1] != time.Second {
+				t.Errorf("sleeps = %v", got)
 			}
 		})
 	}
@@ -371,6 +368,26 @@ func TestIdempotentWritesAreRetriedAfterLostAnswers(t *testing.T) {
 	c, _ := testClient(t, s, nil)
 	if err := c.Do(context.Background(), Request{Version: "v1.0", Path: "groups/1"}, nil); err != nil || s.count() != 3 {
 		t.Errorf("GET after a dropped connection and a 504: %d requests, %v", s.count(), err)
+	}
+}
+
+func TestServerErrorsAreRetriedBoundedAndOtherStatusesNot(t *testing.T) {
+	patch := Request{Method: "PATCH", Version: "beta", Path: "x/1", Body: map[string]int{"a": 1}}
+	for _, code := range []int{500, 502} {
+		s := &script{steps: []http.HandlerFunc{status(code)}}
+		c, _ := testClient(t, s, func(o *Options) { o.MaxRetries = 2 })
+		err := c.Do(context.Background(), patch, nil)
+		if s.count() != 3 || StatusOf(err) != code || !OutcomeUnknown(err) ||
+			!strings.Contains(err.Error(), "gave up after 3 attempts") {
+			t.Errorf("%d: %d requests, %v", code, s.count(), err)
+		}
+	}
+	for _, code := range []int{400, 409, 501} {
+		s := &script{steps: []http.HandlerFunc{status(code), ok(`{}`)}}
+		c, _ := testClient(t, s, nil)
+		if err := c.Do(context.Background(), Request{Version: "v1.0", Path: "groups/1"}, nil); s.count() != 1 || StatusOf(err) != code {
+			t.Errorf("%d: %d requests, %v", code, s.count(), err)
+		}
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/mdmforge/mdmforge/deploy"
@@ -88,7 +90,7 @@ func (e *engine) progress(format string, args ...any) {
 // write sends one write request.
 func (e *engine) write(ctx context.Context, d *desired, r graph.Request, out any) error {
 	r.Object = d.object()
-	if err := e.do(ctx, r, out); err != nil {
+	if err := e.g.Do(ctx, r, out); err != nil {
 		return e.explain(err, d.collection, true)
 	}
 	return nil
@@ -131,7 +133,7 @@ func (e *engine) post(ctx context.Context, d *desired, body map[string]any) (str
 		err := e.write(ctx, d, graph.Request{Method: http.MethodPost, Version: d.version, Path: d.collection, Body: body}, &created)
 		if err == nil {
 			if created.id() == "" {
-				return "", errors.New("Graph created it without returning its id")
+				return "", fmt.Errorf("POST %s/%s: Graph answered the create without the new object's id", d.version, d.collection)
 			}
 			return created.id(), nil
 		}
@@ -139,17 +141,41 @@ func (e *engine) post(ctx context.Context, d *desired, body map[string]any) (str
 			return "", err
 		}
 		last = err
-		found, lerr := e.list(ctx, d.collection, d.version, url.Values{"$filter": {"displayName eq " + odataString(d.name)}})
+		id, lerr := e.findCreated(ctx, d)
 		if lerr != nil {
 			return "", fmt.Errorf("%w; looking it up: %w", err, lerr)
 		}
-		for _, obj := range found {
-			if m, ok := markerOf(d.collection, obj); ok && m == d.marker && d.sameType(obj) {
-				return obj.id(), nil
-			}
+		if id != "" {
+			return id, nil
 		}
 	}
 	return "", last
+}
+
+// findCreated looks for the object a create whose answer was lost may
+// have made, by display name and marker. It looks again after the
+// read-back waits, as a replica may not show the object yet: a lookup
+// that missed it would make the next POST a duplicate. It returns "" when
+// the object is not there.
+func (e *engine) findCreated(ctx context.Context, d *desired) (string, error) {
+	var id string
+	err := e.confirm(ctx, func() (string, error) {
+		found, err := e.list(ctx, d.collection, d.version, url.Values{"$filter": {"displayName eq " + odataString(d.name)}})
+		if err != nil {
+			return "", err
+		}
+		for _, obj := range found {
+			if m, ok := markerOf(d.collection, obj); ok && m == d.marker && d.sameType(obj) {
+				id = obj.id()
+				return "", nil
+			}
+		}
+		return "not found", nil
+	})
+	if errors.Is(err, errNotConfirmed) {
+		return "", nil
+	}
+	return id, err
 }
 
 func (e *engine) update(ctx context.Context, o *op, s *deploy.Step) error {
@@ -188,10 +214,54 @@ func (e *engine) targetApps(ctx context.Context, d *desired, id string) error {
 }
 
 // assign replaces the object's whole assignment set, which is what
-// Graph's /assign does in any case.
+// Graph's /assign does in any case, and reads the set back.
 func (e *engine) assign(ctx context.Context, o *op, id string) error {
-	return e.write(ctx, o.d, graph.Request{Method: http.MethodPost, Version: o.d.version, Path: o.d.collection + "/" + id + "/assign",
-		Body: map[string]any{"assignments": o.assign}, Idempotent: true}, nil)
+	d := o.d
+	if err := e.write(ctx, d, graph.Request{Method: http.MethodPost, Version: d.version, Path: d.collection + "/" + id + "/assign",
+		Body: map[string]any{"assignments": o.assign}, Idempotent: true}, nil); err != nil {
+		return err
+	}
+	want := targetKeys(o.assign)
+	return e.confirm(ctx, func() (string, error) {
+		raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id + "/assignments",
+			Object: d.object()})
+		if err != nil {
+			return "", e.explain(err, d.collection, false)
+		}
+		objs, err := decodeObjects(raw)
+		if err != nil {
+			return "", fmt.Errorf("reading its assignments back: %w", err)
+		}
+		list := make([]any, len(objs))
+		for i, a := range objs {
+			list[i] = map[string]any(a)
+		}
+		if have := targetKeys(list); !slices.Equal(have, want) {
+			return fmt.Sprintf("its assignments are still %s, not %s", keysOrNone(have), keysOrNone(want)), nil
+		}
+		return "", nil
+	})
+}
+
+// targetKeys are an assignment set's targets, "TYPE:GROUPID", sorted.
+func targetKeys(assignments []any) []string {
+	out := make([]string, 0, len(assignments))
+	for _, a := range assignments {
+		m, _ := a.(map[string]any)
+		t, _ := m["target"].(map[string]any)
+		typ, _ := t["@odata.type"].(string)
+		gid, _ := t["groupId"].(string)
+		out = append(out, strings.TrimPrefix(typ, "#microsoft.graph.")+":"+strings.ToLower(gid))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func keysOrNone(keys []string) string {
+	if len(keys) == 0 {
+		return "none"
+	}
+	return strings.Join(keys, ", ")
 }
 
 func (e *engine) delete(ctx context.Context, o *op) error {
@@ -204,10 +274,31 @@ func (e *engine) delete(ctx context.Context, o *op) error {
 	return err
 }
 
-// readBack reads a written object until it shows what was written,
-// waiting a little between reads: Graph may answer a read from a replica
-// the write has not reached yet.
+// readBack reads a written object until it shows what was written.
 func (e *engine) readBack(ctx context.Context, d *desired, id string) error {
+	return e.confirm(ctx, func() (string, error) {
+		var raw json.RawMessage
+		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: listQuery(d.collection),
+			Object: d.object()}, &raw)
+		if graph.StatusOf(err) == http.StatusNotFound {
+			return "Graph does not find it yet", nil
+		}
+		if err != nil {
+			return "", e.explain(err, d.collection, false)
+		}
+		objs, err := decodeObjects([]json.RawMessage{raw})
+		if err != nil {
+			return "", fmt.Errorf("reading it back: %w", err)
+		}
+		return d.differs(objs[0]), nil
+	})
+}
+
+// confirm reads a write back until read says it shows ("" rather than
+// how it differs), waiting a little between reads: Graph may answer a read
+// from a replica the write has not reached yet. The reads are bounded
+// (readBackWaits).
+func (e *engine) confirm(ctx context.Context, read func() (string, error)) error {
 	var last string
 	for _, wait := range readBackWaits {
 		if wait > 0 {
@@ -215,24 +306,9 @@ func (e *engine) readBack(ctx context.Context, d *desired, id string) error {
 				return err
 			}
 		}
-		var raw json.RawMessage
-		err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + id, Query: listQuery(d.collection),
-			Object: d.object()}, &raw)
-		var ge *graph.Error
-		if errors.As(err, &ge) && ge.Status == http.StatusNotFound {
-			last = "Graph does not find it yet"
-			continue
-		}
-		if err != nil {
-			return e.explain(err, d.collection, false)
-		}
-		objs, err := decodeObjects([]json.RawMessage{raw})
-		if err != nil {
-			return fmt.Errorf("reading it back: %w", err)
-		}
-		last = d.differs(objs[0])
-		if last == "" {
-			return nil
+		var err error
+		if last, err = read(); err != nil || last == "" {
+			return err
 		}
 	}
 	return fmt.Errorf("%w: %s", errNotConfirmed, last)
@@ -250,7 +326,7 @@ func (d *desired) differs(got tenantObject) string {
 	}
 	if d.actions != nil {
 		have, _ := got["scheduledActionsForRule"].([]any)
-		if len(compareList("scheduledActionsForRule", have, d.actions)) > 0 {
+		if len(compareActions(have, d.actions)) > 0 {
 			return "its scheduledActionsForRule still differ"
 		}
 	}

@@ -70,6 +70,10 @@ func TestApplyThenNothingToDo(t *testing.T) {
 			e.apply([]*profiles.Policy{policy(e.t.(*testing.T), "contacts.yaml", "assignments:", "intune:\n  conditional_access: report-only\nassignments:")}, Options{})
 		}},
 		{"prune", []string{"outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", ""}, Options{Prune: true}, 2, nil},
+		// A policy file removed from the run: its objects (another
+		// identifier's) are deleted with --prune, and stay without it.
+		{"policy file removed", nil, Options{Prune: true}, 5, applyBaseAndOther},
+		{"policy file removed without prune", nil, Options{}, 7, applyBaseAndOther},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -99,6 +103,16 @@ func TestApplyThenNothingToDo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// applyBaseAndOther applies the base policy and a second one of another
+// identifier (without Outlook: a compliance policy and a custom profile).
+func applyBaseAndOther(e *env) {
+	t := e.t.(*testing.T)
+	e.apply([]*profiles.Policy{policy(t, "contacts.yaml"), policy(t, "other.yaml",
+		"identifier: com.example.mdm.contacts", "identifier: com.example.mdm.calendars",
+		"display_name: Work Contacts", "display_name: Work Calendars",
+		"outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", "")}, Options{})
 }
 
 // handMadeCompliance is a compliance policy made in the admin center,
@@ -216,6 +230,22 @@ func TestSavedPlan(t *testing.T) {
 	_, err = Apply(context.Background(), e.g, other, saved, Options{})
 	if err == nil || !strings.Contains(err.Error(), "changed since the plan was made") || !strings.Contains(err.Error(), "compliance") {
 		t.Errorf("apply of a stale plan: %v", err)
+	}
+	if w := e.writes(); len(w) != 0 {
+		t.Errorf("a refused plan wrote: %v", w)
+	}
+
+	// The tenant's own object is edited by hand after the plan was made.
+	saved = e.plan(other, Options{})
+	for _, o := range e.srv.Objects(collCompliance) {
+		if o["displayName"] != "unrelated" {
+			e.srv.Update(collCompliance, o["id"].(string), map[string]any{"osMinimumVersion": "14.0"})
+		}
+	}
+	e.srv.ResetLog()
+	_, err = Apply(context.Background(), e.g, other, saved, Options{})
+	if err == nil || !strings.Contains(err.Error(), "changed since the plan was made") || !strings.Contains(err.Error(), "osMinimumVersion") {
+		t.Errorf("apply of a plan the tenant changed under: %v", err)
 	}
 	if w := e.writes(); len(w) != 0 {
 		t.Errorf("a refused plan wrote: %v", w)

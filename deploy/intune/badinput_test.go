@@ -77,7 +77,8 @@ func TestBadInput(t *testing.T) {
 		{"deny 403 groups", func(e *env) { e.srv.Deny(http.StatusForbidden) }, nil, Options{},
 			[]string{"403", "groups", "hints: the app registration needs the Microsoft Graph application permission Group.Read.All"}},
 		{"deny 401", func(e *env) { e.srv.Deny(http.StatusUnauthorized) }, nil, Options{},
-			[]string{"401", "hints: the token was refused: check the credential, and that the app registration has Group.Read.All"}},
+			[]string{"401 InvalidAuthenticationToken: Lifetime validation failed, the token is expired.",
+				"hints: if the token is right, the app registration needs the Microsoft Graph application permission Group.Read.All"}},
 		{"deny 403 apps", func(e *env) { e.srv.Deny(http.StatusForbidden) }, []string{"assignments:\n  include: [Sales-iOS]\n  exclude: [Executives]\n", ""}, Options{},
 			[]string{"403", "hints: the app registration needs the Microsoft Graph application permission DeviceManagementApps.Read.All"}},
 	}
@@ -127,6 +128,29 @@ func TestAndroidOutlookMissing(t *testing.T) {
 	}
 }
 
+// TestAndroidOutlookRemovedIsNotPruned: when Outlook for Android leaves
+// the tenant after its configuration was made, the configuration is left
+// as it is (a note), not pruned: the policy still builds it.
+func TestAndroidOutlookRemovedIsNotPruned(t *testing.T) {
+	e := newEnv(t, fakegraph.Options{})
+	e.srv.AddGroup("Sales-iOS")
+	e.srv.AddGroup("Executives")
+	e.srv.AddApp("iosStoreApp", "Microsoft Outlook", "com.microsoft.Office.Outlook")
+	android := e.srv.AddApp("androidManagedStoreApp", "Microsoft Outlook", "com.microsoft.office.outlook")
+	ps := []*profiles.Policy{policy(t, "contacts.yaml")}
+	e.apply(ps, Options{})
+	if !e.srv.Update(collMobileApps, android, map[string]any{"packageId": "com.example.other"}) {
+		t.Fatal("no such app")
+	}
+	p := e.plan(ps, Options{Prune: true})
+	if p.Changed() {
+		t.Errorf("the plan changes:\n%s", render(t, p, "text"))
+	}
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], "is left out: Outlook for Android") {
+		t.Errorf("notes: %q", p.Notes)
+	}
+}
+
 // TestPermissionHints: writes name the ReadWrite permission, reads the
 // Read one.
 func TestPermissionHints(t *testing.T) {
@@ -151,5 +175,33 @@ func TestPermissionHints(t *testing.T) {
 	plain := &graph.Error{Status: http.StatusBadRequest}
 	if err := e.explain(plain, collCompliance, true); err != error(plain) {
 		t.Errorf("a 400 got a permission hint: %v", err)
+	}
+}
+
+// TestReadOnlyPermissions: an app registration with the Read permissions
+// but not the ReadWrite ones plans, and its apply stops at the first write
+// with a hint naming the ReadWrite permission, having changed nothing.
+func TestReadOnlyPermissions(t *testing.T) {
+	e := newEnv(t, fakegraph.Options{}).tenant()
+	e.srv.DenyWrites(http.StatusForbidden)
+	ps := []*profiles.Policy{policy(t, "contacts.yaml")}
+	p := e.plan(ps, Options{})
+	if !p.Changed() {
+		t.Fatal("the plan has no changes")
+	}
+	before := e.srv.State()
+	_, err := Apply(context.Background(), e.g, ps, nil, Options{})
+	var he *deploy.HintError
+	if !errors.As(err, &he) || graph.StatusOf(err) != http.StatusForbidden {
+		t.Fatalf("apply: %v", err)
+	}
+	wantAll(t, err.Error()+"\nhints: "+strings.Join(he.Hints, "; "),
+		`create outlook-devices "Work Contacts (Outlook) – iOS managed devices"`, "403 Forbidden",
+		"hints: the app registration needs the Microsoft Graph application permission DeviceManagementApps.ReadWrite.All")
+	if after := e.srv.State(); string(after) != string(before) {
+		t.Errorf("the tenant changed:\n%s", after)
+	}
+	if n := e.srv.Writes(); n != 1 {
+		t.Errorf("%d write attempts, want the one refused: %v", n, e.writes())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mdmforge/mdmforge/deploy"
 	"github.com/mdmforge/mdmforge/internal/fakegraph"
 	"github.com/mdmforge/mdmforge/profiles"
 )
@@ -111,6 +112,41 @@ func BenchmarkApply50Changes(b *testing.B) {
 		i++
 		if _, err := Apply(context.Background(), e.g, sets[i%2], nil, Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(e.srv.Requests()))/float64(b.N), "requests/op")
+	b.ReportMetric(float64(e.srv.Writes())/float64(b.N), "writes/op")
+}
+
+// BenchmarkPlan50Changes plans 50 policies whose profiles all changed:
+// as many requests as with no change, each payload decoded and diffed.
+func BenchmarkPlan50Changes(b *testing.B) {
+	e := newEnv(b, fakegraph.Options{PageSize: 100}).tenant()
+	e.apply(fiftyPolicies(b, "outlook.office365.com"), Options{})
+	changed := fiftyPolicies(b, "mail.example.com")
+	e.srv.ResetLog()
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := Plan(context.Background(), e.g, changed, Options{})
+		if err != nil || p.Counts()[deploy.Update] != 50 {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(e.srv.Requests()))/float64(b.N), "requests/op")
+	b.ReportMetric(float64(e.srv.Writes())/float64(b.N), "writes/op")
+}
+
+// BenchmarkApply50NoChanges applies 50 policies the tenant already has:
+// the plan's reads and no write.
+func BenchmarkApply50NoChanges(b *testing.B) {
+	e := newEnv(b, fakegraph.Options{PageSize: 100}).tenant()
+	ps := fiftyPolicies(b, "outlook.office365.com")
+	e.apply(ps, Options{})
+	e.srv.ResetLog()
+	b.ResetTimer()
+	for b.Loop() {
+		if r, err := Apply(context.Background(), e.g, ps, nil, Options{}); err != nil || r.Writes != 0 {
+			b.Fatal(err, r)
 		}
 	}
 	b.ReportMetric(float64(len(e.srv.Requests()))/float64(b.N), "requests/op")

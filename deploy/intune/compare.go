@@ -235,19 +235,57 @@ func digestJSON(data []byte) json.RawMessage {
 	return s
 }
 
-// compareList compares a navigation property's list (a compliance
-// policy's actions) as JSON, under its property name.
-func compareList(name string, have, want []any) []diff.Change {
-	h := map[string]any{name: project(anyList(have), want)}
-	w := map[string]any{name: want}
+// compareActions compares a compliance policy's scheduled actions, as
+// Intune keeps them, under their property name.
+func compareActions(have, want []any) []diff.Change {
+	h := map[string]any{"scheduledActionsForRule": normalActions(have)}
+	w := map[string]any{"scheduledActionsForRule": normalActions(want)}
 	return diff.JSON(h, w, diff.Options{UUIDs: true})
 }
 
-func anyList(v []any) any {
-	if v == nil {
-		return []any{}
+// noTemplate is the notificationTemplateId Intune returns for an action
+// without a notification template, whatever the create sent ("" or
+// nothing): Graph's own example bodies send "", tenant exports read back
+// the zero GUID.
+const noTemplate = "00000000-0000-0000-0000-000000000000"
+
+// normalActions is what a compliance policy's actions mean, for comparing
+// what mdmforge sends with what Intune returns: one rule of action items,
+// sorted, with "no template" and "no CC" spelled one way each. The rule's
+// name is left out: Intune reads it back as null whatever was sent.
+func normalActions(rules []any) []any {
+	items := []any{}
+	for _, r := range rules {
+		m, _ := r.(map[string]any)
+		cfgs, _ := m["scheduledActionConfigurations"].([]any)
+		for _, c := range cfgs {
+			a, _ := c.(map[string]any)
+			tmpl, _ := a["notificationTemplateId"].(string)
+			if tmpl == noTemplate {
+				tmpl = ""
+			}
+			cc := []string{}
+			list, _ := a["notificationMessageCCList"].([]any)
+			for _, v := range list {
+				if s, ok := v.(string); ok {
+					cc = append(cc, s)
+				}
+			}
+			sort.Strings(cc)
+			items = append(items, map[string]any{
+				"actionType":                a["actionType"],
+				"gracePeriodHours":          json.Number(fmt.Sprint(a["gracePeriodHours"])),
+				"notificationTemplateId":    tmpl,
+				"notificationMessageCCList": stringsToAny(cc),
+			})
+		}
 	}
-	return v
+	sort.SliceStable(items, func(i, j int) bool {
+		bi, _ := json.Marshal(items[i])
+		bj, _ := json.Marshal(items[j])
+		return string(bi) < string(bj)
+	})
+	return []any{map[string]any{"scheduledActionConfigurations": items}}
 }
 
 // appKey names a managed app by its identifier's type and id.

@@ -34,3 +34,38 @@ func TestCompareBodyByValue(t *testing.T) {
 		t.Errorf("changed setting: %+v %v", bd.changes, bd.keys)
 	}
 }
+
+// TestCompareActionsAsIntuneKeepsThem: the block action mdmforge sends
+// (ruleName, notificationTemplateId "", an empty CC list) equals what
+// Intune returns for it (ruleName null, the zero GUID, maybe no CC list),
+// and a hand-made action without those fields; a grace period, a real
+// template or a second action differ.
+func TestCompareActionsAsIntuneKeepsThem(t *testing.T) {
+	decode := func(s string) []any {
+		v, err := decodeJSON([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.([]any)
+	}
+	sent := decode(`[{"ruleName":"PasswordRequired","scheduledActionConfigurations":[{"actionType":"block","gracePeriodHours":0,"notificationTemplateId":"","notificationMessageCCList":[]}]}]`)
+	for _, have := range []string{
+		`[{"id":"r1","ruleName":null,"scheduledActionConfigurations":[{"id":"a1","actionType":"block","gracePeriodHours":0,"notificationTemplateId":"00000000-0000-0000-0000-000000000000","notificationMessageCCList":[]}]}]`,
+		`[{"ruleName":"PasswordRequired","scheduledActionConfigurations":[{"actionType":"block","gracePeriodHours":0,"notificationTemplateId":null,"notificationMessageCCList":null}]}]`,
+		`[{"scheduledActionConfigurations":[{"actionType":"block","gracePeriodHours":0}]}]`,
+	} {
+		if c := compareActions(decode(have), sent); len(c) > 0 {
+			t.Errorf("%s differs: %+v", have, c)
+		}
+	}
+	for _, have := range []string{
+		`[{"scheduledActionConfigurations":[{"actionType":"block","gracePeriodHours":24}]}]`,
+		`[{"scheduledActionConfigurations":[{"actionType":"block","gracePeriodHours":0,"notificationTemplateId":"6f1c2a4e-8b3d-4e5f-9a0b-1c2d3e4f5a6b"}]}]`,
+		`[{"scheduledActionConfigurations":[{"actionType":"block","gracePeriodHours":0},{"actionType":"notification","gracePeriodHours":0}]}]`,
+		`[]`,
+	} {
+		if c := compareActions(decode(have), sent); len(c) == 0 {
+			t.Errorf("%s does not differ", have)
+		}
+	}
+}

@@ -46,16 +46,17 @@
 // Assignments are compared as sets and /assign is called with the full
 // set only when they differ; a policy without an assignments section
 // leaves its objects' assignments as they are. Every write is read back,
-// again after a wait while a replica lags. Repeatable requests that get a
-// 500 or 502 are retried a few times. A create whose
-// answer was lost is looked up by display name and marker before it is
-// sent again, so a retry never makes a second object. An apply with
-// nothing to change makes no write.
+// assignments too, again after a wait while a replica lags. The client retries what may be
+// repeated (deploy/graph); a create whose answer was lost is looked up by
+// display name and marker before it is sent again, so a retry never makes
+// a second object. An apply with nothing to change makes no write.
 //
-// Pruning. Objects carrying a marker whose profile identifier is one of
-// the policies' identifiers, but whose kind that policy no longer builds,
-// are deleted with Options.Prune and otherwise only noted in the plan.
-// Markers of other identifiers are never touched: a pipeline that plans
-// one folder of policies must not delete another folder's objects.
-// Unmarked objects are never deleted.
+// Pruning. The policies of a run are the whole of what mdmforge manages
+// in the tenant, as a Terraform state is: every object carrying an
+// mdmforge marker that no policy of the run builds (its policy file
+// removed, its identifier changed, a kind the policy no longer builds) is
+// deleted with Options.Prune, and otherwise noted in the plan. Each
+// delete is a step of the plan before Apply makes it. Unmarked objects
+// are never deleted. Conditional Access policies are read, and so pruned,
+// only when a policy of the run sets intune.conditional_access.
 package intune

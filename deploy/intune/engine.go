@@ -24,9 +24,11 @@ type Options struct {
 	// Adopt takes over an unmarked object of the same type and exact
 	// display name as one a policy builds, instead of refusing.
 	Adopt bool
-	// Prune deletes the objects mdmforge made for the policies' profile
-	// identifiers that the policies no longer build; without it they are
-	// plan notes.
+	// Prune deletes every object of the tenant that carries an mdmforge
+	// marker and that no policy of the run builds (a policy file removed,
+	// an identifier changed, an outlook block dropped); without it they
+	// are plan notes. The policies of a run are thus the whole of what
+	// mdmforge manages in the tenant.
 	Prune bool
 	// Progress, when set, is told of each write as it is made.
 	Progress io.Writer
@@ -125,6 +127,9 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 		needIOS = needIOS || d.kind == "outlook-devices"
 		needAndroid = needAndroid || d.kind == "outlook-android"
 	}
+	// The markers of objects left out for want of an app: the policy
+	// still builds them, so they are not pruned.
+	leftOut := map[string]bool{}
 	if needIOS || needAndroid {
 		ios, droid, err := e.outlookApps(ctx, needAndroid)
 		if err != nil {
@@ -142,6 +147,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			case d.kind == "outlook-android" && len(droid) == 0:
 				pl.plan.Notes = append(pl.plan.Notes, fmt.Sprintf("%s: %q is left out: Outlook for Android (%s) is not in the tenant; approve it in managed Google Play and sync Intune to deploy it",
 					d.file, d.name, outlookAndroidPackageID))
+				leftOut[d.marker] = true
 				continue
 			case d.kind == "outlook-android":
 				d.body["targetedMobileApps"] = stringsToAny(droid)
@@ -247,7 +253,7 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			}
 			if d.actions != nil {
 				have, _ := o.current["scheduledActionsForRule"].([]any)
-				if c := compareList("scheduledActionsForRule", have, d.actions); len(c) > 0 {
+				if c := compareActions(have, d.actions); len(c) > 0 {
 					o.actions = true
 					bd.add(c)
 				}
@@ -309,8 +315,9 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 		state = append(state, stateOf(d, o, haveSet))
 	}
 
-	// Objects mdmforge made for these identifiers that no policy builds
-	// any more.
+	// Every object mdmforge made that no policy of the run builds: the
+	// policies given are the whole of what mdmforge manages in the tenant,
+	// so a policy file removed from the run leaves its objects to prune.
 	idents := map[string]string{}
 	for _, p := range policies {
 		idents[p.Profile.Identifier] = p.File
@@ -318,17 +325,18 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 	for _, c := range sortedKeys(lists) {
 		for _, obj := range lists[c] {
 			m, ok := markerOf(c, obj)
-			if !ok || matched[obj.id()] {
+			if !ok || matched[obj.id()] || leftOut[m] {
 				continue
 			}
 			ident, kind := splitMarker(m)
-			file, ours := idents[ident]
-			if !ours {
-				continue
+			file := idents[ident]
+			why := file + " no longer builds it"
+			if file == "" {
+				why = "no policy of this run has the profile identifier " + ident
 			}
 			if !e.o.Prune {
-				pl.plan.Notes = append(pl.plan.Notes, fmt.Sprintf("%s %q (id %s) carries the marker %s, but %s no longer builds it: apply --prune deletes it",
-					kind, obj.name(), obj.id(), m, file))
+				pl.plan.Notes = append(pl.plan.Notes, fmt.Sprintf("%s %q (id %s) carries the marker %s, but %s: apply --prune deletes it",
+					kind, obj.name(), obj.id(), m, why))
 				continue
 			}
 			// Through beta: a v1.0 list shows a beta-only object (an email
@@ -336,7 +344,14 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 			d := &desired{file: file, kind: kind, ident: ident, marker: m, odataType: obj.odataType(), name: obj.name(),
 				collection: c, version: "beta"}
 			pl.ops = append(pl.ops, &op{step: len(pl.plan.Steps), d: d, current: obj, del: true})
-			pl.plan.Steps = append(pl.plan.Steps, deploy.Step{Action: deploy.Delete, Policy: file, Kind: kind, Name: obj.name(), ID: obj.id()})
+			why = "carries the marker " + m + ", but " + why
+			consequences := []string{why}
+			switch kind {
+			case "custom-profile", "email-profile", "restrictions":
+				consequences = append(consequences, "devices it is assigned to remove the profile, and with it what it installed")
+			}
+			pl.plan.Steps = append(pl.plan.Steps, deploy.Step{Action: deploy.Delete, Policy: file, Kind: kind, Name: obj.name(), ID: obj.id(),
+				Consequences: consequences})
 			state = append(state, []byte("delete "+c+"/"+obj.id()))
 		}
 	}
@@ -485,7 +500,7 @@ func (e *engine) assignmentsNow(ctx context.Context, d *desired, current tenantO
 			}
 		}
 	} else {
-		raw, err := e.listAll(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + current.id() + "/assignments",
+		raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: d.version, Path: d.collection + "/" + current.id() + "/assignments",
 			Object: d.object()})
 		if err != nil {
 			return nil, e.explain(err, d.collection, false)
@@ -529,7 +544,7 @@ func (e *engine) groupName(ctx context.Context, id string) (string, error) {
 	var g struct {
 		DisplayName string `json:"displayName"`
 	}
-	err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + id,
+	err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + id,
 		Query: url.Values{"$select": {"id,displayName"}}, Object: "group " + id}, &g)
 	if err != nil && graph.StatusOf(err) != http.StatusNotFound {
 		return "", e.explain(err, "groups", false)

@@ -47,6 +47,12 @@ func render(t *testing.T, p *deploy.Plan, format string) []byte {
 // from the base policy applied to a fresh tenant, unless it says
 // otherwise.
 func TestGoldenPlans(t *testing.T) {
+	// other is a second policy, of its own identifier, without Outlook.
+	other := func(t *testing.T) *profiles.Policy {
+		return policy(t, "other.yaml", "identifier: com.example.mdm.contacts", "identifier: com.example.mdm.calendars",
+			"display_name: Work Contacts", "display_name: Work Calendars", "  name: contacts\n", "  name: calendars\n",
+			"outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", "")
+	}
 	base := func(t *testing.T) *profiles.Policy { return policy(t, "contacts.yaml") }
 	applied := func(t *testing.T) *env {
 		e := newEnv(t, fakegraph.Options{}).tenant()
@@ -65,7 +71,7 @@ func TestGoldenPlans(t *testing.T) {
 		{"no-op", []string{"txt"}, func(t *testing.T) *deploy.Plan {
 			return applied(t).plan([]*profiles.Policy{base(t)}, Options{})
 		}},
-		{"update-reauth", []string{"txt", "md", "json"}, func(t *testing.T) *deploy.Plan {
+		{"update-reauth", []string{"txt", "md", "json", "github"}, func(t *testing.T) *deploy.Plan {
 			p := policy(t, "contacts.yaml", "host: outlook.office365.com", "host: mail.example.com")
 			return applied(t).plan([]*profiles.Policy{p}, Options{})
 		}},
@@ -99,13 +105,25 @@ func TestGoldenPlans(t *testing.T) {
 			p := policy(t, "contacts.yaml", "assignments:", "intune:\n  conditional_access: report-only\nassignments:")
 			return e.plan([]*profiles.Policy{p}, Options{})
 		}},
+		// The run no longer has other.yaml: its objects are another
+		// identifier's, and deleted all the same.
+		{"prune-removed", []string{"txt", "md", "github"}, func(t *testing.T) *deploy.Plan {
+			e := applied(t)
+			e.apply([]*profiles.Policy{other(t)}, Options{})
+			return e.plan([]*profiles.Policy{base(t)}, Options{Prune: true})
+		}},
+		{"prune-removed-notes", []string{"txt"}, func(t *testing.T) *deploy.Plan {
+			e := applied(t)
+			e.apply([]*profiles.Policy{other(t)}, Options{})
+			return e.plan([]*profiles.Policy{base(t)}, Options{})
+		}},
 		{"prune-notes", []string{"txt"}, func(t *testing.T) *deploy.Plan {
 			e := applied(t)
 			p := policy(t, "contacts.yaml", "outlook:\n  save_contacts: false\n  users_can_change_save_contacts: false\n", "")
 			return e.plan([]*profiles.Policy{p}, Options{})
 		}},
 	}
-	formats := map[string]string{"txt": deploy.FormatText, "md": deploy.FormatMarkdown, "json": deploy.FormatJSON}
+	formats := map[string]string{"txt": deploy.FormatText, "md": deploy.FormatMarkdown, "json": deploy.FormatJSON, "github": deploy.FormatGitHub}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := c.plan(t)

@@ -3,6 +3,7 @@ package intune
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -93,5 +94,104 @@ func TestReadBackWaitsForLag(t *testing.T) {
 		if len(e.slept) == 0 {
 			t.Errorf("always=%v: no wait before reading again", always)
 		}
+	}
+}
+
+// staleAssignments answers the first read of each object's assignments
+// with an empty set, as a replica that has not seen the /assign yet
+// would; always answers every read so.
+type staleAssignments struct {
+	base   http.RoundTripper
+	always bool
+	mu     sync.Mutex
+	seen   map[string]bool
+	stale  int
+}
+
+func (l *staleAssignments) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/assignments") {
+		l.mu.Lock()
+		stale := l.always || !l.seen[r.URL.Path]
+		l.seen[r.URL.Path] = true
+		if stale {
+			l.stale++
+		}
+		l.mu.Unlock()
+		if stale {
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader(`{"value":[]}`)), Request: r}, nil
+		}
+	}
+	return l.base.RoundTrip(r)
+}
+
+// TestAssignmentsAreReadBack: after /assign, the object's assignments are
+// read until they show the set sent (a stale read is read again after a
+// wait), and a set that never shows is an error naming both sets.
+func TestAssignmentsAreReadBack(t *testing.T) {
+	for _, always := range []bool{false, true} {
+		e := newEnv(t, fakegraph.Options{}).tenant()
+		l := &staleAssignments{base: e.srv.Client().Transport, always: always, seen: map[string]bool{}}
+		e.g = e.client(graph.Options{HTTPClient: &http.Client{Transport: l}})
+		_, err := Apply(context.Background(), e.g, []*profiles.Policy{policy(t, "contacts.yaml")}, nil, Options{})
+		switch {
+		case !always && err != nil:
+			t.Errorf("a stale read failed the apply: %v", err)
+		case !always && l.stale != 5:
+			t.Errorf("%d stale reads, want one per object (5)", l.stale)
+		case always && (err == nil || !strings.Contains(err.Error(), "not confirmed by reading it back: its assignments are still none, not exclusionGroupAssignmentTarget:00000000-0000-4000-8000-000000000002, groupAssignmentTarget:00000000-0000-4000-8000-000000000001")):
+			t.Errorf("assignments never read back: %v", err)
+		}
+		if len(e.slept) == 0 {
+			t.Errorf("always=%v: no wait before reading again", always)
+		}
+	}
+}
+
+// lostCreate commits the first create of a collection and loses its
+// answer, then answers the first lookup by display name with no object,
+// as a replica the create has not reached would.
+type lostCreate struct {
+	base        http.RoundTripper
+	path        string
+	mu          sync.Mutex
+	lost, stale bool
+}
+
+func (l *lostCreate) RoundTrip(r *http.Request) (*http.Response, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == l.path && !l.lost:
+		l.lost = true
+		resp, err := l.base.RoundTrip(r)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return nil, errors.New("connection reset by peer")
+	case r.Method == http.MethodGet && r.URL.Path == l.path && l.lost && !l.stale &&
+		strings.HasPrefix(r.URL.Query().Get("$filter"), "displayName eq "):
+		l.stale = true
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"value":[]}`)), Request: r}, nil
+	}
+	return l.base.RoundTrip(r)
+}
+
+// TestLostCreateLookupWaitsForLag: after a create whose answer was lost,
+// a lookup that does not show the object yet is made again after a wait
+// rather than sending the POST again, so no second object is made.
+func TestLostCreateLookupWaitsForLag(t *testing.T) {
+	e := newEnv(t, fakegraph.Options{}).tenant()
+	l := &lostCreate{base: e.srv.Client().Transport, path: "/v1.0/" + collCompliance}
+	e.g = e.client(graph.Options{HTTPClient: &http.Client{Transport: l}})
+	if _, err := Apply(context.Background(), e.g, []*profiles.Policy{policy(t, "contacts.yaml")}, nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !l.lost || !l.stale {
+		t.Fatalf("lost %v, stale %v: the test did not run", l.lost, l.stale)
+	}
+	if n := len(e.srv.Objects(collCompliance)); n != 1 {
+		t.Errorf("%d compliance policies, want 1", n)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/mdmforge/mdmforge/deploy"
 	"github.com/mdmforge/mdmforge/deploy/graph"
@@ -67,7 +66,7 @@ func decodeObjects(raw []json.RawMessage) ([]tenantObject, error) {
 
 // list lists a whole collection, every page.
 func (e *engine) list(ctx context.Context, collection, version string, q url.Values) ([]tenantObject, error) {
-	raw, err := e.listAll(ctx, graph.Request{Method: http.MethodGet, Version: version, Path: collection, Query: q,
+	raw, err := e.g.List(ctx, graph.Request{Method: http.MethodGet, Version: version, Path: collection, Query: q,
 		Object: collection})
 	if err != nil {
 		return nil, e.explain(err, collection, false)
@@ -91,7 +90,9 @@ var permissions = map[string][2]string{
 	"groups":           {"Group.Read.All", "Group.Read.All"},
 }
 
-// explain adds to a Graph error the permission a 401 or 403 lacks.
+// explain adds to a Graph error the permission a 401 or 403 lacks. A
+// 401 is more often about the token itself (expired, for another tenant
+// or audience), which the CLI explains beside this.
 func (e *engine) explain(err error, collection string, write bool) error {
 	var ge *graph.Error
 	if !errors.As(err, &ge) || (ge.Status != http.StatusUnauthorized && ge.Status != http.StatusForbidden) {
@@ -105,9 +106,10 @@ func (e *engine) explain(err error, collection string, write bool) error {
 	if write {
 		need = perm[1]
 	}
-	hint := "the app registration needs the Microsoft Graph application permission " + need + ", with admin consent"
+	hint := "the app registration needs the Microsoft Graph application permission " + need +
+		", with admin consent; docs/deploy.md lists what plan and apply need"
 	if ge.Status == http.StatusUnauthorized {
-		hint = "the token was refused: check the credential, and that the app registration has " + need + ", with admin consent"
+		hint = "if the token is right, " + hint
 	}
 	return &deploy.HintError{Err: err, Hints: []string{hint}}
 }
@@ -168,7 +170,7 @@ func (e *engine) resolveGroup(ctx context.Context, ref string) (group, string, e
 			ID          string `json:"id"`
 			DisplayName string `json:"displayName"`
 		}
-		err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + ref, Query: sel,
+		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups/" + ref, Query: sel,
 			Object: "group " + ref}, &g)
 		var ge *graph.Error
 		if errors.As(err, &ge) && ge.Status == http.StatusNotFound {
@@ -219,7 +221,7 @@ func (e *engine) resolveGroup(ctx context.Context, ref string) (group, string, e
 				DisplayName string `json:"displayName"`
 			} `json:"value"`
 		}
-		err := e.do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups", Query: q, Object: "groups"}, &page)
+		err := e.g.Do(ctx, graph.Request{Method: http.MethodGet, Version: "v1.0", Path: "groups", Query: q, Object: "groups"}, &page)
 		// A Graph that refuses the filter leaves the message without
 		// suggestions; the error is about the policy's name, not this.
 		if err != nil && graph.StatusOf(err) != http.StatusBadRequest {
@@ -297,52 +299,4 @@ func (e *engine) resolveGroups(ctx context.Context, policies []*profiles.Policy)
 		}
 	}
 	return groups, probs, nil
-}
-
-// serverErrorRetries bounds the engine's own retries of a repeatable
-// request that got a 500 or 502, which the client does not retry: Graph
-// answers those now and then to a request that then succeeds.
-const serverErrorRetries = 3
-
-// transient reports whether a repeatable request's error is worth a retry.
-func transient(err error) bool {
-	s := graph.StatusOf(err)
-	return s == http.StatusInternalServerError || s == http.StatusBadGateway
-}
-
-func repeatable(r graph.Request) bool {
-	return r.Method != http.MethodPost || r.Idempotent
-}
-
-// do is Client.Do with the engine's retries of repeatable requests.
-func (e *engine) do(ctx context.Context, r graph.Request, out any) error {
-	var err error
-	for i := 0; i <= serverErrorRetries; i++ {
-		if i > 0 {
-			if err := sleep(ctx, time.Duration(i)*time.Second); err != nil {
-				return err
-			}
-		}
-		if err = e.g.Do(ctx, r, out); err == nil || !repeatable(r) || !transient(err) {
-			return err
-		}
-	}
-	return err
-}
-
-// listAll is Client.List with the engine's retries.
-func (e *engine) listAll(ctx context.Context, r graph.Request) ([]json.RawMessage, error) {
-	var raw []json.RawMessage
-	var err error
-	for i := 0; i <= serverErrorRetries; i++ {
-		if i > 0 {
-			if err := sleep(ctx, time.Duration(i)*time.Second); err != nil {
-				return nil, err
-			}
-		}
-		if raw, err = e.g.List(ctx, r); err == nil || !transient(err) {
-			return raw, err
-		}
-	}
-	return nil, err
 }

@@ -44,9 +44,12 @@ If apply stops midway, running it again finishes the work. Throttling
 (429) is waited out as Graph asks, and writes are paced under Intune's 100
 per 20 seconds.
 
-Without --prune, objects mdmforge made that no policy builds any more are
-only listed; with it they are deleted. Objects mdmforge did not make are
-never deleted.
+The policies given are the whole of what mdmforge manages in the tenant,
+like a Terraform state. Without --prune, the objects mdmforge made that none
+of them builds (a policy file removed, an identifier changed) are only
+listed; with it they are deleted, each listed in the plan first. Give apply
+all of a tenant's policies, or --prune deletes the objects of those left
+out. Objects mdmforge did not make are never deleted.
 
 --target nanomdm deploys to NanoMDM instead: each policy's profile is queued
 as an InstallProfile command to the enrollment ids of its
@@ -82,7 +85,7 @@ wrote anything), and 2 on any error.`,
 			return applyRun(opts)
 		},
 	}
-	opts.register(cmd, "delete the objects mdmforge made that no policy builds any more")
+	opts.register(cmd, "delete every object mdmforge made that none of the policies given builds")
 	cmd.Flags().StringVar(&opts.Plan, "plan", "", "apply exactly the plan saved in `FILE` by 'plan --out'")
 	completeFiles(cmd.Flags(), "plan", "json")
 	return cmd
@@ -121,7 +124,7 @@ func applyRun(opts *applyOptions) error {
 		// Plan, show it, then apply exactly that plan: what is printed is
 		// what is written, even if the tenant changes in between.
 		if plan, err = intune.Plan(ctx, g, policies, eo); err != nil {
-			return opts.fail(err, false)
+			return opts.fail(err)
 		}
 	}
 	// JSON is one document, {"plan": …, "result": …}, written at the end;
@@ -143,7 +146,7 @@ func applyRun(opts *applyOptions) error {
 		}
 		if err != nil {
 			fmt.Fprintf(opts.IO.Err, "mdmforge: %s before the error\n", summary(res))
-			return opts.fail(err, true)
+			return opts.fail(err)
 		}
 	} else {
 		res = &deploy.Result{Unchanged: len(plan.Steps)}

@@ -18,7 +18,7 @@ import (
 // and mdmforge, run by exec, reaches it through MDMFORGE_GRAPH_URL.
 var fakeGraphs sync.Map // *testscript.TestScript → *fakegraph.Server
 
-const fakeGraphUsage = `usage: fakegraph start [SEEDFILE] | state | requests | writes N | reset | deny STATUS | call METHOD PATH [BODYFILE]`
+const fakeGraphUsage = `usage: fakegraph start [SEEDFILE] | state | requests | writes N | reset | deny STATUS | deny-writes STATUS | call METHOD PATH [BODYFILE]`
 
 // fakegraph drives the script's fake Microsoft Graph (internal/fakegraph):
 //
@@ -29,6 +29,7 @@ const fakeGraphUsage = `usage: fakegraph start [SEEDFILE] | state | requests | w
 //	fakegraph writes N           assert N write requests since start or reset (! negates)
 //	fakegraph reset              forget the request log
 //	fakegraph deny STATUS        answer every later request 401 or 403; 0 stops
+//	fakegraph deny-writes STATUS answer every later write 401 or 403, reads as usual; 0 stops
 //	fakegraph call METHOD PATH [BODYFILE]
 //	                             send one request as a client would; print the status
 //	                             line and the answer (the log records it too)
@@ -85,16 +86,20 @@ func cmdFakeGraph(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "reset":
 		s.ResetLog()
-	case "deny":
+	case "deny", "deny-writes":
 		if len(args) != 1 {
-			ts.Fatalf("usage: fakegraph deny STATUS")
+			ts.Fatalf("usage: fakegraph %s STATUS", verb)
 		}
 		status, err := strconv.Atoi(args[0])
 		ts.Check(err)
 		if status != 0 && status != http.StatusUnauthorized && status != http.StatusForbidden {
-			ts.Fatalf("fakegraph deny: status %d is not 401, 403 or 0", status)
+			ts.Fatalf("fakegraph %s: status %d is not 401, 403 or 0", verb, status)
 		}
-		s.Deny(status)
+		if verb == "deny" {
+			s.Deny(status)
+		} else {
+			s.DenyWrites(status)
+		}
 	case "call":
 		if len(args) < 2 || len(args) > 3 {
 			ts.Fatalf("usage: fakegraph call METHOD PATH [BODYFILE]")

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/mdmforge/mdmforge/deploy"
@@ -96,8 +95,9 @@ func (o *deployOptions) findingsFormat() string {
 }
 
 // fail turns an engine or Graph error into the message and hints the user
-// needs: each problem found as a finding, the permission a 403 lacks.
-func (o *deployOptions) fail(err error, write bool) error {
+// needs: each problem found as a finding, the engine's hints (the
+// permission a 403 lacks), and what a refused token or a lost write means.
+func (o *deployOptions) fail(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return &exitError{code: exitTrouble, err: errors.New("interrupted"), hints: []string{"nothing more was sent; run the command again to finish"}}
 	}
@@ -119,16 +119,15 @@ func (o *deployOptions) fail(err error, write bool) error {
 	var te *graph.TokenError
 	var ge *graph.Error
 	switch {
+	case errors.As(err, &ge) && ge.Status == 401:
+		// First what a refused token most often means; then the engine's
+		// permission.
+		cloud, _ := graph.LookupCloud(o.Graph.Cloud)
+		hints = append([]string{"Graph refused the token: it expired, or it is for another tenant, cloud or audience (it must be for " + cloud.GraphURL + "/.default)"}, hints...)
 	case len(hints) > 0:
 		// The engine knows better what the request was for.
 	case errors.As(err, &te):
 		hints = append(hints, "check the --auth kind and its environment variables ('mdmforge plan --help' lists them), and --cloud")
-	case errors.As(err, &ge) && ge.Status == 401:
-		cloud, _ := graph.LookupCloud(o.Graph.Cloud)
-		hints = append(hints, "Graph refused the token: it expired, or it is for another tenant, cloud or audience (it must be for "+cloud.GraphURL+"/.default)")
-	case errors.As(err, &ge) && ge.Status == 403:
-		perm, why := permissionFor(ge.URL, write)
-		hints = append(hints, fmt.Sprintf("the app registration needs the application permission %s (%s), with admin consent; docs/deploy.md lists what each command needs", perm, why))
 	case errors.As(err, &ge) && ge.Unknown:
 		hints = append(hints, "run apply again: it looks the object up before writing, so nothing is created twice")
 	}
@@ -140,31 +139,6 @@ func countProblems(n int) string {
 		return "1 problem"
 	}
 	return fmt.Sprintf("%d problems", n)
-}
-
-// permissionFor names the Graph application permission a request to u
-// needs, and what it is for.
-func permissionFor(u string, write bool) (string, string) {
-	level := "Read.All"
-	if write {
-		level = "ReadWrite.All"
-	}
-	switch {
-	case strings.Contains(u, "/deviceManagement/roleScopeTags"):
-		return "DeviceManagementRBAC.Read.All", "scope tags"
-	case strings.Contains(u, "/deviceManagement/"):
-		return "DeviceManagementConfiguration." + level, "device configurations and compliance policies"
-	case strings.Contains(u, "/deviceAppManagement/"):
-		return "DeviceManagementApps." + level, "app configurations and the Outlook app"
-	case strings.Contains(u, "/groups"):
-		return "Group.Read.All", "resolving group names"
-	case strings.Contains(u, "/identity/conditionalAccess"):
-		if write {
-			return "Policy.ReadWrite.ConditionalAccess", "the Conditional Access policy"
-		}
-		return "Policy.Read.All", "the Conditional Access policy"
-	}
-	return "DeviceManagementConfiguration." + level, "Intune"
 }
 
 // signalContext is cancelled by Ctrl-C or SIGTERM (a CI job cancelled), so
@@ -198,8 +172,14 @@ or the policies changed in between.
 Objects are matched by the marker mdmforge writes into their description,
 so a renamed policy updates its objects instead of creating second ones.
 An object mdmforge did not make but that has the same type and exact name
-is an error unless --adopt takes it over. Objects mdmforge made that no
-policy builds any more are only listed; apply --prune deletes them.
+is an error unless --adopt takes it over.
+
+The policies given are the whole of what mdmforge manages in the tenant,
+like a Terraform state: every object carrying an mdmforge marker that none
+of them builds (its policy file removed, its identifier changed, a kind
+the policy no longer builds) is listed as a note, and with --prune as a
+delete step, so the plan shows each delete before apply makes it. Plan
+all of a tenant's policies in one run.
 
 The policies are loaded and validated as build does, for target intune;
 any finding stops the run before the tenant is read.
@@ -242,7 +222,7 @@ Graph error), like diff.`,
 			return planRun(opts)
 		},
 	}
-	opts.register(cmd, "plan the deletion of objects mdmforge made that no policy builds any more")
+	opts.register(cmd, "plan the deletion of every object mdmforge made that none of the policies given builds")
 	cmd.Flags().StringVar(&opts.Out, "out", "", "also save the plan to `FILE` for 'apply --plan'")
 	completeFiles(cmd.Flags(), "out", "json")
 	return cmd
@@ -263,7 +243,7 @@ func planRun(opts *planOptions) error {
 	defer stop()
 	plan, err := intune.Plan(ctx, g, policies, opts.engine())
 	if err != nil {
-		return opts.fail(err, false)
+		return opts.fail(err)
 	}
 	if opts.Out != "" {
 		if err := writePlanFile(opts.Out, plan); err != nil {

@@ -48,6 +48,11 @@
 //     lost, not the write.
 //   - Query options other than $filter, $select, $expand and $skiptoken
 //     are refused.
+//   - A compliance policy's actions read back as tenant exports show
+//     them: ruleName null, a notificationTemplateId sent as "" (or not
+//     at all) as the zero GUID, a missing notificationMessageCCList as [].
+//   - DenyWrites refuses writes only, as an app granted the Read
+//     permissions but not the ReadWrite ones is refused; Deny refuses all.
 package fakegraph
 
 import (
@@ -180,6 +185,7 @@ type Server struct {
 	collections map[string]*collection
 	log         []Request
 	deny        int
+	denyWrites  int
 	writeTimes  []time.Time // accepted into the write window, oldest first
 }
 
@@ -402,6 +408,15 @@ func (s *Server) Deny(status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.deny = status
+}
+
+// DenyWrites makes every later write (any method but GET) answer status
+// (401 or 403), while reads still succeed: an app registration granted
+// the Read permissions but not the ReadWrite ones. 0 stops it.
+func (s *Server) DenyWrites(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.denyWrites = status
 }
 
 // newObject makes an object with the next id; the caller holds s.mu.

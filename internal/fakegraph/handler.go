@@ -180,7 +180,11 @@ func (s *Server) authorize(r *http.Request) *graphError {
 	case s.opts.Token != "" && token != s.opts.Token:
 		return errorf(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
 	}
-	switch s.deny {
+	deny := s.deny
+	if deny == 0 && r.Method != http.MethodGet {
+		deny = s.denyWrites
+	}
+	switch deny {
 	case 0:
 		return nil
 	case http.StatusUnauthorized:
@@ -193,7 +197,7 @@ func (s *Server) authorize(r *http.Request) *graphError {
 				perm += ", " + read
 			}
 		}
-		return errorf(s.deny, "Forbidden", "Application is not authorized to perform this operation. Application must have one of the following scopes: %s", perm)
+		return errorf(deny, "Forbidden", "Application is not authorized to perform this operation. Application must have one of the following scopes: %s", perm)
 	}
 }
 

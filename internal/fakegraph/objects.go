@@ -438,7 +438,15 @@ func asString(v any) string {
 	return s
 }
 
-// storeRules gives scheduled action rules and their configurations ids.
+// noTemplate is the notificationTemplateId Intune stores for an action
+// without a notification template, whether "" or nothing was sent.
+const noTemplate = "00000000-0000-0000-0000-000000000000"
+
+// storeRules gives scheduled action rules and their configurations ids,
+// and keeps them as Intune does, as tenant exports show them (IntuneCD,
+// Microsoft365DSC): a rule's ruleName is not kept (it reads back null), a
+// missing or empty notificationTemplateId reads back as the zero GUID, and
+// a missing notificationMessageCCList as an empty list.
 func (s *Server) storeRules(objID string, rules []any) []map[string]any {
 	var out []map[string]any
 	for i, r := range rules {
@@ -447,6 +455,7 @@ func (s *Server) storeRules(objID string, rules []any) []map[string]any {
 			continue
 		}
 		rr := withoutID(m)
+		delete(rr, "ruleName")
 		rr["id"] = guid(2, len(out)+1) + "_" + objID[len(objID)-6:]
 		var items []any
 		cfgs, _ := m["scheduledActionConfigurations"].([]any)
@@ -454,6 +463,12 @@ func (s *Server) storeRules(objID string, rules []any) []map[string]any {
 			if am, ok := a.(map[string]any); ok {
 				item := withoutID(am)
 				item["id"] = guid(3+i, j+1) + "_" + objID[len(objID)-6:]
+				if t, _ := item["notificationTemplateId"].(string); t == "" {
+					item["notificationTemplateId"] = noTemplate
+				}
+				if item["notificationMessageCCList"] == nil {
+					item["notificationMessageCCList"] = []any{}
+				}
 				items = append(items, item)
 			}
 		}

@@ -108,6 +108,15 @@ func TestAuthentication(t *testing.T) {
 	if status, _ := call(t, s, "GET", configs, nil); status != http.StatusOK {
 		t.Errorf("after Deny(0): %d", status)
 	}
+	s.DenyWrites(http.StatusForbidden)
+	if status, _ := call(t, s, "GET", configs, nil); status != http.StatusOK {
+		t.Errorf("DenyWrites(403): a read got %d", status)
+	}
+	wantError(t, s, "POST", "/v1.0/deviceAppManagement/targetedManagedAppConfigurations", map[string]any{}, http.StatusForbidden, "scopes: DeviceManagementApps.ReadWrite.All")
+	s.DenyWrites(0)
+	if status, _ := call(t, s, "POST", "/v1.0/deviceAppManagement/targetedManagedAppConfigurations", map[string]any{}); status == http.StatusForbidden {
+		t.Errorf("after DenyWrites(0): %d", status)
+	}
 }
 
 func TestRequestIDs(t *testing.T) {
