@@ -118,7 +118,7 @@ func mdmPlanRun(opts *planOptions) error {
 	defer stop()
 	plan, err := run.plan(ctx)
 	if err != nil {
-		return opts.fail(err, false)
+		return opts.fail(err)
 	}
 	if opts.Out != "" {
 		if err := writePlanFile(opts.Out, plan); err != nil {
@@ -147,7 +147,7 @@ func mdmApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 	if plan == nil {
 		// Plan, show it, then apply exactly that plan.
 		if plan, err = run.plan(ctx); err != nil {
-			return opts.fail(err, false)
+			return opts.fail(err)
 		}
 	}
 	var planJSON bytes.Buffer
@@ -162,7 +162,7 @@ func mdmApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 	if plan.Changed() || saved != nil {
 		if res, err = run.apply(ctx, plan); err != nil {
 			fmt.Fprintf(opts.IO.Err, "mdmforge: %s before the error\n", summary(res))
-			return opts.fail(err, true)
+			return opts.fail(err)
 		}
 	}
 	req, writes, retries, waited := run.stats()

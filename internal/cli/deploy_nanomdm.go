@@ -152,11 +152,11 @@ func (o *deployOptions) nanoLoad() (*nanoRun, error) {
 		run.profs, run.eo.Notes, err = nanomdm.FromPolicies(policies, bo)
 	}
 	if err != nil {
-		return nil, o.fail(err, false)
+		return nil, o.fail(err)
 	}
 	cfg, err := nanomdm.ConfigFromEnv(o.IO.getenv)
 	if err != nil {
-		return nil, o.fail(err, false)
+		return nil, o.fail(err)
 	}
 	run.client = nanomdm.NewClient(cfg, nil)
 	return run, nil
@@ -181,7 +181,7 @@ func nanoPlanRun(opts *planOptions) error {
 	defer stop()
 	plan, err := nanomdm.Plan(ctx, run.client, run.profs, run.eo)
 	if err != nil {
-		return opts.fail(err, false)
+		return opts.fail(err)
 	}
 	if opts.Out != "" {
 		if err := writePlanFile(opts.Out, plan); err != nil {
@@ -208,7 +208,7 @@ func nanoApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 	plan := saved
 	if plan == nil {
 		if plan, err = nanomdm.Plan(ctx, run.client, run.profs, run.eo); err != nil {
-			return opts.fail(err, false)
+			return opts.fail(err)
 		}
 	}
 	var planJSON bytes.Buffer
@@ -228,7 +228,7 @@ func nanoApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 		}
 		if err != nil {
 			fmt.Fprintf(opts.IO.Err, "mdmforge: %s before the error; what was queued is recorded in %s\n", summary(res), run.eo.StatePath)
-			return opts.fail(err, true)
+			return opts.fail(err)
 		}
 	} else {
 		res = &deploy.Result{Unchanged: len(plan.Steps)}
