@@ -49,10 +49,18 @@ type schemaCheck struct {
 	manual      bool   // the profile is meant to be installed by hand
 	supervised  bool   // every device is supervised
 	seen        map[string]int
+	// profile says an existing profile is checked (lint), not a policy:
+	// findings suggest fixes in plist terms.
+	profile bool
+	// inside lists the payload types of the profile being checked, so a
+	// payload key written at the top level can be sent where it belongs.
+	inside []string
+	// noted holds the preference domains already given their note.
+	noted map[string]bool
 }
 
 func newSchemaCheck(t Devices, ds *Diagnostics) *schemaCheck {
-	c := &schemaCheck{ds: ds, platform: schema.IOS, manual: t.Manual, supervised: t.Supervised, seen: map[string]int{}}
+	c := &schemaCheck{ds: ds, platform: schema.IOS, manual: t.Manual, supervised: t.Supervised, seen: map[string]int{}, noted: map[string]bool{}}
 	if t.Platform != "" {
 		c.platform = schema.Platform(t.Platform)
 	}
@@ -73,7 +81,13 @@ func (c *schemaCheck) payload(m map[string]any, s site) {
 	pt, _ := m["PayloadType"].(string)
 	c.payloadType = pt
 	typePos := s.typePos
+	if _, set := m["PayloadType"]; c.profile && (!set || pt == "") {
+		return // housekeeping reports it; no schema applies to the keys
+	}
 	ps, ok := schema.Lookup(pt)
+	if !ok && c.preferenceDomain(pt, m, s) {
+		return
+	}
 	if !ok || pt == "Configuration" {
 		c.add(Error, s.typePath, typePos, "%q is not a payload type in Apple's schema%s", pt, didYouMean(pt, schema.Types()))
 		return
@@ -88,11 +102,20 @@ func (c *schemaCheck) payload(m map[string]any, s site) {
 		c.add(Error, s.typePath, typePos, "a profile may hold only one %s payload", pt)
 	}
 	c.support(sup, nil, s.typePath, typePos, pt)
-	c.dict(m, s, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, sup)
+	c.dict(m, s, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, sup, false)
+	switch pt {
+	case tccPayload:
+		c.tcc(m, s)
+	case mcxPayload:
+		c.mcxDomains(m, s)
+	}
 }
 
-// dict checks the keys of a dictionary whose schema lookup is given.
-func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(string) (*schema.Key, bool), known []*schema.Key, names []string, top bool, parent *schema.Support) {
+// dict checks the keys of a dictionary whose schema lookup is given. An
+// open dictionary (a vendor's, such as VendorConfig) may hold keys the
+// schema does not list: those it does list are checked, the others are the
+// vendor's business.
+func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(string) (*schema.Key, bool), known []*schema.Key, names []string, top bool, parent *schema.Support, open bool) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -110,19 +133,60 @@ func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(str
 			// UserPrinterList → Printer): every entry is an instance of it.
 			ks, ok = placeholder(known), true
 		}
+		if !ok && top {
+			ks, ok = deviceKeys[k]
+		}
+		if !ok {
+			ks, ok = c.mcxKey(k, lookup)
+		}
+		if !ok && open {
+			// The vendor's or the application's key: only a near miss of
+			// one Apple lists is worth a word.
+			if hint := didYouMean(k, names); hint != "" {
+				path, pos := s.locate(kr)
+				c.add(Warning, path, pos, "%s is not a key Apple's schema lists in %s%s", k, c.where(rel), hint)
+			}
+			continue
+		}
 		if !ok {
 			path, pos := s.locate(kr)
-			c.add(Error, path, pos, "%s is not a key of %s in Apple's schema%s", k, c.where(rel), didYouMean(k, names))
+			c.add(Error, path, pos, "%s", c.unknownKey(k, rel, top, names))
 			continue
 		}
 		m[k] = c.value(ks, m[k], s, kr, parent)
 	}
 	for _, ks := range known {
-		if _, set := m[ks.Name]; ks.Required && !set && !ks.IsWildcard() && !(top && managedKeys[ks.Name]) && (top || placeholder(known) == nil) {
+		if _, set := m[ks.Name]; ks.Required && !set && !open && !ks.IsWildcard() && !(top && managedKeys[ks.Name]) && (top || placeholder(known) == nil) {
+			alt := c.alternative(ks.Name)
+			if _, altSet := m[alt]; alt != "" && altSet {
+				continue
+			}
 			path, pos := s.locate(rel)
-			c.add(Error, path, pos, "missing %s, which Apple's schema requires", subPath(rel, ks.Name))
+			name := subPath(rel, ks.Name)
+			if alt != "" {
+				name += " (or " + alt + ")"
+			}
+			c.add(Error, path, pos, "missing %s, which Apple's schema requires", name)
 		}
 	}
+}
+
+// unknownKey words the finding about a key no schema knows here, sending
+// a key written at the wrong level to the level it belongs to.
+func (c *schemaCheck) unknownKey(k, rel string, top bool, names []string) string {
+	switch {
+	case top && rel == "" && c.payloadType == "Configuration":
+		for _, t := range c.inside {
+			if ps, ok := schema.Lookup(t); ok && t != "Configuration" {
+				if ks, ok := ps.Key(k); ok && !ks.IsWildcard() {
+					return fmt.Sprintf("%s is a key of the %s payload, not of the profile's top level; move it into that payload's dictionary in PayloadContent", k, t)
+				}
+			}
+		}
+	case top && rel == "" && topOnly(k):
+		return fmt.Sprintf("%s is a key of the profile's top level, not of a payload; Apple's schema does not define it inside PayloadContent, so devices ignore it there", k)
+	}
+	return fmt.Sprintf("%s is not a key of %s in Apple's schema%s", k, c.where(rel), didYouMean(k, names))
 }
 
 // placeholder returns the schema of entries with free-form names in a
@@ -140,6 +204,9 @@ func placeholder(known []*schema.Key) *schema.Key {
 }
 
 func (c *schemaCheck) where(rel string) string {
+	if rel == "" && c.payloadType == "Configuration" {
+		return "the profile's top level"
+	}
 	if rel == "" {
 		return "the payload"
 	}
@@ -158,9 +225,20 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	case sup != nil:
 		c.support(sup, parent, path, pos, rel)
 	}
-	if got := plistType(v); got != ks.Type && ks.Type != schema.Any {
+	if ks.Type == schema.Any {
+		// Apple leaves the value to whoever reads it (a preference
+		// domain's settings, an extension's data): nothing to check.
+		return v
+	}
+	if got := plistType(v); got != ks.Type {
 		if ks.Type == schema.Real && got == schema.Integer {
 			return float64(v.(int64))
+		}
+		if n, ok := v.(int64); ok && ks.Type == schema.Boolean && (n == 0 || n == 1) {
+			// Devices read 0 and 1 as false and true; stricter readers
+			// (Apple Business Manager, some MDMs) refuse the profile.
+			c.add(Warning, path, pos, "%s wants true or false, got %d; devices read it as %v, but stricter tools refuse it: write %s", rel, n, n == 1, c.boolWord(n == 1))
+			return v
 		}
 		got := describeValue(v)
 		if IsSecretKey(c.payloadType, ks.Name) {
@@ -171,7 +249,7 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		c.dict(x, s, rel, ks.Lookup, ks.Keys, keyNames(ks.Keys), false, sup)
+		c.dict(x, s, rel, ks.Lookup, ks.Keys, keyNames(ks.Keys), false, sup, vendorDictionaries[ks.Name])
 	case []any:
 		if ks.Item != nil {
 			for i, e := range x {
