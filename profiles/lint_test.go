@@ -100,7 +100,7 @@ func TestLint(t *testing.T) {
 			[]want{{Error, "AutoJoin", "", "AutoJoin is a key of the com.apple.wifi.managed payload, not of the profile's top level"}}},
 		{"a top-level key in a payload", Devices{}, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadRemovalDisallowed</key><true/>\n"),
 			[]want{{Error, "PayloadContent[0].PayloadRemovalDisallowed", "", "PayloadRemovalDisallowed is a key of the profile's top level, not of a payload"}}},
-		{"an unknown top-level key", Devices{}, plistProfile(topKeys+"<key>Nonsense</key><true/>\n"),
+		{"an unknown top-level key", Devices{}, plistProfile(topKeys + "<key>Nonsense</key><true/>\n"),
 			[]want{{Error, "Nonsense", "", "Nonsense is not a key of the profile's top level in Apple's schema"}}},
 		{"vendor keys in VendorConfig", macOS, plistProfile("", payloadKeys("com.apple.vpn.managed", 1)+`<key>VPNType</key><string>VPN</string>
 <key>VPNSubType</key><string>com.example.vpn</string>
