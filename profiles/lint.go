@@ -18,7 +18,8 @@ import (
 // for teams moving hand-made profiles into policies. Findings carry the key
 // path (PayloadContent[0].SSID_STR) and, for XML, the key's line and column.
 //
-// Lint never stops at the first problem: a missing PayloadUUID or a
+// Without devices.Platform, Lint infers the platform (InferPlatform) and
+// says so in a Note finding. Lint never stops at the first problem: a missing PayloadUUID or a
 // payload that is not a dictionary is one finding among the others, so
 // one run shows everything to fix. Only a file that is not a property list,
 // or not a configuration profile at all, gets a single finding.
@@ -62,6 +63,18 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 			}
 			return path, at(path)
 		}
+	}
+	if devices.Platform == "" {
+		// Without a platform, the profile's payloads and keys tell it; the
+		// note says which was chosen and why, so a surprising choice is
+		// seen before its findings.
+		platform, why := InferPlatform(top)
+		if platform == "" {
+			ds = append(ds, Diagnostic{Severity: Error, Pos: at(""), Message: "cannot infer the platform: " + why + "; name one (lint --platform)"})
+		} else {
+			ds = append(ds, Diagnostic{Severity: Note, Pos: Pos{File: name}, Message: fmt.Sprintf("platform %s inferred: %s", platform, why)})
+		}
+		devices.Platform = platform
 	}
 	c := newSchemaCheck(devices, &ds)
 	c.profile = true

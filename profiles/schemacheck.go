@@ -57,6 +57,9 @@ type schemaCheck struct {
 	inside []string
 	// noted holds the preference domains already given their note.
 	noted map[string]bool
+	// newer collects the keys of the payload being checked that only
+	// ProfileManifests knows, for one note naming them.
+	newer []string
 }
 
 func newSchemaCheck(t Devices, ds *Diagnostics) *schemaCheck {
@@ -84,8 +87,10 @@ func (c *schemaCheck) payload(m map[string]any, s site) {
 	if _, set := m["PayloadType"]; c.profile && (!set || pt == "") {
 		return // housekeeping reports it; no schema applies to the keys
 	}
-	ps, ok := schema.Lookup(pt)
-	if !ok && c.preferenceDomain(pt, m, s) {
+	// Apple's schema, and ProfileManifests' facts where Apple is silent:
+	// keys newer than Apple's copy, and preference domains.
+	ps, ok := schema.Facts(pt)
+	if (!ok || ps.Kind.IsPreferenceDomain()) && c.preferenceDomain(pt, m, s) {
 		return
 	}
 	if !ok || pt == "Configuration" {
@@ -102,7 +107,12 @@ func (c *schemaCheck) payload(m map[string]any, s site) {
 		c.add(Error, s.typePath, typePos, "a profile may hold only one %s payload", pt)
 	}
 	c.support(sup, nil, s.typePath, typePos, pt)
+	c.newer = c.newer[:0]
 	c.dict(m, s, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, sup, false)
+	if len(c.newer) > 0 {
+		c.add(Note, s.typePath, typePos, "%s %s not in Apple's schema copy (%s); ProfileManifests knows %s, and mistakes in %s are warnings",
+			strings.Join(c.newer, ", "), isAre(len(c.newer)), schema.DataSource().Release, itThem(len(c.newer)), itThem(len(c.newer)))
+	}
 	switch pt {
 	case tccPayload:
 		c.tcc(m, s)
@@ -156,7 +166,7 @@ func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(str
 		m[k] = c.value(ks, m[k], s, kr, parent)
 	}
 	for _, ks := range known {
-		if _, set := m[ks.Name]; ks.Required && !set && !open && !ks.IsWildcard() && !(top && managedKeys[ks.Name]) && (top || placeholder(known) == nil) {
+		if _, set := m[ks.Name]; ks.Required && ks.Origin != schema.OriginProfileManifests && !set && !open && !ks.IsWildcard() && !(top && managedKeys[ks.Name]) && (top || placeholder(known) == nil) {
 			alt := c.alternative(ks.Name)
 			if _, altSet := m[alt]; alt != "" && altSet {
 				continue
@@ -225,6 +235,16 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	case sup != nil:
 		c.support(sup, parent, path, pos, rel)
 	}
+	// ProfileManifests' facts are looser than Apple's (a manifest
+	// describes what its editor offers), so departures from them are
+	// warnings, and say whose facts they are.
+	sev, whose := Error, "Apple"
+	if ks.Origin == schema.OriginProfileManifests {
+		sev, whose = Warning, "ProfileManifests"
+		if !ks.IsWildcard() && !strings.ContainsAny(rel, ".[") {
+			c.newer = append(c.newer, rel)
+		}
+	}
 	if ks.Type == schema.Any {
 		// Apple leaves the value to whoever reads it (a preference
 		// domain's settings, an extension's data): nothing to check.
@@ -244,12 +264,12 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 		if IsSecretKey(c.payloadType, ks.Name) {
 			got = article(plistType(v)) // never quote a secret
 		}
-		c.add(Error, path, pos, "%s wants %s, got %s", rel, article(ks.Type), got)
+		c.add(sev, path, pos, "%s wants %s, got %s%s", rel, article(ks.Type), got, factsOf(whose))
 		return v
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		c.dict(x, s, rel, ks.Lookup, ks.Keys, keyNames(ks.Keys), false, sup, vendorDictionaries[ks.Name])
+		c.dict(x, s, rel, ks.Lookup, ks.Keys, keyNames(ks.Keys), false, sup, vendorDictionaries[ks.Name] || ks.Open())
 	case []any:
 		if ks.Item != nil {
 			for i, e := range x {
@@ -265,11 +285,11 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	switch {
 	case inList || inRange:
 	case len(ks.Allowed) > 0 && ks.Range != nil:
-		c.add(Error, path, pos, "%s is %s; Apple allows %s, or %s", rel, describeValue(v), allowedList(ks.Allowed), rangeText(ks.Range))
+		c.add(sev, path, pos, "%s is %s; %s allows %s, or %s", rel, describeValue(v), whose, allowedList(ks.Allowed), rangeText(ks.Range))
 	case len(ks.Allowed) > 0:
-		c.add(Error, path, pos, "%s is %s; Apple allows %s", rel, describeValue(v), allowedList(ks.Allowed))
+		c.add(sev, path, pos, "%s is %s; %s allows %s", rel, describeValue(v), whose, allowedList(ks.Allowed))
 	case ks.Range != nil && isNumber:
-		c.add(Error, path, pos, "%s is %s, outside Apple's range %s", rel, describeValue(v), rangeText(ks.Range))
+		c.add(sev, path, pos, "%s is %s, outside %s range %s", rel, describeValue(v), possessive(whose), rangeText(ks.Range))
 	}
 	if str, ok := v.(string); ok && ks.Format != "" && !strings.Contains(str, "${") {
 		if re := formatRegexp(ks.Format); re != nil && !re.MatchString(str) {
@@ -277,7 +297,7 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 			if IsSecretKey(c.payloadType, ks.Name) {
 				quoted = "(secret)"
 			}
-			c.add(Error, path, pos, "%s %s does not match Apple's format %s", rel, quoted, ks.Format)
+			c.add(sev, path, pos, "%s %s does not match %s format %s", rel, quoted, possessive(whose), ks.Format)
 		}
 	}
 	return v
@@ -293,7 +313,7 @@ func (c *schemaCheck) support(sup, parent *schema.Support, path string, pos Pos,
 	}
 	if c.minOS != "" && sup.Introduced != "" && schema.CompareVersions(sup.Introduced, c.minOS) > 0 &&
 		(parent.Introduced == "" || schema.CompareVersions(sup.Introduced, parent.Introduced) > 0 || parent == nil) {
-		c.add(Warning, path, pos, "%s needs %s %s; profile.min_ios is %s, and older devices ignore it", what, c.platform, sup.Introduced, c.minOS)
+		c.add(Warning, path, pos, "%s needs %s %s%s; profile.min_ios is %s, and older devices ignore it", what, c.platform, sup.Introduced, perSource(sup), c.minOS)
 	}
 	switch {
 	case sup.Removed != "" && sup.Removed != parent.Removed:

@@ -272,20 +272,61 @@ func (c *schemaCheck) mcxDomains(m map[string]any, s site) {
 
 // domainSettings checks the settings of one preference domain against
 // what mdmforge knows of it: Apple's schema when the domain is one of its
-// payloads (mistakes are errors), else a note, once per domain, that no
-// schema describes it. Keys no schema lists are accepted: an
+// payloads (mistakes are errors), ProfileManifests' facts when they
+// describe it (mistakes are warnings), else a note, once per domain, that
+// no schema describes it. Keys no schema lists are accepted: an
 // application reads whatever it reads.
 func (c *schemaCheck) domainSettings(domain string, settings map[string]any, s site, rel, notePath string, notePos Pos) {
 	saved := c.payloadType
 	defer func() { c.payloadType = saved }()
 	c.payloadType = domain
-	if ps, ok := schema.Lookup(domain); ok && ps.Platforms[c.platform] != nil && domain != "Configuration" {
+	if ps, ok := schema.Domain(domain); ok && ps.Platforms[c.platform] != nil && domain != "Configuration" {
 		sup := ps.Platforms[c.platform]
+		saved := c.newer
 		c.dict(settings, s, rel, ps.Key, ps.Keys, keyNames(ps.Keys), false, sup, true)
+		c.newer = saved // a domain only ProfileManifests knows needs no note per key
 		return
 	}
 	if !c.noted[domain] {
 		c.noted[domain] = true
 		c.add(Note, notePath, notePos, "preference domain %s is not in any schema mdmforge has; its keys are accepted unchecked", domain)
 	}
+}
+
+// factsOf names whose facts a finding departs from, when they are not
+// Apple's.
+func factsOf(whose string) string {
+	if whose == "Apple" {
+		return ""
+	}
+	return " (" + whose + "' facts)"
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+func itThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+func possessive(whose string) string {
+	if strings.HasSuffix(whose, "s") {
+		return whose + "'"
+	}
+	return whose + "'s"
+}
+
+// perSource names ProfileManifests when a version comes from its facts.
+func perSource(sup *schema.Support) string {
+	if sup.Origin == schema.OriginProfileManifests {
+		return " (per ProfileManifests)"
+	}
+	return ""
 }
