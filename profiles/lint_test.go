@@ -49,17 +49,17 @@ func tccEntry(service, extra string) string {
 }
 
 func TestLint(t *testing.T) {
-	macOS := Devices{Platform: "macOS"}
+	iOS, macOS := Devices{Platform: "iOS"}, Devices{Platform: "macOS"}
 	tests := []struct {
 		name    string
 		devices Devices
 		src     string
 		want    []want // every finding, exactly
 	}{
-		{"clean", Devices{}, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi), nil},
-		{"PayloadEnabled in a payload and at the top", Devices{},
+		{"clean", iOS, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi), nil},
+		{"PayloadEnabled in a payload and at the top", iOS,
 			plistProfile(topKeys+"<key>PayloadEnabled</key><true/>\n", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadEnabled</key><false/>\n"), nil},
-		{"PayloadEnabled not a boolean", Devices{}, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadEnabled</key><string>yes</string>\n"),
+		{"PayloadEnabled not a boolean", iOS, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadEnabled</key><string>yes</string>\n"),
 			[]want{{Error, "PayloadContent[0].PayloadEnabled", "", `PayloadEnabled wants true or false, got text "yes"`}}},
 		{"every top-level key of Apple's profile format", macOS, plistProfile(topKeys+`<key>PayloadDisplayName</key><string>P</string>
 <key>PayloadDescription</key><string></string>
@@ -74,33 +74,33 @@ func TestLint(t *testing.T) {
 <key>TargetDeviceType</key><integer>5</integer>
 <key>ConsentText</key><dict><key>default</key><string>Agree?</string><key>en</key><string>Agree?</string></dict>
 `, payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadDisplayName</key><string>W</string>\n<key>PayloadDescription</key><string></string>\n<key>PayloadOrganization</key><string>Example</string>\n"), nil},
-		{"missing PayloadUUID is one finding among the others", Devices{},
+		{"missing PayloadUUID is one finding among the others", iOS,
 			plistProfile("", strings.Replace(payloadKeys("com.apple.wifi.managed", 1), "<key>PayloadUUID</key><string>6F1D2B4C-3A5E-4F60-8A7B-9C0D1E2F3A01</string>\n", "", 1)+wifi+"<key>AutoJoin</key><string>yes</string>\n"),
 			[]want{{Error, "PayloadContent[0]", "6:1", "missing PayloadUUID, which Apple's schema requires"},
 				{Error, "PayloadContent[0].AutoJoin", "11:1", "AutoJoin wants true or false"}}},
-		{"empty top-level PayloadUUID and a missing PayloadVersion", Devices{},
+		{"empty top-level PayloadUUID and a missing PayloadVersion", iOS,
 			plistProfile("<key>PayloadIdentifier</key><string>com.example.p</string>\n<key>PayloadType</key><string>Configuration</string>\n<key>PayloadUUID</key><string></string>\n",
 				payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>SSID</key><string>x</string>\n"),
 			[]want{{Error, "", "3:1", "missing PayloadVersion, which Apple's schema requires"},
 				{Error, "PayloadUUID", "17:1", "PayloadUUID is empty"},
 				{Error, "PayloadContent[0].SSID", "12:1", "SSID is not a key of the payload"}}},
-		{"missing PayloadType", Devices{}, plistProfile("", strings.Replace(payloadKeys("x", 1), "<key>PayloadType</key><string>x</string>\n", "", 1)),
+		{"missing PayloadType", iOS, plistProfile("", strings.Replace(payloadKeys("x", 1), "<key>PayloadType</key><string>x</string>\n", "", 1)),
 			[]want{{Error, "PayloadContent[0]", "6:1", "missing PayloadType, which Apple's schema requires"}}},
-		{"a payload that is not a dictionary", Devices{}, strings.Replace(plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi), "<array>\n", "<array>\n<string>x</string>\n", 1),
+		{"a payload that is not a dictionary", iOS, strings.Replace(plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi), "<array>\n", "<array>\n<string>x</string>\n", 1),
 			[]want{{Error, "PayloadContent[0]", "6:1", `a payload is a dictionary, not text "x"`}}},
-		{"text PayloadVersion", Devices{}, plistProfile("", strings.Replace(payloadKeys("com.apple.wifi.managed", 1), "<integer>1</integer>", "<string>1</string>", 1)+wifi),
+		{"text PayloadVersion", iOS, plistProfile("", strings.Replace(payloadKeys("com.apple.wifi.managed", 1), "<integer>1</integer>", "<string>1</string>", 1)+wifi),
 			[]want{{Warning, "PayloadContent[0].PayloadVersion", "10:1", `PayloadVersion is text "1"; Apple's schema wants a whole number: write <integer>1</integer>`}}},
-		{"PayloadVersion not allowed", Devices{}, plistProfile("", strings.Replace(payloadKeys("com.apple.wifi.managed", 1), "<integer>1</integer>", "<integer>3</integer>", 1)+wifi),
+		{"PayloadVersion not allowed", iOS, plistProfile("", strings.Replace(payloadKeys("com.apple.wifi.managed", 1), "<integer>1</integer>", "<integer>3</integer>", 1)+wifi),
 			[]want{{Error, "PayloadContent[0].PayloadVersion", "", "PayloadVersion is 3; Apple allows 1"}}},
-		{"0 and 1 for booleans", Devices{}, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>AutoJoin</key><integer>1</integer>\n<key>HIDDEN_NETWORK</key><integer>0</integer>\n<key>IsHotspot</key><integer>2</integer>\n"),
+		{"0 and 1 for booleans", iOS, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>AutoJoin</key><integer>1</integer>\n<key>HIDDEN_NETWORK</key><integer>0</integer>\n<key>IsHotspot</key><integer>2</integer>\n"),
 			[]want{{Warning, "PayloadContent[0].AutoJoin", "", "AutoJoin wants true or false, got 1; devices read it as true, but stricter tools refuse it: write <true/>"},
 				{Warning, "PayloadContent[0].HIDDEN_NETWORK", "", "write <false/>"},
 				{Error, "PayloadContent[0].IsHotspot", "", "IsHotspot wants true or false, got 2"}}},
-		{"a payload key at the top level", Devices{}, plistProfile(topKeys+"<key>AutoJoin</key><true/>\n", payloadKeys("com.apple.wifi.managed", 1)+wifi),
+		{"a payload key at the top level", iOS, plistProfile(topKeys+"<key>AutoJoin</key><true/>\n", payloadKeys("com.apple.wifi.managed", 1)+wifi),
 			[]want{{Error, "AutoJoin", "", "AutoJoin is a key of the com.apple.wifi.managed payload, not of the profile's top level"}}},
-		{"a top-level key in a payload", Devices{}, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadRemovalDisallowed</key><true/>\n"),
+		{"a top-level key in a payload", iOS, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadRemovalDisallowed</key><true/>\n"),
 			[]want{{Error, "PayloadContent[0].PayloadRemovalDisallowed", "", "PayloadRemovalDisallowed is a key of the profile's top level, not of a payload"}}},
-		{"an unknown top-level key", Devices{}, plistProfile(topKeys + "<key>Nonsense</key><true/>\n"),
+		{"an unknown top-level key", iOS, plistProfile(topKeys + "<key>Nonsense</key><true/>\n"),
 			[]want{{Error, "Nonsense", "", "Nonsense is not a key of the profile's top level in Apple's schema"}}},
 		{"vendor keys in VendorConfig", macOS, plistProfile("", payloadKeys("com.apple.vpn.managed", 1)+`<key>VPNType</key><string>VPN</string>
 <key>VPNSubType</key><string>com.example.vpn</string>
@@ -126,7 +126,7 @@ func TestLint(t *testing.T) {
 			payloadKeys("com.example.app", 1)+"<key>Anything</key><dict><key>x</key><true/></dict>\n<key>PayloadEnabled</key><true/>\n",
 			payloadKeys("com.example.app", 2)+"<key>Other</key><integer>1</integer>\n"),
 			[]want{{Note, "PayloadContent[0].PayloadType", "", "preference domain com.example.app is not in any schema mdmforge has; its keys are accepted unchecked"}}},
-		{"a domain as the payload type on iOS", Devices{}, plistProfile("", payloadKeys("com.example.app", 1)),
+		{"a domain as the payload type on iOS", iOS, plistProfile("", payloadKeys("com.example.app", 1)),
 			[]want{{Error, "PayloadContent[0].PayloadType", "", `"com.example.app" is not a payload type in Apple's schema`}}},
 		{"a payload type that does not exist on macOS", macOS, plistProfile("", payloadKeys("com.apple.wifi.manged", 1)+wifi),
 			[]want{{Error, "PayloadContent[0].PayloadType", "", `"com.apple.wifi.manged" is not a payload type in Apple's schema; did you mean "com.apple.wifi.managed"?`}}},
@@ -146,9 +146,15 @@ func TestLint(t *testing.T) {
 			[]want{{Error, "PayloadContent[0].Services.Camera[0].Authorization", "", "only for the ListenEvent and ScreenCapture services"}}},
 		{"TCC standard-user authorization for screen capture", macOS, plistProfile("",
 			payloadKeys(tccPayload, 1)+tccEntry("ScreenCapture", "<key>Authorization</key><string>AllowStandardUserToSetSystemService</string>\n")), nil},
-		{"not a configuration profile", Devices{}, "<plist version=\"1.0\"><dict><key>PayloadType</key><string>com.apple.wifi.managed</string></dict></plist>",
+		{"platform inferred from a macOS-only payload", Devices{}, plistProfile("", payloadKeys(tccPayload, 1)+tccEntry("Camera", "<key>Authorization</key><string>Deny</string>\n")),
+			[]want{{Note, "", "", "platform macOS inferred: payload com.apple.TCC.configuration-profile-policy is macOS-only"}}},
+		{"no platform fits every payload: checked as iOS", Devices{}, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi, payloadKeys(tccPayload, 2)+tccEntry("Camera", "<key>Authorization</key><string>Deny</string>\n"),
+			payloadKeys("com.apple.eas.account", 3)),
+			[]want{{Error, "", "3:1", "cannot infer the platform: no platform supports every payload: payload com.apple.TCC.configuration-profile-policy is macOS-only; payload com.apple.eas.account is not available on macOS (only iOS, visionOS); name one (lint --platform)"},
+				{Error, "PayloadContent[1].PayloadType", "", "com.apple.TCC.configuration-profile-policy is not available on iOS"}}},
+		{"not a configuration profile", iOS, "<plist version=\"1.0\"><dict><key>PayloadType</key><string>com.apple.wifi.managed</string></dict></plist>",
 			[]want{{Error, "", "1:28", `not a configuration profile (PayloadType is "com.apple.wifi.managed", want Configuration)`}}},
-		{"not a dictionary", Devices{}, "<plist version=\"1.0\"><array/></plist>",
+		{"not a dictionary", iOS, "<plist version=\"1.0\"><array/></plist>",
 			[]want{{Error, "", "", "not a configuration profile: the property list holds a list, not a dictionary"}}},
 	}
 	for _, tt := range tests {
