@@ -261,6 +261,9 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 			return v
 		}
 		got := describeValue(v)
+		if c.profile {
+			got = describePlistValue(v, ks.Type)
+		}
 		if IsSecretKey(c.payloadType, ks.Name) {
 			got = article(plistType(v)) // never quote a secret
 		}
