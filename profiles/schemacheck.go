@@ -58,8 +58,10 @@ type schemaCheck struct {
 	// noted holds the preference domains already given their note.
 	noted map[string]bool
 	// newer collects the keys of the payload being checked that only
-	// ProfileManifests knows, for one note naming them.
-	newer []string
+	// ProfileManifests knows, for one note naming them; inNewer is set
+	// while the value of one is checked.
+	newer   []string
+	inNewer bool
 }
 
 func newSchemaCheck(t Devices, ds *Diagnostics) *schemaCheck {
@@ -110,8 +112,8 @@ func (c *schemaCheck) payload(m map[string]any, s site) {
 	c.newer = c.newer[:0]
 	c.dict(m, s, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, sup, false)
 	if len(c.newer) > 0 {
-		c.add(Note, s.typePath, typePos, "%s %s not in Apple's schema copy (%s); ProfileManifests knows %s, and mistakes in %s are warnings",
-			strings.Join(c.newer, ", "), isAre(len(c.newer)), schema.DataSource().Release, itThem(len(c.newer)), itThem(len(c.newer)))
+		c.add(Note, s.typePath, typePos, "%s %s not in Apple's schema copy (%s); checked against ProfileManifests' facts, where mistakes are warnings",
+			strings.Join(c.newer, ", "), isAre(len(c.newer)), appleCopy())
 	}
 	switch pt {
 	case tccPayload:
@@ -145,6 +147,9 @@ func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(str
 		}
 		if !ok && top {
 			ks, ok = deviceKeys[k]
+		}
+		if !ok {
+			ks, ok = undocumented[c.payloadType+" "+rel+" "+k]
 		}
 		if !ok {
 			ks, ok = c.mcxKey(k, lookup)
@@ -241,8 +246,12 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	sev, whose := Error, "Apple"
 	if ks.Origin == schema.OriginProfileManifests {
 		sev, whose = Warning, "ProfileManifests"
-		if !ks.IsWildcard() && !strings.ContainsAny(rel, ".[") {
+		if !c.inNewer && !ks.IsWildcard() {
+			// Named once, where it starts: its subkeys are ProfileManifests'
+			// too.
 			c.newer = append(c.newer, rel)
+			c.inNewer = true
+			defer func() { c.inNewer = false }()
 		}
 	}
 	if ks.Type == schema.Any {
@@ -267,7 +276,7 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 		if IsSecretKey(c.payloadType, ks.Name) {
 			got = article(plistType(v)) // never quote a secret
 		}
-		c.add(sev, path, pos, "%s wants %s, got %s%s", rel, article(ks.Type), got, factsOf(whose))
+		c.add(sev, path, pos, "%s wants %s%s, got %s", rel, article(ks.Type), factsOf(whose), got)
 		return v
 	}
 	switch x := v.(type) {
@@ -320,9 +329,9 @@ func (c *schemaCheck) support(sup, parent *schema.Support, path string, pos Pos,
 	}
 	switch {
 	case sup.Removed != "" && sup.Removed != parent.Removed:
-		c.add(Warning, path, pos, "%s was removed in %s %s", what, c.platform, sup.Removed)
+		c.add(Warning, path, pos, "%s was removed in %s %s%s", what, c.platform, sup.Removed, perSource(sup))
 	case sup.Deprecated != "" && sup.Deprecated != parent.Deprecated:
-		c.add(Warning, path, pos, "%s is deprecated since %s %s", what, c.platform, sup.Deprecated)
+		c.add(Warning, path, pos, "%s is deprecated since %s %s%s", what, c.platform, sup.Deprecated, perSource(sup))
 	}
 	if sup.Supervised && !parent.Supervised && !c.supervised {
 		c.add(Warning, path, pos, "%s takes effect on supervised devices only", what)

@@ -36,6 +36,15 @@ var deviceKeys = map[string]*schema.Key{
 	"PayloadEnabled": everywhere("PayloadEnabled", schema.Boolean),
 }
 
+// undocumented holds keys Apple's YAML leaves out of a dictionary although
+// devices read them there, by payload type, dictionary and name: a
+// VPNType VPN (Cisco AnyConnect, Pulse Secure and other SSL plug-ins)
+// names its server in VPN.RemoteAddress, as IPSec and IKEv2 do in theirs.
+var undocumented = map[string]*schema.Key{
+	"com.apple.vpn.managed VPN RemoteAddress":          everywhere("RemoteAddress", schema.String),
+	"com.apple.vpn.managed.applayer VPN RemoteAddress": everywhere("RemoteAddress", schema.String),
+}
+
 // vendorDictionaries are the keys whose dictionary is defined by the
 // vendor of an extension or VPN client, not by Apple: the keys Apple lists
 // in them are checked, any others are accepted.
@@ -299,7 +308,7 @@ func factsOf(whose string) string {
 	if whose == "Apple" {
 		return ""
 	}
-	return " (" + whose + "' facts)"
+	return " (per " + whose + ")"
 }
 
 func isAre(n int) string {
@@ -329,4 +338,16 @@ func perSource(sup *schema.Support) string {
 		return " (per ProfileManifests)"
 	}
 	return ""
+}
+
+// appleCopy names the newest versions Apple's embedded schema knows, as
+// "iOS 18.1, macOS 15.1".
+func appleCopy() string {
+	var vs []string
+	for _, p := range []schema.Platform{schema.IOS, schema.MacOS} {
+		if v := schema.AppleNewest(p); v != "" {
+			vs = append(vs, string(p)+" "+v)
+		}
+	}
+	return strings.Join(vs, ", ")
 }

@@ -165,7 +165,7 @@ func supportedOn(ps map[schema.Platform]*schema.Support) string {
 	var on []string
 	for _, p := range schema.AllPlatforms() {
 		if s := ps[p]; s != nil {
-			on = append(on, fmt.Sprintf("%s %s", p, s.Introduced))
+			on = append(on, strings.TrimSpace(fmt.Sprintf("%s %s", p, s.Introduced)))
 		}
 	}
 	if len(on) == 0 {
