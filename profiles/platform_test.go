@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -26,6 +27,7 @@ func TestInferPlatform(t *testing.T) {
 			"macOS", "payload com.apple.TCC.configuration-profile-policy is macOS-only"},
 		{"ManagedClient preferences", map[string]any{"PayloadContent": payloads("com.apple.ManagedClient.preferences")}, "macOS", "macOS-only"},
 		{"system extensions", map[string]any{"PayloadContent": payloads("com.apple.system-extension-policy")}, "macOS", "macOS-only"},
+		{"Chrome's domain", map[string]any{"PayloadContent": payloads("com.google.Chrome")}, "macOS", "payload com.google.Chrome is macOS-only"},
 		{"custom domain", map[string]any{"PayloadContent": payloads("com.example.unknown.app")}, "macOS", "in no schema"},
 		{"EAS is not on macOS", map[string]any{"PayloadContent": payloads("com.apple.eas.account")}, "iOS", "comes first"},
 		{"a macOS-only restriction", map[string]any{"PayloadContent": []any{map[string]any{"PayloadType": "com.apple.applicationaccess", "allowCloudAddressBook": false, "allowCamera": true}}},
@@ -52,4 +54,21 @@ func TestParsePlatform(t *testing.T) {
 			t.Errorf("ParsePlatform(%q) = %q, %v", in, got, ok)
 		}
 	}
+}
+
+func ExampleInferPlatform() {
+	profile := map[string]any{
+		"PayloadType": "Configuration",
+		"PayloadContent": []any{
+			map[string]any{"PayloadType": "com.apple.wifi.managed", "SSID_STR": "Office"},
+			map[string]any{"PayloadType": "com.apple.TCC.configuration-profile-policy"},
+		},
+	}
+	fmt.Println(InferPlatform(profile))
+
+	profile["PayloadContent"] = []any{map[string]any{"PayloadType": "com.apple.wifi.managed"}}
+	fmt.Println(InferPlatform(profile))
+	// Output:
+	// macOS payload com.apple.TCC.configuration-profile-policy is macOS-only
+	// iOS every payload is available on iOS, which comes first of iOS, macOS, tvOS, visionOS, watchOS
 }

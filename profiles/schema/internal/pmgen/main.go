@@ -254,6 +254,12 @@ func (m *manifest) add(in *input) error {
 	if isElement != (parent.key.Type == "array") {
 		return fmt.Errorf("%s under a %s", map[bool]string{true: "element", false: "key"}[isElement], parent.key.Type)
 	}
+	if strings.HasPrefix(name, "PFC_") && parent == m.root {
+		// ProfileCreator's interface elements (PFC_SegmentedControl_0)
+		// are listed as keys but never written into a profile.
+		m.paths[in.Path] = parent
+		return nil
+	}
 	switch name {
 	case placeholderKey:
 		m.paths[in.Path] = &node{os: parent.os} // names are strings; nothing to keep

@@ -61,6 +61,10 @@ func TestGenerate(t *testing.T) {
 {"domain":"org.example.app","kind":"application","manifest":"ManagedPreferencesApplications/org.example.app.plist","manifest_platforms":["macOS"],"path":"Ext.{{value}}","type":"dictionary"}
 {"domain":"org.example.app","kind":"application","manifest":"ManagedPreferencesApplications/org.example.app.plist","manifest_platforms":["macOS"],"path":"Ext.{{value}}.mode","type":"string","allowed":["a","b"]}
 {"domain":"org.example.app","kind":"application","manifest":"ManagedPreferencesApplications/org.example.app.plist","manifest_platforms":["macOS"],"path":"com.example.Dotted","type":"float"}
+{"domain":"org.example.app","kind":"application","manifest":"ManagedPreferencesApplications/org.example.app.plist","manifest_platforms":["macOS"],"path":"PFC_SegmentedControl_0","type":"string"}
+{"domain":"org.example.app","kind":"application","manifest":"ManagedPreferencesApplications/org.example.app.plist","manifest_platforms":["macOS"],"path":"Schedule","type":"dictionary"}
+{"domain":"org.example.app","kind":"application","manifest":"ManagedPreferencesApplications/org.example.app.plist","manifest_platforms":["macOS"],"path":"Schedule.weekdays","type":"integer"}
+{"domain":"org.example.app","kind":"application","manifest":"ManagedPreferencesApplications/org.example.app.plist","manifest_platforms":["macOS"],"path":"Schedule.weekdays.weekday","type":"integer","allowed":[1,2,4]}
 {"domain":"org.example.app","kind":"application","manifest":"ManagedPreferencesApplications/org.example.app.plist","manifest_platforms":["macOS"],"path":"List","type":"array","required":true,"require_mode":"push"}
 {"domain":"org.example.app","kind":"application","manifest":"ManagedPreferencesApplications/org.example.app.plist","manifest_platforms":["macOS"],"path":"List[]","type":"dictionary"}
 {"domain":"org.example.app","kind":"application","manifest":"ManagedPreferencesApplications/org.example.app.plist","manifest_platforms":["macOS"],"path":"List[].Name","type":"string","required":true,"min":{"macOS":"14.0"}}
@@ -80,6 +84,8 @@ func TestGenerate(t *testing.T) {
 {"key":"List","type":"array"}
   {"key":"Item","type":"dictionary"}
     {"key":"Name","type":"string","required":true,"os":{"macOS":{"min":"14.0"}}}
+{"key":"Schedule","type":"dictionary"}
+  {"key":"weekdays","type":"integer"}
 {"key":"com.example.Dotted","type":"real"}
 `
 	if string(got) != want {
