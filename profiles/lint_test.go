@@ -130,6 +130,29 @@ func TestLint(t *testing.T) {
 			[]want{{Error, "PayloadContent[0].PayloadType", "", `"com.example.app" is not a payload type in Apple's schema`}}},
 		{"a payload type that does not exist on macOS", macOS, plistProfile("", payloadKeys("com.apple.wifi.manged", 1)+wifi),
 			[]want{{Error, "PayloadContent[0].PayloadType", "", `"com.apple.wifi.manged" is not a payload type in Apple's schema; did you mean "com.apple.wifi.managed"?`}}},
+		{"keys newer than Apple's copy", iOS, plistProfile("", payloadKeys("com.apple.applicationaccess", 1)+"<key>allowMailSmartReplies</key><false/>\n<key>allowCamera</key><true/>\n"),
+			[]want{{Note, "PayloadContent[0].PayloadType", "", "allowMailSmartReplies is not in Apple's schema copy (iOS 18.1, macOS 15.1); checked against ProfileManifests' facts, where mistakes are warnings"},
+				{Warning, "PayloadContent[0].allowMailSmartReplies", "", "deprecated since iOS 26.4 (per ProfileManifests)"},
+				{Warning, "PayloadContent[0].allowMailSmartReplies", "", "supervised devices only"}}},
+		{"a newer key of the wrong type is a warning", iOS, plistProfile("", payloadKeys("com.apple.applicationaccess", 1)+"<key>allowMailSmartReplies</key><string>no</string>\n"),
+			[]want{{Note, "PayloadContent[0].PayloadType", "", "allowMailSmartReplies is not in Apple's schema copy"},
+				{Warning, "PayloadContent[0].allowMailSmartReplies", "", "deprecated since iOS 26.4"},
+				{Warning, "PayloadContent[0].allowMailSmartReplies", "", "supervised devices only"},
+				{Warning, "PayloadContent[0].allowMailSmartReplies", "", `allowMailSmartReplies wants true or false (per ProfileManifests), got text "no" (write <true/> or <false/>)`}}},
+		{"a newer nested key", iOS, plistProfile("", payloadKeys("com.apple.dnsSettings.managed", 1)+"<key>DNSSettings</key><dict><key>DNSProtocol</key><string>HTTPS</string><key>ServerURL</key><string>https://dns.example.com/dns-query</string><key>AllowFailover</key><true/></dict>\n"),
+			[]want{{Note, "PayloadContent[0].PayloadType", "", "DNSSettings.AllowFailover is not in Apple's schema copy"}}},
+		{"a domain ProfileManifests describes", macOS, plistProfile("", payloadKeys("com.google.Chrome", 1)+"<key>AdsSettingForIntrusiveAdsSites</key><integer>5</integer>\n<key>HomepageLocation</key><string>https://example.com</string>\n<key>ExampleCorpSetting</key><true/>\n"),
+			[]want{{Warning, "PayloadContent[0].AdsSettingForIntrusiveAdsSites", "", "AdsSettingForIntrusiveAdsSites is 5; ProfileManifests allows 1 or 2"}}},
+		{"a domain ProfileManifests describes, in custom settings", macOS, plistProfile("", payloadKeys("com.apple.ManagedClient.preferences", 1)+`<key>PayloadContent</key><dict><key>com.google.Chrome</key><dict>
+<key>Forced</key><array><dict><key>mcx_preference_settings</key><dict><key>HomepageLocation</key><integer>1</integer></dict></dict></array>
+</dict></dict>
+`),
+			[]want{{Warning, "PayloadContent[0].PayloadContent.com.google.Chrome.Forced[0].mcx_preference_settings.HomepageLocation", "12:71", "HomepageLocation wants text (per ProfileManifests), got 1"}}},
+		{"an Apple payload as a domain in custom settings", macOS, plistProfile("", payloadKeys("com.apple.ManagedClient.preferences", 1)+`<key>PayloadContent</key><dict><key>com.apple.dock</key><dict>
+<key>Forced</key><array><dict><key>mcx_preference_settings</key><dict><key>tilesize</key><string>big</string><key>some-other-setting</key><true/></dict></dict></array>
+</dict></dict>
+`),
+			[]want{{Error, "PayloadContent[0].PayloadContent.com.apple.dock.Forced[0].mcx_preference_settings.tilesize", "", "tilesize wants a whole number, got text \"big\""}}},
 		{"TCC with Authorization", macOS, plistProfile("", payloadKeys(tccPayload, 1)+tccEntry("Camera", "<key>Authorization</key><string>Allow</string>\n")), nil},
 		{"TCC with Allowed", macOS, plistProfile("", payloadKeys(tccPayload, 1)+tccEntry("Camera", "<key>Allowed</key><true/>\n")), nil},
 		{"TCC with 0 for Allowed", macOS, plistProfile("", payloadKeys(tccPayload, 1)+tccEntry("Camera", "<key>Allowed</key><integer>0</integer>\n<key>StaticCode</key><integer>1</integer>\n")),
