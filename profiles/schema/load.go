@@ -163,7 +163,7 @@ func parse(b []byte) (*database, error) {
 }
 
 func (p *parser) start(r *record.Payload) {
-	p.payload = &Payload{Type: r.Payload, Variant: r.Variant, File: r.File}
+	p.payload = &Payload{Type: r.Payload, Variant: r.Variant, File: r.File, Origin: OriginApple, Kind: KindPayload}
 	p.raw = inherit(nil, r.OS)
 	p.payload.Platforms = effective(p.raw)
 	p.stack = p.stack[:0]
@@ -181,6 +181,7 @@ func (p *parser) key(r *record.Key, depth int) error {
 	}
 	k := &Key{
 		Name:      r.Key,
+		Origin:    OriginApple,
 		Type:      Type(r.Type),
 		Required:  r.Required,
 		Format:    r.Format,
@@ -367,6 +368,7 @@ func effective(raw rawOS) map[Platform]*Support {
 			RequiresDEP:     isTrue(o.RequiresDEP),
 			UserApprovedMDM: isTrue(o.UserApprovedMDM),
 			UserEnrollment:  Mode(o.UserEnrollment),
+			Origin:          OriginApple,
 		}
 		if s.Introduced == "all" {
 			s.Introduced = ""
@@ -426,6 +428,8 @@ func value(raw json.RawMessage, t Type) (any, error) {
 // supporting the platform.
 func merge(group []*Payload) *Payload {
 	m := &Payload{
+		Origin:    OriginApple,
+		Kind:      KindPayload,
 		Type:      group[0].Type,
 		Variants:  append([]*Payload(nil), group...),
 		Platforms: map[Platform]*Support{},

@@ -71,6 +71,10 @@ type Support struct {
 
 	UserEnrollment Mode // behaviour under User Enrollment
 	SharedIPad     SharedIPad
+
+	// Origin is the source of this platform's entry: Apple's, or
+	// ProfileManifests' where Apple's copy is older (see Facts).
+	Origin Origin
 }
 
 // SharedIPad is Apple's Shared iPad information (iOS).
@@ -147,6 +151,12 @@ type Payload struct {
 	File     string
 	Variants []*Payload
 
+	// Origin is where the payload type is known from; Kind says whether it
+	// is a payload or a preference domain. A payload type from Apple that
+	// ProfileManifests extends (through Facts) keeps OriginApple.
+	Origin Origin
+	Kind   Kind
+
 	// Platforms holds the platforms that support the payload; a platform
 	// Apple marks n/a (or does not mention) is absent.
 	Platforms map[Platform]*Support
@@ -186,6 +196,7 @@ type Key struct {
 	Name     string // "ANY" (Wildcard) stands for any name
 	Type     Type
 	Required bool
+	Origin   Origin // the source of the key's facts (Apple's wins where both have the key)
 
 	// Default is the default value: nil, bool, int64, float64 (Real keys) or
 	// string. Allowed lists the allowed values (Apple's rangelist) with the
@@ -209,6 +220,7 @@ type Key struct {
 
 	index    map[string]*Key
 	wildcard *Key
+	open     bool // entries have arbitrary names (ProfileManifests' placeholders)
 }
 
 // Lookup returns the child key with the given name, falling back to an ANY

@@ -1,0 +1,195 @@
+package profiles
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/mdmforge/mdmforge/internal/propertylist"
+	"github.com/mdmforge/mdmforge/profiles/schema"
+)
+
+// A profile made by another tool rarely says which platform it is for, and
+// checking a Mac's profile against iOS turns every macOS payload into an
+// error. The schema knows where each payload type and key exists, so the
+// platform follows from what the profile holds; the rules are in
+// docs/profiles.md ("How the platform is inferred").
+
+// ParsePlatform returns the platform a name stands for, ignoring case:
+// the five of Apple's schema, and "iPadOS", which Apple's schema counts as
+// iOS.
+func ParsePlatform(name string) (string, bool) {
+	if strings.EqualFold(name, "iPadOS") {
+		return string(schema.IOS), true
+	}
+	for _, p := range schema.AllPlatforms() {
+		if strings.EqualFold(name, string(p)) {
+			return string(p), true
+		}
+	}
+	return "", false
+}
+
+// targetDeviceTypes maps the values of the profile's TargetDeviceType to
+// platforms, as Apple's TopLevel.yaml describes them (0 is any device; 3,
+// HomePod, is no platform of the schema). The schema keeps no prose, so
+// the table is written out here.
+var targetDeviceTypes = map[int64]schema.Platform{
+	1: schema.IOS, 2: schema.WatchOS, 4: schema.TVOS, 5: schema.MacOS, 6: schema.VisionOS,
+}
+
+// InferPlatform chooses the platform a decoded profile (the top-level
+// dictionary, as DecodeProfile returns it) is for, and says why in words
+// fit for a note: "payload com.apple.TCC.configuration-profile-policy is
+// macOS-only".
+//
+// A TargetDeviceType that names a platform decides. Otherwise a platform
+// is possible when every payload type supports it (a type in no schema
+// counts as a macOS preference domain, as only macOS takes one as a
+// PayloadType); among those, the platforms that support every top-level
+// and payload key the schema knows are preferred, when there are any; and
+// then iOS, macOS, tvOS, visionOS, watchOS in that order. When no platform
+// supports every payload type, platform is "" and why names the conflict.
+func InferPlatform(profile map[string]any) (platform, why string) {
+	if n, ok := number(propertylist.Normalize(profile["TargetDeviceType"])); ok {
+		if p, ok := targetDeviceTypes[int64(n)]; ok && n == float64(int64(n)) {
+			return string(p), fmt.Sprintf("TargetDeviceType %d names %s", int64(n), p)
+		}
+	}
+	all := schema.AllPlatforms()
+	possible := map[schema.Platform]bool{}
+	for _, p := range all {
+		possible[p] = true
+	}
+	excluded := map[schema.Platform]string{} // the first reason a platform is impossible
+	exclude := func(p schema.Platform, reason string) {
+		if possible[p] {
+			possible[p] = false
+			excluded[p] = reason
+		}
+	}
+	// Soft evidence: keys the schema places on fewer platforms.
+	unsupported := map[schema.Platform]string{}
+	keyEvidence := func(where string, k *schema.Key) {
+		for _, p := range all {
+			if k.Platforms[p] == nil {
+				if _, seen := unsupported[p]; !seen {
+					unsupported[p] = fmt.Sprintf("key %s %s", where, onlyOn(k.Platforms, p))
+				}
+			}
+		}
+	}
+	content, _ := profile["PayloadContent"].([]any)
+	top, _ := schema.Facts("Configuration")
+	for _, name := range slices.Sorted(maps.Keys(profile)) {
+		if k, ok := top.Key(name); ok && !k.IsWildcard() {
+			keyEvidence(name, k)
+		}
+	}
+	var types []string
+	for _, item := range content {
+		m, _ := item.(map[string]any)
+		pt, _ := m["PayloadType"].(string)
+		if pt == "" {
+			continue
+		}
+		types = append(types, pt)
+		ps, ok := schema.Facts(pt)
+		if !ok {
+			for _, p := range all {
+				if p != schema.MacOS {
+					exclude(p, fmt.Sprintf("payload %s is in no schema mdmforge has, and only macOS takes a preference domain as a payload type", pt))
+				}
+			}
+			continue
+		}
+		for _, p := range all {
+			if ps.Platforms[p] == nil {
+				exclude(p, fmt.Sprintf("payload %s %s", pt, onlyOn(ps.Platforms, p)))
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			if k, ok := ps.Key(name); ok && !k.IsWildcard() && !strings.HasPrefix(name, "Payload") {
+				keyEvidence(pt+"."+name, k)
+			}
+		}
+	}
+	var candidates []schema.Platform
+	for _, p := range all {
+		if possible[p] {
+			candidates = append(candidates, p)
+		}
+	}
+	if len(candidates) == 0 {
+		reasons := make([]string, 0, len(all))
+		seen := map[string]bool{}
+		for _, p := range all {
+			if r := excluded[p]; !seen[r] {
+				seen[r] = true
+				reasons = append(reasons, r)
+			}
+		}
+		return "", "no platform supports every payload: " + strings.Join(reasons, "; ")
+	}
+	preferred := candidates
+	if fit := filter(candidates, func(p schema.Platform) bool { _, bad := unsupported[p]; return !bad }); len(fit) > 0 {
+		preferred = fit
+	}
+	chosen := preferred[0]
+	// Say what ruled out the platforms ahead of the chosen one.
+	for _, p := range all {
+		if p == chosen {
+			break
+		}
+		if r, ok := excluded[p]; ok {
+			return string(chosen), r
+		}
+		if r, ok := unsupported[p]; ok {
+			return string(chosen), r
+		}
+	}
+	switch {
+	case len(types) == 0:
+		return string(chosen), fmt.Sprintf("the profile has no payloads; %s is the default", chosen)
+	case len(preferred) == 1:
+		return string(chosen), fmt.Sprintf("every payload and key is available on %s only", chosen)
+	}
+	return string(chosen), fmt.Sprintf("every payload is available on %s, which comes first of %s", chosen, platformList(preferred))
+}
+
+// onlyOn describes the platforms of a payload or key, for a reason why p
+// is ruled out: "is macOS-only", "is not available on iOS (macOS, tvOS)".
+func onlyOn(sup map[schema.Platform]*schema.Support, p schema.Platform) string {
+	var on []schema.Platform
+	for _, q := range schema.AllPlatforms() {
+		if sup[q] != nil {
+			on = append(on, q)
+		}
+	}
+	switch len(on) {
+	case 0:
+		return "is on no platform"
+	case 1:
+		return fmt.Sprintf("is %s-only", on[0])
+	}
+	return fmt.Sprintf("is not available on %s (only %s)", p, platformList(on))
+}
+
+func platformList(ps []schema.Platform) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+func filter(ps []schema.Platform, keep func(schema.Platform) bool) []schema.Platform {
+	var out []schema.Platform
+	for _, p := range ps {
+		if keep(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

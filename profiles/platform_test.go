@@ -1,0 +1,55 @@
+package profiles
+
+import (
+	"strings"
+	"testing"
+)
+
+func payloads(types ...string) []any {
+	out := make([]any, len(types))
+	for i, t := range types {
+		out[i] = map[string]any{"PayloadType": t, "PayloadIdentifier": "p" + t, "PayloadUUID": "U" + t, "PayloadVersion": int64(1)}
+	}
+	return out
+}
+
+func TestInferPlatform(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		profile map[string]any
+		want    string
+		why     string // substring of the reason
+	}{
+		{"no payloads", map[string]any{}, "iOS", "no payloads"},
+		{"iOS and macOS payloads", map[string]any{"PayloadContent": payloads("com.apple.wifi.managed")}, "iOS", "comes first of iOS, macOS"},
+		{"TCC is macOS-only", map[string]any{"PayloadContent": payloads("com.apple.wifi.managed", "com.apple.TCC.configuration-profile-policy")},
+			"macOS", "payload com.apple.TCC.configuration-profile-policy is macOS-only"},
+		{"ManagedClient preferences", map[string]any{"PayloadContent": payloads("com.apple.ManagedClient.preferences")}, "macOS", "macOS-only"},
+		{"system extensions", map[string]any{"PayloadContent": payloads("com.apple.system-extension-policy")}, "macOS", "macOS-only"},
+		{"custom domain", map[string]any{"PayloadContent": payloads("com.example.unknown.app")}, "macOS", "in no schema"},
+		{"EAS is not on macOS", map[string]any{"PayloadContent": payloads("com.apple.eas.account")}, "iOS", "comes first"},
+		{"a macOS-only restriction", map[string]any{"PayloadContent": []any{map[string]any{"PayloadType": "com.apple.applicationaccess", "allowCloudAddressBook": false, "allowCamera": true}}},
+			"macOS", "key com.apple.applicationaccess.allowCloudAddressBook is macOS-only"},
+		{"restrictions without a macOS-only key", map[string]any{"PayloadContent": []any{map[string]any{"PayloadType": "com.apple.applicationaccess", "allowCamera": true}}},
+			"iOS", "comes first"},
+		{"TargetDeviceType Mac", map[string]any{"TargetDeviceType": int64(5), "PayloadContent": payloads("com.apple.wifi.managed")}, "macOS", "TargetDeviceType 5 names macOS"},
+		{"TargetDeviceType Apple TV", map[string]any{"TargetDeviceType": uint64(4)}, "tvOS", "TargetDeviceType 4"},
+		{"TargetDeviceType any", map[string]any{"TargetDeviceType": int64(0), "PayloadContent": payloads("com.apple.TCC.configuration-profile-policy")}, "macOS", "macOS-only"},
+		{"conflict", map[string]any{"PayloadContent": payloads("com.apple.eas.account", "com.apple.TCC.configuration-profile-policy")}, "", "no platform supports every payload"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, why := InferPlatform(tc.profile)
+			if got != tc.want || !strings.Contains(why, tc.why) {
+				t.Errorf("InferPlatform = %q, %q; want %q, …%q…", got, why, tc.want, tc.why)
+			}
+		})
+	}
+}
+
+func TestParsePlatform(t *testing.T) {
+	for in, want := range map[string]string{"iOS": "iOS", "ipados": "iOS", "iPadOS": "iOS", "MACOS": "macOS", "tvOS": "tvOS", "visionos": "visionOS", "watchOS": "watchOS", "android": ""} {
+		if got, ok := ParsePlatform(in); got != want || ok != (want != "") {
+			t.Errorf("ParsePlatform(%q) = %q, %v", in, got, ok)
+		}
+	}
+}
