@@ -38,6 +38,7 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 # Regenerate the embedded Apple schema from ../shared/apple-device-management,
+# ProfileManifests' facts from ../shared/profile-manifests,
 # and the trimmed Graph metadata of deploy's tests from ../shared/graph-metadata.
 schema:
 	$(GO) generate ./profiles/schema ./deploy/internal/graphmeta

@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -26,6 +27,7 @@ func TestInferPlatform(t *testing.T) {
 			"macOS", "payload com.apple.TCC.configuration-profile-policy is macOS-only"},
 		{"ManagedClient preferences", map[string]any{"PayloadContent": payloads("com.apple.ManagedClient.preferences")}, "macOS", "macOS-only"},
 		{"system extensions", map[string]any{"PayloadContent": payloads("com.apple.system-extension-policy")}, "macOS", "macOS-only"},
+		{"Chrome's domain", map[string]any{"PayloadContent": payloads("com.google.Chrome")}, "macOS", "payload com.google.Chrome is macOS-only"},
 		{"custom domain", map[string]any{"PayloadContent": payloads("com.example.unknown.app")}, "macOS", "in no schema"},
 		{"EAS is not on macOS", map[string]any{"PayloadContent": payloads("com.apple.eas.account")}, "iOS", "comes first"},
 		{"a macOS-only restriction", map[string]any{"PayloadContent": []any{map[string]any{"PayloadType": "com.apple.applicationaccess", "allowCloudAddressBook": false, "allowCamera": true}}},
@@ -35,6 +37,8 @@ func TestInferPlatform(t *testing.T) {
 		{"TargetDeviceType Mac", map[string]any{"TargetDeviceType": int64(5), "PayloadContent": payloads("com.apple.wifi.managed")}, "macOS", "TargetDeviceType 5 names macOS"},
 		{"TargetDeviceType Apple TV", map[string]any{"TargetDeviceType": uint64(4)}, "tvOS", "TargetDeviceType 4"},
 		{"TargetDeviceType any", map[string]any{"TargetDeviceType": int64(0), "PayloadContent": payloads("com.apple.TCC.configuration-profile-policy")}, "macOS", "macOS-only"},
+		{"a typo beside an iOS-only payload", map[string]any{"PayloadContent": payloads("com.apple.eas.account", "com.apple.wifi.manged")}, "iOS", "comes first"},
+		{"a custom domain beside Wi-Fi", map[string]any{"PayloadContent": payloads("com.apple.wifi.managed", "com.example.tool")}, "macOS", "payload com.example.tool is in no schema"},
 		{"conflict", map[string]any{"PayloadContent": payloads("com.apple.eas.account", "com.apple.TCC.configuration-profile-policy")}, "", "no platform supports every payload"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,4 +56,21 @@ func TestParsePlatform(t *testing.T) {
 			t.Errorf("ParsePlatform(%q) = %q, %v", in, got, ok)
 		}
 	}
+}
+
+func ExampleInferPlatform() {
+	profile := map[string]any{
+		"PayloadType": "Configuration",
+		"PayloadContent": []any{
+			map[string]any{"PayloadType": "com.apple.wifi.managed", "SSID_STR": "Office"},
+			map[string]any{"PayloadType": "com.apple.TCC.configuration-profile-policy"},
+		},
+	}
+	fmt.Println(InferPlatform(profile))
+
+	profile["PayloadContent"] = []any{map[string]any{"PayloadType": "com.apple.wifi.managed"}}
+	fmt.Println(InferPlatform(profile))
+	// Output:
+	// macOS payload com.apple.TCC.configuration-profile-policy is macOS-only
+	// iOS every payload is available on iOS, which comes first of iOS, macOS, tvOS, visionOS, watchOS
 }

@@ -45,7 +45,9 @@ Name a key after its payload type, nested keys separated by dots; quote a
 name that contains a space. Configuration is the profile's top level.
 --list prints every payload type, then every policy setting. The schema is Apple's
 (github.com/apple/device-management), facts only: its file name is given
-for Apple's own descriptions.`,
+for Apple's own descriptions. Where Apple's copy is silent (keys newer than
+it, macOS preference domains such as com.google.Chrome), the facts of the
+ProfileManifests project fill in, and SOURCE says so.`,
 		Example: `  $ mdmforge explain com.apple.eas.account
   $ mdmforge explain com.apple.eas.account.EnableContactsUserOverridable
   $ mdmforge explain "com.apple.security.scep.PayloadContent.Key Type"

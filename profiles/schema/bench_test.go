@@ -54,3 +54,20 @@ func BenchmarkExplain(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadFacts measures the one-time parse of ProfileManifests' data
+// and its combination with Apple's (already loaded), for comparison with
+// BenchmarkLoad: the cost Facts adds on first use.
+func BenchmarkLoadFacts(b *testing.B) {
+	apple := get()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(manifestsData)))
+	for b.Loop() {
+		pm, src, err := parseFacts(manifestsData)
+		if err != nil {
+			b.Fatal(err)
+		}
+		combine(apple, pm, src)
+	}
+	b.ReportMetric(float64(len(manifestsData)), "embedded-bytes")
+}

@@ -50,7 +50,22 @@
 //     six, com.apple.extensiblesso two); Lookup then returns a merged
 //     payload and the per-file ones in Payload.Variants.
 //
-// The file format is described in package internal/record.
+// # A second source: ProfileManifests
+//
+// Apple's copy stops at a release, and describes payloads, not the
+// preference domains of applications that macOS profiles set. Facts,
+// Domain and LookupKey add the facts of the ProfileManifests project
+// (https://github.com/ProfileManifests/ProfileManifests; the commit is in
+// manifests.jsonl and returned by Sources). That repository has no
+// licence, so only facts are embedded: key names, types, platforms, OS
+// versions, supervision, allowed values, ranges, formats and required
+// flags, none of its text. Apple's facts win where both speak; every
+// payload, key and per-platform support carries its Origin. The generator
+// in internal/pmgen converts ../shared/profile-manifests/keys.jsonl into
+// manifests.jsonl, and go generate runs it with Apple's.
+//
+// The file formats are described in package internal/record.
 package schema
 
 //go:generate go run ./internal/gen -src ../../../shared/apple-device-management -out apple.jsonl -license LICENSE.apple.txt
+//go:generate go run ./internal/pmgen -src ../../../shared/profile-manifests -out manifests.jsonl

@@ -30,8 +30,18 @@ type Explanation struct {
 
 	Entries *KeySummary `json:"entries,omitempty"` // what keys of any other name are
 
-	wildcard bool   // Key resolved to an ANY key
-	keysOf   string // the array element whose keys Keys are
+	// Source is "profilemanifests" when the payload type or key is known
+	// from ProfileManifests alone (see Facts); it is left out for Apple's.
+	// Kind is set for a preference domain (application, apple-preferences,
+	// developer). ExtraKeys lists, for one of Apple's payloads, the keys
+	// only ProfileManifests knows (mdmforge explain TYPE.KEY shows them).
+	Source    string   `json:"source,omitempty"`
+	Kind      string   `json:"kind,omitempty"`
+	ExtraKeys []string `json:"profilemanifests_keys,omitempty"`
+
+	wildcard bool     // Key resolved to an ANY key
+	keysOf   string   // the array element whose keys Keys are
+	column   Platform // the platform whose versions the table of keys shows
 }
 
 // Bounds is a Range as explained: nil ends are left out of the JSON.
@@ -45,9 +55,10 @@ type KeySummary struct {
 	Name       string            `json:"name"`
 	Type       string            `json:"type"`
 	Required   bool              `json:"required"`
-	Introduced map[string]string `json:"introduced"` // by platform; "" when Apple gives no version
+	Introduced map[string]string `json:"introduced"`       // by platform; "" when Apple gives no version
+	Source     string            `json:"source,omitempty"` // "profilemanifests" for a key Apple's schema lacks
 
-	ios string // the iOS column of the text table
+	ios string // the platform column of the text table
 }
 
 // PlatformSupport is one platform's row of an explanation: Support in
@@ -66,6 +77,7 @@ type PlatformSupport struct {
 	RequiresDEP     bool   `json:"requires_automated_enrollment,omitempty"`
 	UserApprovedMDM bool   `json:"requires_user_approved_mdm,omitempty"`
 	SharedIPad      string `json:"shared_ipad,omitempty"`
+	Source          string `json:"source,omitempty"` // "profilemanifests" where Apple's copy is older
 }
 
 // NotFoundError reports a path that names no payload type, or no key under
@@ -97,7 +109,25 @@ func Explain(path string) (*Explanation, error) {
 	if len(steps) == 0 {
 		return explainPayload(p), nil
 	}
-	return explainKey(p, steps), nil
+	e := explainKey(p, steps)
+	if steps[len(steps)-1].key.Origin == OriginApple {
+		// Apple's key as Apple describes it, with the platforms Apple's
+		// copy is too old to know, and what ProfileManifests adds under
+		// it, by name only.
+		if _, fsteps, err := resolveIn(path, Facts); err == nil {
+			k := fsteps[len(fsteps)-1].key
+			e.Platforms = supports(k.Platforms, false)
+			for k.Type == Array && k.Item != nil {
+				k = k.Item
+			}
+			for _, c := range k.Keys {
+				if c.Origin == OriginProfileManifests && !c.IsWildcard() {
+					e.ExtraKeys = append(e.ExtraKeys, c.Name)
+				}
+			}
+		}
+	}
+	return e, nil
 }
 
 // KeysUnder returns the keys that may follow path (TYPE[.KEY...]): a
@@ -115,9 +145,23 @@ func KeysUnder(path string) ([]*Key, error) {
 }
 
 func explainPayload(p *Payload) *Explanation {
-	e := &Explanation{Payload: p.Type, AppleFiles: appleFiles(p), Platforms: supports(p.Platforms, true)}
+	e := &Explanation{Payload: p.Type, AppleFiles: appleFiles(p), Platforms: supports(p.Platforms, true),
+		Source: pmOnly(p.Origin), column: column(p.Platforms)}
+	if p.Kind.IsPreferenceDomain() {
+		e.Kind = string(p.Kind)
+	}
 	for _, k := range p.Keys {
-		e.Keys = append(e.Keys, keyRow(k))
+		e.Keys = append(e.Keys, keyRow(k, e.column))
+	}
+	if p.Origin == OriginApple {
+		if f, ok := Facts(p.Type); ok {
+			e.Platforms = supports(f.Platforms, true)
+			for _, k := range f.Keys {
+				if k.Origin == OriginProfileManifests && !k.IsWildcard() {
+					e.ExtraKeys = append(e.ExtraKeys, k.Name)
+				}
+			}
+		}
 	}
 	if p.Type != "Configuration" {
 		for _, k := range Common() {
@@ -135,21 +179,25 @@ func explainKey(p *Payload, path []step) *Explanation {
 	}
 	req := k.Required
 	e := &Explanation{
-		Payload:    p.Type,
-		Key:        strings.Join(names, "."),
-		Type:       typeName(k),
-		Required:   &req,
-		Default:    k.Default,
-		Allowed:    k.Allowed,
-		Range:      bounds(k.Range),
-		Format:     k.Format,
-		ValueType:  k.ValueType,
-		Platforms:  supports(k.Platforms, false),
-		wildcard:   k.IsWildcard(),
-		AppleFiles: appleFiles(p),
+		Payload:   p.Type,
+		Key:       strings.Join(names, "."),
+		Type:      typeName(k),
+		Required:  &req,
+		Default:   k.Default,
+		Allowed:   k.Allowed,
+		Range:     bounds(k.Range),
+		Format:    k.Format,
+		ValueType: k.ValueType,
+		Platforms: supports(k.Platforms, false),
+		wildcard:  k.IsWildcard(),
+		Source:    pmOnly(k.Origin),
+		column:    column(k.Platforms),
+	}
+	if k.Origin != OriginProfileManifests {
+		e.AppleFiles = appleFiles(p)
 	}
 	if k.Type == Array && k.Item != nil {
-		row := keyRow(k.Item)
+		row := keyRow(k.Item, e.column)
 		e.Element = &row
 		e.Length = bounds(k.Item.Repetition)
 		k = k.Item
@@ -159,11 +207,11 @@ func explainKey(p *Payload, path []step) *Explanation {
 		e.keysOf = k.Name
 	}
 	for _, c := range k.Keys {
-		e.Keys = append(e.Keys, keyRow(c))
+		e.Keys = append(e.Keys, keyRow(c, e.column))
 	}
 	if k.Type == Dictionary {
 		if p := placeholder(k.Keys); p != nil {
-			row := keyRow(p)
+			row := keyRow(p, e.column)
 			e.Entries = &row
 		}
 	}
@@ -188,14 +236,38 @@ func appleFiles(p *Payload) []string {
 	return out
 }
 
-func keyRow(k *Key) KeySummary {
-	row := KeySummary{Name: k.Name, Type: typeName(k), Required: k.Required, Introduced: map[string]string{}, ios: "-"}
+// pmOnly is an Explanation's Source: set only for ProfileManifests, so
+// that the JSON of what Apple describes is unchanged.
+func pmOnly(o Origin) string {
+	if o == OriginProfileManifests {
+		return string(o)
+	}
+	return ""
+}
+
+// column is the platform whose versions a table of keys shows: iOS, or
+// the first platform when iOS has none (a macOS preference domain).
+func column(m map[Platform]*Support) Platform {
+	if m[IOS] != nil {
+		return IOS
+	}
+	for _, pl := range AllPlatforms() {
+		if m[pl] != nil {
+			return pl
+		}
+	}
+	return IOS
+}
+
+func keyRow(k *Key, col Platform) KeySummary {
+	row := KeySummary{Name: k.Name, Type: typeName(k), Required: k.Required, Introduced: map[string]string{}, ios: "-",
+		Source: pmOnly(k.Origin)}
 	for _, pl := range AllPlatforms() {
 		if s := k.Platforms[pl]; s != nil {
 			row.Introduced[string(pl)] = s.Introduced
 		}
 	}
-	if s := k.Platforms[IOS]; s != nil {
+	if s := k.Platforms[col]; s != nil {
 		row.ios = orAll(s.Introduced)
 		if notes := s.Notes(); len(notes) > 0 {
 			row.ios += " (" + strings.Join(notes, ", ") + ")"
@@ -234,6 +306,7 @@ func supports(m map[Platform]*Support, payload bool) []PlatformSupport {
 			RequiresDEP:     s.RequiresDEP,
 			UserApprovedMDM: s.UserApprovedMDM,
 			SharedIPad:      string(s.SharedIPad.Mode),
+			Source:          pmOnly(s.Origin),
 		}
 		if payload {
 			multiple := s.Multiple

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,5 +119,128 @@ func TestNotFoundErrorNearest(t *testing.T) {
 	}
 	if _, err := KeysUnder("com.apple.eas.account.Nope"); err == nil {
 		t.Error("KeysUnder of an unknown key: no error")
+	}
+}
+
+// TestExplainEveryFact explains every key ProfileManifests adds, in its own
+// domains and under Apple's payloads, by its path.
+func TestExplainEveryFact(t *testing.T) {
+	n := 0
+	for _, typ := range FactTypes() {
+		p, _ := Facts(typ)
+		if p.Origin == OriginProfileManifests {
+			if err := explainPayload(p).WriteText(io.Discard); err != nil {
+				t.Fatal(err)
+			}
+		}
+		onPath := map[*Key]bool{}
+		var walk func(names []string, k *Key)
+		walk = func(names []string, k *Key) {
+			if onPath[k] {
+				return
+			}
+			onPath[k] = true
+			defer delete(onPath, k)
+			names = append(names[:len(names):len(names)], k.Name)
+			if k.Origin == OriginProfileManifests {
+				target := typ + "." + strings.Join(names, ".")
+				// Explain tries Apple's schema first, and its suggestions
+				// make a miss slow: every 50th path goes through it, the
+				// others through the Facts half of its resolution.
+				var e *Explanation
+				fp, path, err := resolveIn(target, Facts)
+				if err == nil {
+					e = explainKey(fp, path)
+				}
+				if n%50 == 0 {
+					e, err = Explain(target)
+				}
+				n++
+				switch {
+				case err != nil:
+					t.Errorf("%s: %v", target, err)
+					return
+				case e.Source != string(OriginProfileManifests) && !e.wildcard:
+					t.Errorf("%s resolves to Apple's %s.%s", target, e.Payload, e.Key)
+					return
+				}
+				if err := e.WriteText(io.Discard); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if k.Item != nil {
+				walk(names, k.Item)
+			}
+			for _, c := range k.Keys {
+				walk(names, c)
+			}
+		}
+		for _, k := range p.Keys {
+			walk(nil, k)
+		}
+	}
+	if n < 6000 {
+		t.Errorf("only %d key paths", n)
+	}
+	t.Logf("%d key paths", n)
+}
+
+func TestExplainNamesTheSource(t *testing.T) {
+	text := func(path string) (*Explanation, string) {
+		t.Helper()
+		e, err := Explain(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := e.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		return e, b.String()
+	}
+	const pm = "ProfileManifests (facts only), e4b340f, 2026-08-18"
+	for _, tc := range []struct {
+		path       string
+		want, not  []string
+		source     string
+		extraKeys  string
+		appleFiles bool
+	}{
+		{path: "com.google.Chrome", source: "profilemanifests",
+			want: []string{"SOURCE:   " + pm, "KIND:     preferences of an application", "NAME  ", "REQUIRED  macOS\n", "from ProfileManifests"},
+			not:  []string{"SCHEMA:", "APPLE FILE"}},
+		{path: "com.apple.applicationaccess.allowMailSmartReplies", source: "profilemanifests",
+			want: []string{"SOURCE:    " + pm, "iOS       18.4"}, not: []string{"APPLE FILE"}},
+		{path: "com.apple.applicationaccess", extraKeys: "allowMailSmartReplies", appleFiles: true,
+			want: []string{"SCHEMA:", "ALSO IN PROFILEMANIFESTS:", "allowMailSmartReplies", "REQUIRED  iOS\n"}, not: []string{"SOURCE:"}},
+		{path: "com.apple.dnsSettings.managed.DNSSettings", extraKeys: "AllowFailover", appleFiles: true,
+			want: []string{"explain com.apple.dnsSettings.managed.DNSSettings.KEY"}},
+		{path: "com.apple.applicationaccess.allowCallRecording", appleFiles: true,
+			want: []string{"macOS     26.0", "from ProfileManifests"}, not: []string{"SOURCE:"}},
+		{path: "com.apple.eas.account", appleFiles: true, not: []string{"ProfileManifests", "PROFILEMANIFESTS"}},
+	} {
+		e, out := text(tc.path)
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: no %q in\n%s", tc.path, w, out)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(out, w) {
+				t.Errorf("%s: %q in\n%s", tc.path, w, out)
+			}
+		}
+		if e.Source != tc.source || (len(e.AppleFiles) > 0) != tc.appleFiles {
+			t.Errorf("%s: source %q, Apple files %v", tc.path, e.Source, e.AppleFiles)
+		}
+		if tc.extraKeys != "" && !slices.Contains(e.ExtraKeys, tc.extraKeys) {
+			t.Errorf("%s: extra keys %v lack %s", tc.path, e.ExtraKeys, tc.extraKeys)
+		}
+	}
+	// What Apple alone describes marshals as before.
+	e, _ := Explain("com.apple.eas.account.EnableMail")
+	b, _ := json.Marshal(e)
+	if strings.Contains(string(b), "source") || strings.Contains(string(b), "profilemanifests") {
+		t.Errorf("Apple's key marshals %s", b)
 	}
 }

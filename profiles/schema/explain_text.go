@@ -24,13 +24,21 @@ func (e *Explanation) WriteText(w io.Writer) error {
 	}
 	if e.Key == "" {
 		field("PAYLOAD", e.Payload)
-		field("SCHEMA", sourceText())
+		field("KIND", kindText[e.Kind])
+		if e.Source == "" {
+			field("SCHEMA", sourceText())
+		} else {
+			field("SOURCE", factsSourceText())
+		}
 	} else {
 		name := e.Payload + "." + e.Key
 		if e.wildcard {
 			name += " (ANY stands for any key name)"
 		}
 		field("KEY", name)
+		if e.Source != "" {
+			field("SOURCE", factsSourceText())
+		}
 		field("TYPE", e.Type)
 		field("PRESENCE", map[bool]string{true: "required", false: "optional"}[e.Required != nil && *e.Required])
 		if e.Default != nil {
@@ -74,7 +82,7 @@ func (e *Explanation) WriteText(w io.Writer) error {
 
 	fmt.Fprintln(w)
 	if len(e.Platforms) == 0 {
-		fmt.Fprintln(w, "PLATFORMS: none stated in Apple's schema")
+		fmt.Fprintf(w, "PLATFORMS: none stated in %s\n", map[bool]string{true: "Apple's schema", false: "ProfileManifests"}[e.Source == ""])
 	} else {
 		fmt.Fprintln(w, "PLATFORMS:")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -109,10 +117,41 @@ func (e *Explanation) WriteText(w io.Writer) error {
 			fmt.Fprintln(w, "KEYS:")
 		}
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  NAME\tTYPE\tREQUIRED\tiOS")
-		for _, k := range e.Keys {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", k.Name, k.Type, yesNo(k.Required), k.ios)
+		col := e.column
+		if col == "" {
+			col = IOS
 		}
+		// A source column only where the sources mix: under one of
+		// Apple's keys that ProfileManifests extends.
+		mixed := false
+		for _, k := range e.Keys {
+			mixed = mixed || (k.Source != "") != (e.Source != "")
+		}
+		head := "  NAME\tTYPE\tREQUIRED\t" + string(col)
+		if mixed {
+			head += "\tSOURCE"
+		}
+		fmt.Fprintln(tw, head)
+		for _, k := range e.Keys {
+			row := fmt.Sprintf("  %s\t%s\t%s\t%s", k.Name, k.Type, yesNo(k.Required), k.ios)
+			if mixed {
+				row += "\t" + map[bool]string{true: "Apple", false: "ProfileManifests"}[k.Source == ""]
+			}
+			fmt.Fprintln(tw, row)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(e.ExtraKeys) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "ALSO IN PROFILEMANIFESTS:\t%s\n", strings.Join(e.ExtraKeys, ", "))
+		at := e.Payload
+		if e.Key != "" {
+			at += "." + e.Key
+		}
+		fmt.Fprintf(tw, "\t(newer than Apple's copy, or not in it: mdmforge explain %s.KEY)\n", at)
 		if err := tw.Flush(); err != nil {
 			return err
 		}
@@ -169,6 +208,24 @@ func sourceText() string {
 	return fmt.Sprintf("Apple's %s/%s, %s", repo, src.Path, src.Release)
 }
 
+// factsSourceText names ProfileManifests' commit, and that only its facts
+// are embedded.
+func factsSourceText() string {
+	src := getFacts().source
+	commit := src.Commit
+	if len(commit) > 7 {
+		commit = commit[:7]
+	}
+	return fmt.Sprintf("ProfileManifests (facts only), %s, %s", commit, src.Date)
+}
+
+// kindText describes the kinds of preference domain.
+var kindText = map[string]string{
+	string(KindApplePreferences): "preferences of an Apple app or service (a macOS preference domain)",
+	string(KindApplication):      "preferences of an application (a macOS preference domain)",
+	string(KindDeveloper):        "preferences of a developer tool (a macOS preference domain)",
+}
+
 // setByMdmforge are the common keys mdmforge writes into every payload, so
 // that a reader knows which common keys are left to them.
 var setByMdmforge = []string{"PayloadType", "PayloadVersion", "PayloadIdentifier", "PayloadUUID", "PayloadDisplayName"}
@@ -191,6 +248,9 @@ func (s PlatformSupport) notes() string {
 	}
 	if s.SharedIPad != "" {
 		n = append(n, "Shared iPad: "+s.SharedIPad)
+	}
+	if s.Source != "" {
+		n = append(n, "from ProfileManifests")
 	}
 	if len(n) == 0 {
 		return "-"

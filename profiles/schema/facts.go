@@ -111,7 +111,8 @@ func (k *Key) OriginOn(platform Platform) Origin {
 
 // Open reports whether what a value of the key holds is not described, so
 // a check must not descend into it: no unknown-key, type or required-key
-// findings beneath it. That is the case for a key typed "any"
+// findings beneath it. That is the case for a key typed "any", a
+// dictionary of any names with values typed "any"
 // (mcx_preference_settings), a dictionary Apple describes without subkeys
 // or as the vendor's (VendorConfig), and a dictionary whose entries have
 // arbitrary names in ProfileManifests (its "{{key}}" placeholder).
@@ -119,7 +120,7 @@ func (k *Key) Open() bool {
 	if k.Type == Any || k.open {
 		return true
 	}
-	if k.Type == Dictionary && len(k.Keys) == 0 {
+	if k.Type == Dictionary && (len(k.Keys) == 0 || len(k.Keys) == 1 && k.Keys[0].IsWildcard() && k.Keys[0].Type == Any) {
 		return true
 	}
 	return k.Type == Dictionary && k.Name == "VendorConfig"

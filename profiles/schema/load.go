@@ -101,7 +101,7 @@ func parse(b []byte) (*database, error) {
 			if h.Format != record.Format {
 				return nil, fmt.Errorf("format %q, want %q", h.Format, record.Format)
 			}
-			d.source = Source{Repository: h.Source, Path: h.Path, Commit: h.Commit, Date: h.Date, Release: h.Release}
+			d.source = Source{Origin: OriginApple, Repository: h.Source, Path: h.Path, Commit: h.Commit, Date: h.Date, Release: h.Release}
 			continue
 		}
 		indent := len(ln) - len(bytes.TrimLeft(ln, " "))

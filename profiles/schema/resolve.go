@@ -21,12 +21,26 @@ type step struct {
 // resolve splits TYPE[.KEY...] into a payload and the path of keys under
 // it. Payload types and key names both contain dots, so every split is
 // tried, longest payload type and longest key names first, and the first
-// that resolves wins.
+// that resolves wins. Apple's schema is tried alone first, so that what
+// Apple describes is explained as Apple describes it; then Facts, for the
+// keys and domains only ProfileManifests knows. A path neither resolves
+// gets Apple's error and suggestions.
 func resolve(target string) (*Payload, []step, error) {
+	p, path, err := resolveIn(target, Lookup)
+	if err == nil {
+		return p, path, nil
+	}
+	if fp, fpath, ferr := resolveIn(target, Facts); ferr == nil {
+		return fp, fpath, nil
+	}
+	return nil, nil, err
+}
+
+func resolveIn(target string, lookup func(string) (*Payload, bool)) (*Payload, []step, error) {
 	segs := strings.Split(target, ".")
 	var firstErr error
 	for i := len(segs); i > 0; i-- {
-		p, ok := Lookup(strings.Join(segs[:i], "."))
+		p, ok := lookup(strings.Join(segs[:i], "."))
 		if !ok {
 			continue
 		}

@@ -267,16 +267,19 @@ func Common() []*Key {
 	return append([]*Key(nil), get().common...)
 }
 
-// Source describes where the embedded data comes from.
+// Source describes where embedded data comes from.
 type Source struct {
+	Origin     Origin
 	Repository string // https://github.com/apple/device-management
-	Path       string // mdm/profiles
+	Path       string // mdm/profiles (Apple's only)
 	Commit     string
 	Date       string // commit date
-	Release    string // commit subject, e.g. Release_iOS-18-1_macOS-15-1
+	Release    string // commit subject, e.g. Release_iOS-18-1_macOS-15-1 (Apple's only)
+	Facts      string // what was kept, and the licence situation (ProfileManifests' only)
 }
 
-// DataSource returns the origin of the embedded data.
+// DataSource returns the origin of Apple's embedded data (see Sources for
+// every source).
 func DataSource() Source { return get().source }
 
 func sortedKeys(m map[string]*Payload) []string {
