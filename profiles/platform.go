@@ -47,7 +47,7 @@ var targetDeviceTypes = map[int64]schema.Platform{
 // A TargetDeviceType that names a platform decides. Otherwise a platform
 // is possible when every payload type supports it (a type in no schema
 // counts as a macOS preference domain, as only macOS takes one as a
-// PayloadType); among those, the platforms that support every top-level
+// PayloadType, unless the other types rule macOS out); among those, the platforms that support every top-level
 // and payload key the schema knows are preferred, when there are any; and
 // then iOS, macOS, tvOS, visionOS, watchOS in that order. When no platform
 // supports every payload type, platform is "" and why names the conflict.
@@ -88,6 +88,7 @@ func InferPlatform(profile map[string]any) (platform, why string) {
 		}
 	}
 	var types []string
+	unknown := "" // the first payload type no source knows
 	for _, item := range content {
 		m, _ := item.(map[string]any)
 		pt, _ := m["PayloadType"].(string)
@@ -97,10 +98,8 @@ func InferPlatform(profile map[string]any) (platform, why string) {
 		types = append(types, pt)
 		ps, ok := schema.Facts(pt)
 		if !ok {
-			for _, p := range all {
-				if p != schema.MacOS {
-					exclude(p, fmt.Sprintf("payload %s is in no schema mdmforge has, and only macOS takes a preference domain as a payload type", pt))
-				}
+			if unknown == "" {
+				unknown = pt
 			}
 			continue
 		}
@@ -112,6 +111,16 @@ func InferPlatform(profile map[string]any) (platform, why string) {
 		for _, name := range slices.Sorted(maps.Keys(m)) {
 			if k, ok := ps.Key(name); ok && !k.IsWildcard() && !strings.HasPrefix(name, "Payload") {
 				keyEvidence(pt+"."+name, k)
+			}
+		}
+	}
+	// A type no source knows is a custom preference domain, which only
+	// macOS takes as a PayloadType, unless the known types rule macOS out:
+	// then it is more likely a mistake, which the checks report.
+	if unknown != "" && possible[schema.MacOS] {
+		for _, p := range all {
+			if p != schema.MacOS {
+				exclude(p, fmt.Sprintf("payload %s is in no schema mdmforge has, and only macOS takes a preference domain as a payload type", unknown))
 			}
 		}
 	}

@@ -37,6 +37,8 @@ func TestInferPlatform(t *testing.T) {
 		{"TargetDeviceType Mac", map[string]any{"TargetDeviceType": int64(5), "PayloadContent": payloads("com.apple.wifi.managed")}, "macOS", "TargetDeviceType 5 names macOS"},
 		{"TargetDeviceType Apple TV", map[string]any{"TargetDeviceType": uint64(4)}, "tvOS", "TargetDeviceType 4"},
 		{"TargetDeviceType any", map[string]any{"TargetDeviceType": int64(0), "PayloadContent": payloads("com.apple.TCC.configuration-profile-policy")}, "macOS", "macOS-only"},
+		{"a typo beside an iOS-only payload", map[string]any{"PayloadContent": payloads("com.apple.eas.account", "com.apple.wifi.manged")}, "iOS", "comes first"},
+		{"a custom domain beside Wi-Fi", map[string]any{"PayloadContent": payloads("com.apple.wifi.managed", "com.example.tool")}, "macOS", "payload com.example.tool is in no schema"},
 		{"conflict", map[string]any{"PayloadContent": payloads("com.apple.eas.account", "com.apple.TCC.configuration-profile-policy")}, "", "no platform supports every payload"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
