@@ -31,13 +31,11 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 	if err := propertylist.CheckDepth(data); err != nil {
 		return fail(Pos{File: name}, "%v", err)
 	}
-	var root any
-	if _, err := plist.Unmarshal(data, &root); err != nil {
+	// Into a dictionary, as DecodeProfile does: any other root (and any
+	// text, which the OpenStep format reads as a string) is not a profile.
+	var top map[string]any
+	if _, err := plist.Unmarshal(data, &top); err != nil {
 		return fail(Pos{File: name}, "not a property list: %v", err)
-	}
-	top, ok := root.(map[string]any)
-	if !ok {
-		return fail(Pos{File: name}, "not a configuration profile: the property list holds %s, not a dictionary", describeValue(propertylist.Normalize(root)))
 	}
 	pos := xmlKeyPositions(name, data)
 	at := func(path string) Pos {

@@ -178,7 +178,7 @@ func TestLint(t *testing.T) {
 		{"not a configuration profile", iOS, "<plist version=\"1.0\"><dict><key>PayloadType</key><string>com.apple.wifi.managed</string></dict></plist>",
 			[]want{{Error, "", "1:28", `not a configuration profile (PayloadType is "com.apple.wifi.managed", want Configuration)`}}},
 		{"not a dictionary", iOS, "<plist version=\"1.0\"><array/></plist>",
-			[]want{{Error, "", "", "not a configuration profile: the property list holds a list, not a dictionary"}}},
+			[]want{{Error, "", "", "not a property list: plist: type mismatch: tried to decode plist type `array' into value of type `map[string]interface {}'"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
