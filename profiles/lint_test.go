@@ -153,6 +153,11 @@ func TestLint(t *testing.T) {
 </dict></dict>
 `),
 			[]want{{Error, "PayloadContent[0].PayloadContent.com.apple.dock.Forced[0].mcx_preference_settings.tilesize", "", "tilesize wants a whole number, got text \"big\""}}},
+		{"versions against --min-ios", Devices{Platform: "iOS", MinIOS: "17.0", Supervised: true}, plistProfile("", payloadKeys("com.apple.applicationaccess", 1)+"<key>allowAppsToBeHidden</key><false/>\n"),
+			[]want{{Warning, "PayloadContent[0].allowAppsToBeHidden", "", "allowAppsToBeHidden needs iOS 18.0; --min-ios is 17.0, and older devices ignore it"}}},
+		{"no iOS versions on macOS", Devices{Platform: "macOS", MinIOS: "9.0"}, plistProfile("", payloadKeys(tccPayload, 1)+tccEntry("Camera", "<key>Authorization</key><string>Allow</string>\n")), nil},
+		{"MDM-only payload installed by hand", Devices{Platform: "macOS", Manual: true}, plistProfile("", payloadKeys(tccPayload, 1)+tccEntry("Camera", "<key>Allowed</key><true/>\n")),
+			[]want{{Warning, "PayloadContent[0].PayloadType", "", "com.apple.TCC.configuration-profile-policy must be installed by MDM; --install is manual"}}},
 		{"TCC with Authorization", macOS, plistProfile("", payloadKeys(tccPayload, 1)+tccEntry("Camera", "<key>Authorization</key><string>Allow</string>\n")), nil},
 		{"TCC with Allowed", macOS, plistProfile("", payloadKeys(tccPayload, 1)+tccEntry("Camera", "<key>Allowed</key><true/>\n")), nil},
 		{"TCC with 0 for Allowed", macOS, plistProfile("", payloadKeys(tccPayload, 1)+tccEntry("Camera", "<key>Allowed</key><integer>0</integer>\n<key>StaticCode</key><integer>1</integer>\n")),

@@ -325,7 +325,7 @@ func (c *schemaCheck) support(sup, parent *schema.Support, path string, pos Pos,
 	}
 	if c.minOS != "" && sup.Introduced != "" && schema.CompareVersions(sup.Introduced, c.minOS) > 0 &&
 		(parent.Introduced == "" || schema.CompareVersions(sup.Introduced, parent.Introduced) > 0 || parent == nil) {
-		c.add(Warning, path, pos, "%s needs %s %s%s; profile.min_ios is %s, and older devices ignore it", what, c.platform, sup.Introduced, perSource(sup), c.minOS)
+		c.add(Warning, path, pos, "%s needs %s %s%s; %s is %s, and older devices ignore it", what, c.platform, sup.Introduced, perSource(sup), c.setting("profile.min_ios", "--min-ios"), c.minOS)
 	}
 	switch {
 	case sup.Removed != "" && sup.Removed != parent.Removed:
@@ -337,6 +337,6 @@ func (c *schemaCheck) support(sup, parent *schema.Support, path string, pos Pos,
 		c.add(Warning, path, pos, "%s takes effect on supervised devices only", what)
 	}
 	if c.manual && !sup.ManualInstall && parent.ManualInstall {
-		c.add(Warning, path, pos, "%s must be installed by MDM; profile.install is manual", what)
+		c.add(Warning, path, pos, "%s must be installed by MDM; %s is manual", what, c.setting("profile.install", "--install"))
 	}
 }

@@ -146,14 +146,7 @@ var (
 // an existing profile has its own, and each one missing, empty or of the
 // wrong type is one finding among the others.
 func (c *schemaCheck) housekeeping(m map[string]any, s site, top bool) {
-	lookup := func(name string) (*schema.Key, bool) {
-		for _, ks := range schema.Common() {
-			if ks.Name == name {
-				return ks, true
-			}
-		}
-		return nil, false
-	}
+	lookup := commonKey
 	if top {
 		ps, _ := schema.Lookup("Configuration")
 		lookup = ps.Key
@@ -187,6 +180,23 @@ func (c *schemaCheck) housekeeping(m map[string]any, s site, top bool) {
 	}
 }
 
+// commonKey finds one of the keys common to every payload.
+func commonKey(name string) (*schema.Key, bool) {
+	commonOnce.Do(func() {
+		commonKeys = map[string]*schema.Key{}
+		for _, ks := range schema.Common() {
+			commonKeys[ks.Name] = ks
+		}
+	})
+	ks, ok := commonKeys[name]
+	return ks, ok
+}
+
+var (
+	commonOnce sync.Once
+	commonKeys map[string]*schema.Key
+)
+
 func housekeepingHint(name string) string {
 	switch name {
 	case "PayloadUUID":
@@ -202,6 +212,15 @@ func housekeepingHint(name string) string {
 func isWholeNumber(s string) bool {
 	_, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	return err == nil
+}
+
+// setting names where the devices were described: a policy's setting, or
+// lint's flag.
+func (c *schemaCheck) setting(policy, flag string) string {
+	if c.profile {
+		return flag
+	}
+	return policy
 }
 
 // boolWord is how the author writes a boolean: as plist in a profile, as
