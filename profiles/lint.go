@@ -96,6 +96,12 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 	if isList {
 		topKeys["PayloadContent"] = []any{} // the payloads are checked one by one below
 	}
+	if _, set := topKeys["PayloadContent"]; !set && topKeys["IsEncrypted"] == true {
+		// Apple: "If 'IsEncrypted' is 'true', this array isn't needed".
+		topKeys["PayloadContent"] = []any{}
+		ds = append(ds, Diagnostic{Severity: Note, Pos: at("IsEncrypted"), Path: "EncryptedPayloadContent",
+			Message: "the payloads are encrypted for their devices; lint cannot check them"})
+	}
 	c.payloadType = "Configuration"
 	ps, _ := schema.Lookup("Configuration")
 	topSite := site{locate: locator("")}
