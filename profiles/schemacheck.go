@@ -199,7 +199,7 @@ func (c *schemaCheck) unknownKey(k, rel string, top bool, names []string) string
 			}
 		}
 	case top && rel == "" && topOnly(k):
-		return fmt.Sprintf("%s is a key of the profile's top level, not of a payload; Apple's schema does not define it inside PayloadContent, so devices ignore it there", k)
+		return fmt.Sprintf("%s is a key of the profile's top level, not of a payload; Apple's schema defines it only there: move it out of PayloadContent", k)
 	}
 	return fmt.Sprintf("%s is not a key of %s in Apple's schema%s", k, c.where(rel), didYouMean(k, names))
 }
