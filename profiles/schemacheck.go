@@ -32,7 +32,10 @@ type site struct {
 // Devices describes the devices a profile is for, which decides the
 // version, supervision and install-channel findings.
 type Devices struct {
-	Platform string // iOS, macOS, tvOS, visionOS or watchOS; empty means iOS
+	// Platform is iOS, macOS, tvOS, visionOS or watchOS. Empty means
+	// Lint infers it from the profile (InferPlatform); a policy without
+	// profile.platform is checked as iOS.
+	Platform string
 	MinIOS   string // oldest iOS the profile is for; empty skips version findings
 	Manual   bool   // installed by hand rather than by MDM
 	// Supervised says every device is supervised, so supervised-only
