@@ -45,16 +45,25 @@ var targetDeviceTypes = map[int64]schema.Platform{
 // macOS-only".
 //
 // A TargetDeviceType that names a platform decides. Otherwise a platform
-// is possible when every payload type supports it (a type in no schema
-// counts as a macOS preference domain, as only macOS takes one as a
-// PayloadType, unless the other types rule macOS out); among those, the platforms that support every top-level
-// and payload key the schema knows are preferred, when there are any; and
+// is possible when every payload type supports it in schema.Facts (a type
+// in no source counts as a macOS preference domain, as only macOS takes
+// one as a PayloadType, unless the other types rule macOS out). Among
+// those, the platforms that support every top-level and payload key the
+// sources know are preferred, when there are any (a key ProfileManifests
+// alone places on fewer platforms, such as PayloadScope, counts too); and
 // then iOS, macOS, tvOS, visionOS, watchOS in that order. When no platform
 // supports every payload type, platform is "" and why names the conflict.
 func InferPlatform(profile map[string]any) (platform, why string) {
+	platform, why, _ = inferPlatform(profile)
+	return platform, why
+}
+
+// inferPlatform is InferPlatform, also returning the platforms that fit
+// equally well, of which platform is the first.
+func inferPlatform(profile map[string]any) (platform, why string, fits []schema.Platform) {
 	if n, ok := number(propertylist.Normalize(profile["TargetDeviceType"])); ok {
 		if p, ok := targetDeviceTypes[int64(n)]; ok && n == float64(int64(n)) {
-			return string(p), fmt.Sprintf("TargetDeviceType %d names %s", int64(n), p)
+			return string(p), fmt.Sprintf("TargetDeviceType %d names %s", int64(n), p), []schema.Platform{p}
 		}
 	}
 	all := schema.AllPlatforms()
@@ -82,9 +91,20 @@ func InferPlatform(profile map[string]any) (platform, why string) {
 	}
 	content, _ := profile["PayloadContent"].([]any)
 	top, _ := schema.Facts("Configuration")
+	pmTop, _ := schema.ProfileManifests("Configuration")
 	for _, name := range slices.Sorted(maps.Keys(profile)) {
 		if k, ok := top.Key(name); ok && !k.IsWildcard() {
 			keyEvidence(name, k)
+		}
+		// Evidence, not a check: where ProfileManifests places a key on
+		// fewer platforms than the profile (PayloadScope, which Apple's
+		// copy gives iOS by its inheritance rule), that narrows the choice
+		// too. ProfileManifests does not describe visionOS or watchOS, so
+		// its narrower key counts against them as well.
+		if pmTop != nil {
+			if k, ok := pmTop.Key(name); ok && k.Name == name && narrower(k.Platforms, pmTop.Platforms) {
+				keyEvidence(name, k)
+			}
 		}
 	}
 	var types []string
@@ -108,9 +128,18 @@ func InferPlatform(profile map[string]any) (platform, why string) {
 				exclude(p, fmt.Sprintf("payload %s %s", pt, onlyOn(ps.Platforms, p)))
 			}
 		}
+		pm, _ := schema.ProfileManifests(pt)
 		for _, name := range slices.Sorted(maps.Keys(m)) {
-			if k, ok := ps.Key(name); ok && !k.IsWildcard() && !strings.HasPrefix(name, "Payload") {
+			if strings.HasPrefix(name, "Payload") {
+				continue
+			}
+			if k, ok := ps.Key(name); ok && !k.IsWildcard() {
 				keyEvidence(pt+"."+name, k)
+			}
+			if pm != nil {
+				if k, ok := pm.Key(name); ok && k.Name == name && narrower(k.Platforms, pm.Platforms) {
+					keyEvidence(pt+"."+name, k)
+				}
 			}
 		}
 	}
@@ -139,7 +168,7 @@ func InferPlatform(profile map[string]any) (platform, why string) {
 				reasons = append(reasons, r)
 			}
 		}
-		return "", "no platform supports every payload: " + strings.Join(reasons, "; ")
+		return "", "no platform supports every payload: " + strings.Join(reasons, "; "), nil
 	}
 	preferred := candidates
 	if fit := filter(candidates, func(p schema.Platform) bool { _, bad := unsupported[p]; return !bad }); len(fit) > 0 {
@@ -152,19 +181,30 @@ func InferPlatform(profile map[string]any) (platform, why string) {
 			break
 		}
 		if r, ok := excluded[p]; ok {
-			return string(chosen), r
+			return string(chosen), r, preferred
 		}
 		if r, ok := unsupported[p]; ok {
-			return string(chosen), r
+			return string(chosen), r, preferred
 		}
 	}
 	switch {
 	case len(types) == 0:
-		return string(chosen), fmt.Sprintf("the profile has no payloads; %s is the default", chosen)
+		return string(chosen), fmt.Sprintf("the profile has no payloads; %s is the default", chosen), preferred
 	case len(preferred) == 1:
-		return string(chosen), fmt.Sprintf("every payload and key is available on %s only", chosen)
+		return string(chosen), fmt.Sprintf("every payload and key is available on %s only", chosen), preferred
 	}
-	return string(chosen), fmt.Sprintf("every payload is available on %s, which comes first of %s", chosen, platformList(preferred))
+	return string(chosen), fmt.Sprintf("every payload is available on %s, which comes first of %s", chosen, platformList(preferred)), preferred
+}
+
+// narrower reports whether a key is on fewer of its payload's platforms
+// than the payload.
+func narrower(key, payload map[schema.Platform]*schema.Support) bool {
+	for p := range payload {
+		if key[p] == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // onlyOn describes the platforms of a payload or key, for a reason why p

@@ -2,8 +2,13 @@ package profiles
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mdmforge/mdmforge/profiles/schema"
 )
 
 func payloads(types ...string) []any {
@@ -39,6 +44,8 @@ func TestInferPlatform(t *testing.T) {
 		{"TargetDeviceType any", map[string]any{"TargetDeviceType": int64(0), "PayloadContent": payloads("com.apple.TCC.configuration-profile-policy")}, "macOS", "macOS-only"},
 		{"a typo beside an iOS-only payload", map[string]any{"PayloadContent": payloads("com.apple.eas.account", "com.apple.wifi.manged")}, "iOS", "comes first"},
 		{"a custom domain beside Wi-Fi", map[string]any{"PayloadContent": payloads("com.apple.wifi.managed", "com.example.tool")}, "macOS", "payload com.example.tool is in no schema"},
+		{"PayloadScope", map[string]any{"PayloadScope": "System", "PayloadContent": payloads("com.apple.wifi.managed")}, "macOS", "key PayloadScope is macOS-only"},
+		{"PayloadScope beside an iOS-only payload", map[string]any{"PayloadScope": "System", "PayloadContent": payloads("com.apple.eas.account")}, "iOS", "comes first"},
 		{"conflict", map[string]any{"PayloadContent": payloads("com.apple.eas.account", "com.apple.TCC.configuration-profile-policy")}, "", "no platform supports every payload"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,4 +80,37 @@ func ExampleInferPlatform() {
 	// Output:
 	// macOS payload com.apple.TCC.configuration-profile-policy is macOS-only
 	// iOS every payload is available on iOS, which comes first of iOS, macOS, tvOS, visionOS, watchOS
+}
+
+// TestInferPlatformCorpus infers the platform of every real-shaped profile
+// in testdata/profiles/{ios,macos,tvos}: it must be the folder's, or, when
+// the profile holds nothing that only some platforms have (a Wi-Fi
+// payload), the folder's must be among those that fit equally well.
+func TestInferPlatformCorpus(t *testing.T) {
+	n, exact := 0, 0
+	for dir, want := range map[string]schema.Platform{"ios": schema.IOS, "macos": schema.MacOS, "tvos": schema.TVOS} {
+		files, _ := filepath.Glob(filepath.Join("..", "testdata", "profiles", dir, "*.mobileconfig"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			top, err := DecodeProfile(b)
+			if err != nil {
+				continue // signed or broken: the corpus tests cover them
+			}
+			n++
+			got, why, fits := inferPlatform(top)
+			switch {
+			case got == string(want):
+				exact++
+			case !slices.Contains(fits, want):
+				t.Errorf("%s: inferred %s (%s); %s does not fit", f, got, why, want)
+			}
+		}
+	}
+	if n == 0 {
+		t.Skip("no corpus in testdata/profiles")
+	}
+	t.Logf("%d of %d profiles inferred as their folder's platform; the others fit several", exact, n)
 }

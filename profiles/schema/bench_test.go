@@ -55,19 +55,37 @@ func BenchmarkExplain(b *testing.B) {
 	}
 }
 
-// BenchmarkLoadFacts measures the one-time parse of ProfileManifests' data
-// and its combination with Apple's (already loaded), for comparison with
-// BenchmarkLoad: the cost Facts adds on first use.
+// BenchmarkLoadFacts measures reading all of ProfileManifests' data and
+// combining it with Apple's (already loaded), for comparison with
+// BenchmarkLoad: what Facts would cost if it did not read domains on
+// demand.
 func BenchmarkLoadFacts(b *testing.B) {
 	apple := get()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(manifestsData)))
 	for b.Loop() {
-		pm, src, err := parseFacts(manifestsData)
+		src, spans, err := indexFacts(manifestsData)
 		if err != nil {
 			b.Fatal(err)
 		}
-		combine(apple, pm, src)
+		combineAll(newFactsDB(apple, src, spans))
 	}
 	b.ReportMetric(float64(len(manifestsData)), "embedded-bytes")
+}
+
+// BenchmarkFirstFacts measures what a profile's first Facts calls cost:
+// indexing the file and combining the few domains it names.
+func BenchmarkFirstFacts(b *testing.B) {
+	apple := get()
+	b.ReportAllocs()
+	for b.Loop() {
+		src, spans, err := indexFacts(manifestsData)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f := newFactsDB(apple, src, spans)
+		for _, t := range []string{"Configuration", "com.apple.applicationaccess", "com.google.Chrome", "com.apple.wifi.managed"} {
+			f.payload(t)
+		}
+	}
 }

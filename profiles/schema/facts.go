@@ -46,7 +46,7 @@ func (k Kind) IsPreferenceDomain() bool {
 // Lookup stays Apple's alone, for explain's tables and for callers that
 // must not rely on looser facts.
 func Facts(payloadType string) (*Payload, bool) {
-	if p, ok := getFacts().payloads[payloadType]; ok {
+	if p, ok := getFacts().payload(payloadType); ok {
 		return p, true
 	}
 	return Lookup(payloadType)

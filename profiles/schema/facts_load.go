@@ -15,12 +15,27 @@ import (
 //go:embed manifests.jsonl
 var manifestsData []byte
 
-// factsDB is Apple's schema combined with ProfileManifests' facts.
+// factsDB is Apple's schema combined with ProfileManifests' facts. A
+// domain is read from the embedded file, and combined with Apple's
+// payload, the first time it is asked for: a profile names a few of the
+// 270 domains, and reading them all would triple the cost of loading the
+// schema (BenchmarkLoadFacts).
 type factsDB struct {
-	source   Source
-	payloads map[string]*Payload // every type ProfileManifests knows, combined with Apple's
-	types    []string            // Apple's and ProfileManifests', sorted
-	newest   map[Platform]string // the newest version Apple's copy knows, per platform
+	source Source
+	apple  *database
+	spans  map[string]span     // the lines of each domain
+	types  []string            // Apple's and ProfileManifests', sorted
+	newest map[Platform]string // the newest version Apple's copy knows, per platform
+
+	mu       sync.Mutex
+	own      map[string]*Payload // ProfileManifests' alone, before combining
+	payloads map[string]*Payload // combined with Apple's
+}
+
+// span is one domain's lines in manifests.jsonl.
+type span struct {
+	data []byte
+	line int // of the domain line, for messages
 }
 
 var (
@@ -30,23 +45,154 @@ var (
 
 func getFacts() *factsDB {
 	factsOnce.Do(func() {
-		pm, src, err := parseFacts(manifestsData)
+		src, spans, err := indexFacts(manifestsData)
 		if err != nil {
 			panic("schema: bad embedded ProfileManifests data: " + err.Error())
 		}
-		facts = combine(get(), pm, src)
+		facts = newFactsDB(get(), src, spans)
 	})
 	return facts
 }
 
-// parseFacts reads manifests.jsonl into payloads of ProfileManifests'
-// alone.
-func parseFacts(b []byte) (map[string]*Payload, Source, error) {
-	out := map[string]*Payload{}
+func newFactsDB(apple *database, src Source, spans map[string]span) *factsDB {
+	f := &factsDB{source: src, apple: apple, spans: spans, newest: newest(apple),
+		own: map[string]*Payload{}, payloads: map[string]*Payload{}}
+	seen := map[string]bool{}
+	for _, t := range apple.types {
+		seen[t] = true
+		f.types = append(f.types, t)
+	}
+	for name := range spans {
+		if !seen[name] {
+			f.types = append(f.types, name)
+		}
+	}
+	sort.Strings(f.types)
+	return f
+}
+
+// ownPayload returns ProfileManifests' payload of a domain, reading it on
+// first use.
+func (f *factsDB) ownPayload(name string) (*Payload, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ownLocked(name)
+}
+
+func (f *factsDB) ownLocked(name string) (*Payload, bool) {
+	if p, ok := f.own[name]; ok {
+		return p, true
+	}
+	sp, ok := f.spans[name]
+	if !ok {
+		return nil, false
+	}
+	p, err := parseDomain(sp)
+	if err != nil {
+		panic("schema: bad embedded ProfileManifests data: " + err.Error())
+	}
+	f.own[name] = p
+	return p, true
+}
+
+// payload returns the combined payload of a type ProfileManifests knows.
+func (f *factsDB) payload(name string) (*Payload, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.payloads[name]; ok {
+		return p, true
+	}
+	p, ok := f.ownLocked(name)
+	if !ok {
+		return nil, false
+	}
+	if a, ok := f.apple.payloads[name]; ok {
+		p = f.mergePayload(a, p, f.apple.commonIndex)
+	}
+	f.payloads[name] = p
+	return p, true
+}
+
+// indexFacts reads the header of manifests.jsonl and finds each domain's
+// lines.
+func indexFacts(b []byte) (Source, map[string]span, error) {
 	var src Source
+	spans := map[string]span{}
+	var cur string
+	var start, startLine int
+	closeSpan := func(end int) {
+		if cur != "" {
+			spans[cur] = span{data: b[start:end], line: startLine}
+		}
+	}
+	off := 0
+	for line := 1; off < len(b); line++ {
+		lnStart := off
+		ln := b[off:]
+		if i := bytes.IndexByte(ln, '\n'); i >= 0 {
+			ln, off = ln[:i], off+i+1
+		} else {
+			off = len(b)
+		}
+		if len(bytes.TrimSpace(ln)) == 0 {
+			continue
+		}
+		if line == 1 {
+			var h record.FactsHeader
+			if err := json.Unmarshal(ln, &h); err != nil {
+				return src, nil, fmt.Errorf("line 1: %v", err)
+			}
+			if h.Format != record.FactsFormat {
+				return src, nil, fmt.Errorf("format %q, want %q", h.Format, record.FactsFormat)
+			}
+			src = Source{Origin: OriginProfileManifests, Repository: h.Source, Commit: h.Commit, Date: h.Date, Facts: h.Facts}
+			continue
+		}
+		if !bytes.HasPrefix(ln, []byte(`{"domain":`)) {
+			if cur == "" {
+				return src, nil, fmt.Errorf("line %d: unexpected key line", line)
+			}
+			continue
+		}
+		var r record.Domain
+		if err := json.Unmarshal(ln, &r); err != nil {
+			return src, nil, fmt.Errorf("line %d: %v", line, err)
+		}
+		if _, dup := spans[r.Domain]; dup || r.Domain == cur {
+			return src, nil, fmt.Errorf("line %d: domain %q again", line, r.Domain)
+		}
+		closeSpan(lnStart)
+		cur, start, startLine = r.Domain, lnStart, line
+	}
+	closeSpan(len(b))
+	if src.Commit == "" {
+		return src, nil, fmt.Errorf("no header")
+	}
+	return src, spans, nil
+}
+
+// parseFacts reads every domain of manifests.jsonl into payloads of
+// ProfileManifests' alone.
+func parseFacts(b []byte) (map[string]*Payload, Source, error) {
+	src, spans, err := indexFacts(b)
+	if err != nil {
+		return nil, src, err
+	}
+	out := make(map[string]*Payload, len(spans))
+	for name, sp := range spans {
+		if out[name], err = parseDomain(sp); err != nil {
+			return nil, src, err
+		}
+	}
+	return out, src, nil
+}
+
+// parseDomain reads one domain's lines.
+func parseDomain(sp span) (*Payload, error) {
 	var cur *Payload
 	var stack []*Key
-	for line := 1; len(b) > 0; line++ {
+	b := sp.data
+	for line := sp.line; len(b) > 0; line++ {
 		var ln []byte
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
 			ln, b = b[:i], b[i+1:]
@@ -56,37 +202,24 @@ func parseFacts(b []byte) (map[string]*Payload, Source, error) {
 		if len(bytes.TrimSpace(ln)) == 0 {
 			continue
 		}
-		if line == 1 {
-			var h record.FactsHeader
-			if err := json.Unmarshal(ln, &h); err != nil {
-				return nil, src, fmt.Errorf("line 1: %v", err)
-			}
-			if h.Format != record.FactsFormat {
-				return nil, src, fmt.Errorf("format %q, want %q", h.Format, record.FactsFormat)
-			}
-			src = Source{Origin: OriginProfileManifests, Repository: h.Source, Commit: h.Commit, Date: h.Date, Facts: h.Facts}
-			continue
-		}
 		indent := len(ln) - len(bytes.TrimLeft(ln, " "))
 		ln = ln[indent:]
-		if indent == 0 && bytes.HasPrefix(ln, []byte(`{"domain":`)) {
+		if cur == nil {
 			var r record.Domain
 			if err := json.Unmarshal(ln, &r); err != nil {
-				return nil, src, fmt.Errorf("line %d: %v", line, err)
+				return nil, fmt.Errorf("line %d: %v", line, err)
 			}
 			cur = &Payload{Type: r.Domain, Origin: OriginProfileManifests, Kind: Kind(r.Kind),
 				Platforms: factSupport(r.OS), index: map[string]*Key{}, common: r.Domain != configurationType}
-			out[r.Domain] = cur
-			stack = stack[:0]
 			continue
 		}
 		depth := indent / 2
-		if cur == nil || indent%2 != 0 || depth > len(stack) {
-			return nil, src, fmt.Errorf("line %d: unexpected key line", line)
+		if indent%2 != 0 || depth > len(stack) {
+			return nil, fmt.Errorf("line %d: unexpected key line", line)
 		}
 		var r record.FactsKey
 		if err := json.Unmarshal(ln, &r); err != nil {
-			return nil, src, fmt.Errorf("line %d: %v", line, err)
+			return nil, fmt.Errorf("line %d: %v", line, err)
 		}
 		stack = stack[:depth]
 		parentPlat := cur.Platforms
@@ -103,7 +236,7 @@ func parseFacts(b []byte) (map[string]*Payload, Source, error) {
 			k.Allowed = make([]any, len(r.Allowed))
 			for i, a := range r.Allowed {
 				if k.Allowed[i], err = value(a, k.Type); err != nil {
-					return nil, src, fmt.Errorf("line %d: key %q: %v", line, r.Key, err)
+					return nil, fmt.Errorf("line %d: key %q: %v", line, r.Key, err)
 				}
 			}
 		}
@@ -125,20 +258,15 @@ func parseFacts(b []byte) (map[string]*Payload, Source, error) {
 					parent.wildcard, parent.open = k, true
 				}
 			default:
-				return nil, src, fmt.Errorf("line %d: %s key %q has children", line, parent.Type, parent.Name)
+				return nil, fmt.Errorf("line %d: %s key %q has children", line, parent.Type, parent.Name)
 			}
 		}
 		stack = append(stack, k)
 	}
-	if src.Commit == "" {
-		return nil, src, fmt.Errorf("no header")
+	for _, k := range cur.Keys {
+		indexKey(k)
 	}
-	for _, p := range out {
-		for _, k := range p.Keys {
-			indexKey(k)
-		}
-	}
-	return out, src, nil
+	return cur, nil
 }
 
 // factSupport converts ProfileManifests' platforms. It says nothing of
@@ -159,28 +287,12 @@ func factSupport(os map[string]*record.FactOS) map[Platform]*Support {
 	return out
 }
 
-// combine layers ProfileManifests' payloads under Apple's.
-func combine(apple *database, pm map[string]*Payload, src Source) *factsDB {
-	f := &factsDB{source: src, payloads: map[string]*Payload{}, newest: newest(apple)}
-	for name, p := range pm {
-		if a, ok := apple.payloads[name]; ok {
-			f.payloads[name] = f.mergePayload(a, p, apple.commonIndex)
-		} else {
-			f.payloads[name] = p
-		}
+// combineAll reads and combines every domain, as a process would that
+// asked for all of them: for tests and BenchmarkLoadFacts.
+func combineAll(f *factsDB) {
+	for name := range f.spans {
+		f.payload(name)
 	}
-	seen := map[string]bool{}
-	for _, t := range apple.types {
-		seen[t] = true
-		f.types = append(f.types, t)
-	}
-	for name := range pm {
-		if !seen[name] {
-			f.types = append(f.types, name)
-		}
-	}
-	sort.Strings(f.types)
-	return f
 }
 
 // mergePayload returns Apple's payload with the keys and platforms
@@ -359,4 +471,13 @@ func AppleNewest(platform Platform) string { return getFacts().newest[platform] 
 func Sources() []Source {
 	a := DataSource()
 	return []Source{a, getFacts().source}
+}
+
+// ProfileManifests returns what ProfileManifests alone says about a payload
+// type or domain, before Apple's facts take precedence. Checks use Facts;
+// this is for evidence where the two disagree. PayloadScope, for one, is
+// macOS-only in ProfileManifests, while Apple's copy states only macOS and
+// so, by its inheritance rule, also gives it the profile's iOS.
+func ProfileManifests(payloadType string) (*Payload, bool) {
+	return getFacts().ownPayload(payloadType)
 }

@@ -209,3 +209,37 @@ func ExampleDomain() {
 	fmt.Println(d.Kind, d.Origin, k.Type, k.Open())
 	// Output: application profilemanifests dictionary true
 }
+
+func TestProfileManifestsOwnView(t *testing.T) {
+	combined, _, _ := schema.LookupKey("Configuration", []string{"PayloadScope"}, schema.IOS)
+	if combined.Platforms[schema.IOS] == nil || combined.Origin != schema.OriginApple {
+		t.Fatalf("Apple's PayloadScope: %+v", combined)
+	}
+	own, ok := schema.ProfileManifests("Configuration")
+	if !ok {
+		t.Fatal("no Configuration in ProfileManifests")
+	}
+	k, ok := own.Key("PayloadScope")
+	if !ok || k.Platforms[schema.IOS] != nil || k.Platforms[schema.MacOS] == nil {
+		t.Errorf("ProfileManifests' PayloadScope: %+v", k)
+	}
+	if _, ok := schema.ProfileManifests("com.apple.eas.account.nope"); ok {
+		t.Error("unknown type found")
+	}
+}
+
+func ExampleFacts() {
+	apple, _ := schema.Lookup("com.apple.dnsSettings.managed")
+	facts, _ := schema.Facts("com.apple.dnsSettings.managed")
+	for _, p := range []*schema.Payload{apple, facts} {
+		d, _ := p.Key("DNSSettings")
+		if k, ok := d.Lookup("AllowFailover"); ok {
+			fmt.Println("AllowFailover from", k.Origin)
+		} else {
+			fmt.Println("no AllowFailover")
+		}
+	}
+	// Output:
+	// no AllowFailover
+	// AllowFailover from profilemanifests
+}

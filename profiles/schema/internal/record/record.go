@@ -1,6 +1,8 @@
-// Package record defines the line format of the embedded schema data file
-// (apple.jsonl). It is shared by the generator (internal/gen), which writes
-// it, and package schema, which reads it.
+// Package record defines the line formats of the embedded data files:
+// Apple's schema (apple.jsonl, below) and ProfileManifests' facts
+// (manifests.jsonl, see FactsFormat). It is shared by the generators
+// (internal/gen, internal/pmgen), which write them, and package schema,
+// which reads them.
 //
 // The file is JSON Lines. The first line is a [Header]. Then, for each Apple
 // YAML file, sorted by payload type and variant, one [Payload] line followed
