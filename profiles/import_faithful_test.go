@@ -45,7 +45,7 @@ func TestImportFaithful(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := profileXML(tc.top, tc.payload)
-			im, err := ImportProfile("help.mobileconfig", src)
+			im, err := ImportProfile("help.mobileconfig", src, ImportOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,7 +88,7 @@ func TestImportRefusesWhatPoliciesCannotSay(t *testing.T) {
 		{"an integer beyond int64", bareIDs + "<key>PayloadVersion</key><integer>1</integer>", payloadSame + "<key>PayloadVersion</key><integer>1</integer><key>big</key><integer>18446744073709551615</integer>", "payloads[0].keys.big"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			im, err := ImportProfile("help.mobileconfig", profileXML(tc.top, tc.payload))
+			im, err := ImportProfile("help.mobileconfig", profileXML(tc.top, tc.payload), ImportOptions{})
 			if err == nil {
 				t.Fatalf("import succeeded:\n%s", im.Policy)
 			}
@@ -129,7 +129,7 @@ payloads:
 func TestImportRecordsPlatform(t *testing.T) {
 	src := []byte(strings.Replace(string(profileXML(bareIDs+"<key>PayloadVersion</key><integer>1</integer>", payloadSame+"<key>PayloadVersion</key><integer>1</integer>")),
 		"com.apple.webClip.managed", "com.google.Chrome", 1))
-	im, err := ImportProfile("chrome.mobileconfig", src)
+	im, err := ImportProfile("chrome.mobileconfig", src, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
