@@ -130,8 +130,8 @@ func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, err
 		add(removal, "date", str(t.UTC().Format(time.RFC3339)))
 		delete(rest, "RemovalDate")
 	}
-	// Build writes DurationUntilRemoval as a real; an integer one stays in
-	// keys, where the comparison below names it.
+	// Build writes DurationUntilRemoval as a real; any other stays in keys,
+	// as the removal keys may in an imported policy.
 	if d, ok := rest["DurationUntilRemoval"].(float64); ok && d == math.Trunc(d) && d >= 0 && d < 1<<53 {
 		add(removal, "after", str(strconv.FormatInt(int64(d), 10)+"s"))
 		delete(rest, "DurationUntilRemoval")
