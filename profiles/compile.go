@@ -138,6 +138,12 @@ var topLevelFields = map[string]string{
 	"DurationUntilRemoval":     "profile.removal.after",
 }
 
+// removalKeys are the top-level keys an imported policy may set in
+// profile.keys instead of profile.removal, for values the removal settings
+// would write otherwise (an <integer> DurationUntilRemoval, a date with a
+// fraction of a second).
+var removalKeys = map[string]bool{"PayloadRemovalDisallowed": true, "RemovalDate": true, "DurationUntilRemoval": true}
+
 // managedTopKeys are the top-level keys mdmforge writes itself, and where
 // a policy sets them.
 var managedTopKeys = map[string]string{
@@ -161,7 +167,7 @@ func (p *Policy) topKeys() (map[string]any, map[string]Pos, Diagnostics) {
 		ds = append(ds, d)
 	}
 	for k := range keys {
-		if f, ok := topLevelFields[k]; ok {
+		if f, ok := topLevelFields[k]; ok && !(p.Profile.Imported && removalKeys[k] && !p.has(f)) {
 			ds = append(ds, Diagnostic{Severity: Error, Path: "profile.keys." + k, Pos: pos[k], Message: "set it with " + f})
 		} else if f := managedTopKeys[k]; f != "" && !(k == "PayloadVersion" && p.Profile.Imported) {
 			ds = append(ds, Diagnostic{Severity: Error, Path: "profile.keys." + k, Pos: pos[k], Message: f})

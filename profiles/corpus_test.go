@@ -95,7 +95,7 @@ func TestCorpusSignedRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			im, err := ImportProfile(name+".signed.mobileconfig", s.Content)
+			im, err := ImportProfile(name+".signed.mobileconfig", s.Content, ImportOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -65,7 +65,7 @@ func FuzzImport(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		im, err := ImportProfile("f.mobileconfig", data)
+		im, err := ImportProfile("f.mobileconfig", data, ImportOptions{})
 		if err != nil {
 			return
 		}

@@ -23,20 +23,28 @@ import (
 // back into the same profile, as ImportProfile does, and returns the
 // policy's YAML.
 func Import(name string, data []byte) ([]byte, error) {
-	im, err := ImportProfile(name, data)
+	im, err := ImportProfile(name, data, ImportOptions{})
 	if err != nil {
 		return nil, err
 	}
 	return im.Policy, nil
 }
 
+// ImportOptions control ImportProfile.
+type ImportOptions struct {
+	// Platform is the platform the profile is for (iOS, macOS, tvOS,
+	// visionOS or watchOS); empty means infer it with InferPlatform.
+	Platform string
+}
+
 // Imported is a profile turned into a policy.
 type Imported struct {
 	Policy []byte // the policy's YAML
-	// Platform is the platform written into the policy (profile.platform),
-	// inferred from the profile's payload types and keys, and PlatformWhy
-	// says why in words fit for a note. Platform is empty when the payloads
-	// fit no one platform.
+	// Platform is the platform written into the policy (profile.platform):
+	// ImportOptions.Platform, else inferred from the profile's payload types
+	// and keys, when PlatformWhy says why in words fit for a note. Platform
+	// is empty when the payloads fit no one platform, and PlatformWhy then
+	// names the conflict.
 	Platform, PlatformWhy string
 }
 
@@ -56,7 +64,7 @@ type Imported struct {
 // with the source value for value: when a policy cannot express something,
 // the error names the first keys that would differ, and no policy is
 // returned.
-func ImportProfile(name string, data []byte) (*Imported, error) {
+func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, error) {
 	src, err := DecodeProfile(data)
 	if err != nil {
 		return nil, err
@@ -69,7 +77,10 @@ func ImportProfile(name string, data []byte) (*Imported, error) {
 		}
 	}
 	id, _ := top["PayloadIdentifier"].(string)
-	platform, why := InferPlatform(top)
+	platform, why := opts.Platform, ""
+	if platform == "" {
+		platform, why = InferPlatform(top)
+	}
 
 	im := importer{names: map[string]bool{}, uuids: map[string]string{}}
 	type entry struct {
@@ -93,7 +104,9 @@ func ImportProfile(name string, data []byte) (*Imported, error) {
 	add(profile, "imported", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
 	if platform != "" {
 		n := str(platform)
-		n.LineComment = "inferred: " + why
+		if why != "" {
+			n.LineComment = "inferred: " + why
+		}
 		add(profile, "platform", n)
 	}
 	rest := maps.Clone(top)
@@ -117,8 +130,8 @@ func ImportProfile(name string, data []byte) (*Imported, error) {
 		add(removal, "date", str(t.UTC().Format(time.RFC3339)))
 		delete(rest, "RemovalDate")
 	}
-	// Build writes DurationUntilRemoval as a real; an integer one stays in
-	// keys, where the comparison below names it.
+	// Build writes DurationUntilRemoval as a real; any other stays in keys,
+	// as the removal keys may in an imported policy.
 	if d, ok := rest["DurationUntilRemoval"].(float64); ok && d == math.Trunc(d) && d >= 0 && d < 1<<53 {
 		add(removal, "after", str(strconv.FormatInt(int64(d), 10)+"s"))
 		delete(rest, "DurationUntilRemoval")

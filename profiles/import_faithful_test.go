@@ -40,12 +40,13 @@ func TestImportFaithful(t *testing.T) {
 			payloadSame + "<key>PayloadVersion</key><integer>1</integer><key>PayloadEnabled</key><false/>"},
 		{"integer where the schema says real (safariAcceptCookies), integer for a boolean", bareIDs + "<key>PayloadVersion</key><integer>1</integer>",
 			"<key>PayloadIdentifier</key><string>com.example.w</string><key>PayloadVersion</key><integer>1</integer><key>Precomposed</key><integer>1</integer><key>safariAcceptCookies</key><integer>2</integer>"},
+		{"integer DurationUntilRemoval, PayloadRemovalDisallowed false", bareIDs + "<key>PayloadVersion</key><integer>1</integer><key>DurationUntilRemoval</key><integer>60</integer><key>PayloadRemovalDisallowed</key><false/>", payloadSame + "<key>PayloadVersion</key><integer>1</integer>"},
 		{"data and dates", bareIDs + "<key>PayloadVersion</key><integer>1</integer><key>RemovalDate</key><date>2027-06-30T18:00:00Z</date><key>DurationUntilRemoval</key><real>86400</real>",
 			payloadSame + "<key>PayloadVersion</key><integer>1</integer><key>Icon</key><data>iVBORw0KGgo=</data><key>d</key><date>2024-01-02T03:04:05Z</date>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := profileXML(tc.top, tc.payload)
-			im, err := ImportProfile("help.mobileconfig", src)
+			im, err := ImportProfile("help.mobileconfig", src, ImportOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +57,7 @@ func TestImportFaithful(t *testing.T) {
 			// Schema findings (PayloadEnabled, 0/1 booleans) are lint's; the
 			// policy's own rules must take what devices take.
 			for _, d := range Validate(p) {
-				if strings.HasPrefix(d.Path, "profile.") && !strings.HasPrefix(d.Path, "profile.keys") || strings.HasSuffix(d.Path, ".identifier") || strings.HasSuffix(d.Path, ".uuid") || strings.HasSuffix(d.Path, ".name") {
+				if d.Severity == Error && strings.HasPrefix(d.Path, "profile.") && !strings.HasPrefix(d.Path, "profile.keys") || d.Path == "profile.identifier" || strings.HasSuffix(d.Path, ".identifier") || strings.HasSuffix(d.Path, ".uuid") || strings.HasSuffix(d.Path, ".name") {
 					t.Errorf("imported policy: %v", d)
 				}
 			}
@@ -84,11 +85,10 @@ func TestImportRefusesWhatPoliciesCannotSay(t *testing.T) {
 	for _, tc := range []struct{ name, top, payload, want string }{
 		{"payload without PayloadVersion", bareIDs + "<key>PayloadVersion</key><integer>1</integer>", payloadSame, "PayloadContent[0].PayloadVersion (added by build)"},
 		{"profile without PayloadVersion", bareIDs, payloadSame + "<key>PayloadVersion</key><integer>1</integer>", "PayloadVersion (added by build)"},
-		{"integer DurationUntilRemoval", bareIDs + "<key>PayloadVersion</key><integer>1</integer><key>DurationUntilRemoval</key><integer>60</integer>", payloadSame + "<key>PayloadVersion</key><integer>1</integer>", "DurationUntilRemoval"},
 		{"an integer beyond int64", bareIDs + "<key>PayloadVersion</key><integer>1</integer>", payloadSame + "<key>PayloadVersion</key><integer>1</integer><key>big</key><integer>18446744073709551615</integer>", "payloads[0].keys.big"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			im, err := ImportProfile("help.mobileconfig", profileXML(tc.top, tc.payload))
+			im, err := ImportProfile("help.mobileconfig", profileXML(tc.top, tc.payload), ImportOptions{})
 			if err == nil {
 				t.Fatalf("import succeeded:\n%s", im.Policy)
 			}
@@ -129,7 +129,7 @@ payloads:
 func TestImportRecordsPlatform(t *testing.T) {
 	src := []byte(strings.Replace(string(profileXML(bareIDs+"<key>PayloadVersion</key><integer>1</integer>", payloadSame+"<key>PayloadVersion</key><integer>1</integer>")),
 		"com.apple.webClip.managed", "com.google.Chrome", 1))
-	im, err := ImportProfile("chrome.mobileconfig", src)
+	im, err := ImportProfile("chrome.mobileconfig", src, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,8 +46,9 @@ var policyProps = map[string]policyProp{
 		pattern: `^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`,
 	},
 	"profile.identifier": {
-		desc:    "PayloadIdentifier, reverse DNS (com.example.mdm.contacts); no variables. Every payload identifier and UUID derives from it: keep it once the profile is deployed.",
-		pattern: reverseDNS.String(),
+		// No pattern: devices take any identifier, and an imported one must
+		// stay as it is; validate warns about new ones that are not reverse DNS.
+		desc: "PayloadIdentifier, reverse DNS (com.example.mdm.contacts; another form is a warning, except in an imported policy); no variables. Every payload identifier and UUID derives from it: keep it once the profile is deployed.",
 	},
 	"profile.display_name": {desc: "PayloadDisplayName. Default: name."},
 	"profile.organization": {desc: "PayloadOrganization."},

@@ -12,10 +12,11 @@ import (
 )
 
 type importOptions struct {
-	IO    *IO
-	File  string
-	Out   string
-	Force bool
+	IO       *IO
+	File     string
+	Out      string
+	Force    bool
+	Platform string
 }
 
 func newImportCmd(streams *IO, runF func(*importOptions) error) *cobra.Command {
@@ -34,8 +35,8 @@ variables (${user.email}) that build writes for any MDM.
 Nothing the source lacked is added (no default display name), every key is
 kept, empty strings included, with its plist type, and the policy is marked
 profile.imported so that build writes it back as it was. The platform is
-inferred from the payload types and keys, written as profile.platform, and
-the note says why. Before writing, import builds the policy and compares the
+inferred from the payload types and keys (or given with --platform) and
+written as profile.platform; the note says why it was inferred. Before writing, import builds the policy and compares the
 result with the profile value for value; when a policy cannot express
 something, import names the key and writes nothing.
 
@@ -49,6 +50,13 @@ to standard output, or to --out.`,
 				return usageError(cmd, "import takes one profile, got %d", len(args))
 			}
 			opts.File = args[0]
+			if opts.Platform != "" {
+				p, ok := profiles.ParsePlatform(opts.Platform)
+				if !ok {
+					return usageError(cmd, "--platform must be iOS, macOS, tvOS, visionOS or watchOS, not %q", opts.Platform)
+				}
+				opts.Platform = p
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -58,6 +66,8 @@ to standard output, or to --out.`,
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the policy to `FILE` instead of standard output")
 	completeFiles(cmd.Flags(), "out", "yaml", "yml")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite --out if it exists")
+	cmd.Flags().StringVar(&opts.Platform, "platform", "", "`PLATFORM` the profile is for: iOS (or iPadOS), macOS, tvOS, visionOS or watchOS (default: inferred from its payloads)")
+	completeValues(cmd.Flags(), "platform", "iOS", "macOS", "tvOS", "visionOS", "watchOS")
 	return cmd
 }
 
@@ -82,9 +92,12 @@ func importRun(opts *importOptions) error {
 	// The profile is linted first, for the platform it is for, so that a
 	// mistake in it is reported where it is, in the file the user has,
 	// and no policy is written from it.
-	platform := ""
-	if top, err := profiles.DecodeProfile(data); err == nil {
-		platform, _ = profiles.InferPlatform(top)
+	platform := opts.Platform
+	if top, err := profiles.DecodeProfile(data); err == nil && platform == "" {
+		var why string
+		if platform, why = profiles.InferPlatform(top); platform == "" {
+			return withHint(fmt.Errorf("%s: cannot infer the platform: %s; no policy written", opts.File, why), "name it with --platform")
+		}
 	}
 	lint := profiles.Lint(opts.File, data, profiles.Devices{Platform: platform})
 	report(opts.IO, formatText, lint)
@@ -92,11 +105,11 @@ func importRun(opts *importOptions) error {
 		return withHint(fmt.Errorf("%s: %s; no policy written", opts.File, plural(n, "error")),
 			"fix the profile, then import it again (mdmforge lint shows the same findings)")
 	}
-	im, err := profiles.ImportProfile(opts.File, data)
+	im, err := profiles.ImportProfile(opts.File, data, profiles.ImportOptions{Platform: opts.Platform})
 	if err != nil {
 		return fmt.Errorf("%s: %w; no policy written", opts.File, err)
 	}
-	if im.Platform != "" {
+	if im.PlatformWhy != "" && opts.Platform == "" {
 		fmt.Fprintf(opts.IO.Err, "mdmforge: note: platform %s inferred: %s (written as profile.platform)\n", im.Platform, im.PlatformWhy)
 	}
 	name := opts.Out
