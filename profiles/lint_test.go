@@ -128,6 +128,7 @@ func TestLint(t *testing.T) {
 			[]want{{Note, "PayloadContent[0].PayloadType", "", "preference domain com.example.app is not in any schema mdmforge has; its keys are accepted unchecked"}}},
 		{"a domain as the payload type on iOS", iOS, plistProfile("", payloadKeys("com.example.app", 1)),
 			[]want{{Error, "PayloadContent[0].PayloadType", "", `"com.example.app" is not a payload type in Apple's schema`}}},
+		{"a known domain near one of Apple's payload types", macOS, plistProfile("", payloadKeys("com.apple.timed", 1)+"<key>ExampleCorpSetting</key><true/>\n"), nil},
 		{"a payload type that does not exist on macOS", macOS, plistProfile("", payloadKeys("com.apple.wifi.manged", 1)+wifi),
 			[]want{{Error, "PayloadContent[0].PayloadType", "", `"com.apple.wifi.manged" is not a payload type in Apple's schema; did you mean "com.apple.wifi.managed"?`}}},
 		{"keys newer than Apple's copy", iOS, plistProfile("", payloadKeys("com.apple.applicationaccess", 1)+"<key>allowMailSmartReplies</key><false/>\n<key>allowCamera</key><true/>\n"),

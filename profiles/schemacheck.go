@@ -95,7 +95,7 @@ func (c *schemaCheck) payload(m map[string]any, s site) {
 	// Apple's schema, and ProfileManifests' facts where Apple is silent:
 	// keys newer than Apple's copy, and preference domains.
 	ps, ok := schema.Facts(pt)
-	if (!ok || ps.Kind.IsPreferenceDomain()) && c.preferenceDomain(pt, m, s) {
+	if (!ok || ps.Kind.IsPreferenceDomain()) && c.preferenceDomain(pt, m, s, ok) {
 		return
 	}
 	if !ok || pt == "Configuration" {

@@ -253,9 +253,10 @@ const mcxPayload = "com.apple.ManagedClient.preferences"
 // (com.google.Chrome, com.apple.Terminal) may be a payload type, and the
 // device writes its keys as that domain's managed preferences. A type a
 // letter or two from one of Apple's payloads is a typo, not a domain, and
-// is left to the unknown-type error.
-func (c *schemaCheck) preferenceDomain(pt string, m map[string]any, s site) bool {
-	if c.platform != schema.MacOS || !strings.Contains(strings.Trim(pt, "."), ".") || nearPayloadType(pt) {
+// is left to the unknown-type error, unless a source knows the domain
+// (com.apple.timed is two letters from com.apple.lom).
+func (c *schemaCheck) preferenceDomain(pt string, m map[string]any, s site, known bool) bool {
+	if c.platform != schema.MacOS || !strings.Contains(strings.Trim(pt, "."), ".") || (!known && nearPayloadType(pt)) {
 		return false
 	}
 	settings := make(map[string]any, len(m))
