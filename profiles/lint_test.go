@@ -149,6 +149,8 @@ func TestLint(t *testing.T) {
 </dict></dict>
 `),
 			[]want{{Warning, "PayloadContent[0].PayloadContent.com.google.Chrome.Forced[0].mcx_preference_settings.HomepageLocation", "12:71", "HomepageLocation wants text (per ProfileManifests), got 1"}}},
+		{"a near miss of a key ProfileManifests lists", macOS, plistProfile("", payloadKeys("com.google.Chrome", 1)+"<key>HomepageLocatoin</key><string>https://example.com</string>\n"),
+			[]want{{Warning, "PayloadContent[0].HomepageLocatoin", "11:1", `HomepageLocatoin is not a key ProfileManifests lists in the settings of com.google.Chrome; did you mean "HomepageLocation"?`}}},
 		{"an Apple payload as a domain in custom settings", macOS, plistProfile("", payloadKeys("com.apple.ManagedClient.preferences", 1)+`<key>PayloadContent</key><dict><key>com.apple.dock</key><dict>
 <key>Forced</key><array><dict><key>mcx_preference_settings</key><dict><key>tilesize</key><string>big</string><key>some-other-setting</key><true/></dict></dict></array>
 </dict></dict>

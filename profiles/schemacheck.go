@@ -65,6 +65,8 @@ type schemaCheck struct {
 	// while the value of one is checked.
 	newer   []string
 	inNewer bool
+	// domain is the preference domain whose settings are being checked.
+	domain *schema.Payload
 }
 
 func newSchemaCheck(t Devices, ds *Diagnostics) *schemaCheck {
@@ -162,7 +164,7 @@ func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(str
 			// one Apple lists is worth a word.
 			if hint := didYouMean(k, names); hint != "" {
 				path, pos := s.locate(kr)
-				c.add(Warning, path, pos, "%s is not a key Apple's schema lists in %s%s", k, c.where(rel), hint)
+				c.add(Warning, path, pos, "%s is not a key %s lists in %s%s", k, c.lister(), c.where(rel), hint)
 			}
 			continue
 		}
@@ -222,6 +224,9 @@ func placeholder(known []*schema.Key) *schema.Key {
 }
 
 func (c *schemaCheck) where(rel string) string {
+	if rel == "" && c.domain != nil {
+		return "the settings of " + c.domain.Type
+	}
 	if rel == "" && c.payloadType == "Configuration" {
 		return "the profile's top level"
 	}

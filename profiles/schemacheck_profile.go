@@ -311,9 +311,19 @@ func (c *schemaCheck) domainSettings(domain string, settings map[string]any, s s
 	c.payloadType = domain
 	if ps, ok := schema.Domain(domain); ok && ps.Platforms[c.platform] != nil && domain != "Configuration" {
 		sup := ps.Platforms[c.platform]
-		saved := c.newer
-		c.dict(settings, s, rel, ps.Key, ps.Keys, keyNames(ps.Keys), false, sup, true)
-		c.newer = saved // a domain only ProfileManifests knows needs no note per key
+		// Findings name a setting by its key within the domain; the path
+		// says where the domain's settings are.
+		inner := s
+		inner.locate = func(r string) (string, Pos) {
+			if rel == "" {
+				return s.locate(r)
+			}
+			return s.locate(subPath(rel, r))
+		}
+		savedNewer, savedDomain := c.newer, c.domain
+		c.domain = ps
+		c.dict(settings, inner, "", ps.Key, ps.Keys, keyNames(ps.Keys), false, sup, true)
+		c.newer, c.domain = savedNewer, savedDomain // a domain only ProfileManifests knows needs no note per key
 		return
 	}
 	if !c.noted[domain] {
@@ -370,4 +380,13 @@ func appleCopy() string {
 		}
 	}
 	return strings.Join(vs, ", ")
+}
+
+// lister names the source whose list of keys a near miss is measured
+// against: a domain only ProfileManifests describes has its list.
+func (c *schemaCheck) lister() string {
+	if c.domain != nil && c.domain.Origin == schema.OriginProfileManifests {
+		return "ProfileManifests"
+	}
+	return "Apple's schema"
 }
