@@ -197,10 +197,21 @@ func (c *schemaCheck) unknownKey(k, rel string, top bool, names []string) string
 	switch {
 	case top && rel == "" && c.payloadType == "Configuration":
 		for _, t := range c.inside {
-			if ps, ok := schema.Lookup(t); ok && t != "Configuration" {
-				if ks, ok := ps.Key(k); ok && !ks.IsWildcard() {
-					return fmt.Sprintf("%s is a key of the %s payload, not of the profile's top level; move it into that payload's dictionary in PayloadContent", k, t)
+			if payloadHasKey(t, k) {
+				return fmt.Sprintf("%s is a key of the %s payload, not of the profile's top level; move it into that payload's dictionary in PayloadContent", k, t)
+			}
+		}
+		if c.profile {
+			// No payload of the profile has it: name the payload types
+			// that do, so the author sees what was meant.
+			var in []string
+			for _, t := range schema.Types() {
+				if payloadHasKey(t, k) {
+					in = append(in, t)
 				}
+			}
+			if len(in) > 0 && len(in) <= 3 {
+				return fmt.Sprintf("%s is a key of %s payloads, not of the profile's top level; it belongs in such a payload in PayloadContent", k, orList(in))
 			}
 		}
 	case top && rel == "" && topOnly(k):

@@ -390,3 +390,21 @@ func (c *schemaCheck) lister() string {
 	}
 	return "Apple's schema"
 }
+
+// payloadHasKey reports whether Apple's payload type t has a key of its own
+// named k.
+func payloadHasKey(t, k string) bool {
+	if t == "Configuration" {
+		return false
+	}
+	ps, ok := schema.Lookup(t)
+	if !ok {
+		return false
+	}
+	for _, ks := range ps.Keys {
+		if ks.Name == k {
+			return true
+		}
+	}
+	return false
+}
