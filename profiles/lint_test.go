@@ -98,7 +98,7 @@ func TestLint(t *testing.T) {
 				{Error, "PayloadContent[0].IsHotspot", "", "IsHotspot wants true or false, got 2"}}},
 		{"a payload key at the top level", iOS, plistProfile(topKeys+"<key>AutoJoin</key><true/>\n", payloadKeys("com.apple.wifi.managed", 1)+wifi),
 			[]want{{Error, "AutoJoin", "", "AutoJoin is a key of the com.apple.wifi.managed payload, not of the profile's top level"}}},
-		{"a payload key at the top level, its payload missing", iOS, plistProfile(topKeys+"<key>SSID_STR</key><string>x</string>\n"),
+		{"a payload key at the top level, its payload missing", iOS, plistProfile(topKeys + "<key>SSID_STR</key><string>x</string>\n"),
 			[]want{{Error, "SSID_STR", "", "SSID_STR is a key of com.apple.wifi.managed payloads, not of the profile's top level; it belongs in such a payload in PayloadContent"}}},
 		{"a top-level key in a payload", iOS, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadRemovalDisallowed</key><true/>\n"),
 			[]want{{Error, "PayloadContent[0].PayloadRemovalDisallowed", "", "PayloadRemovalDisallowed is a key of the profile's top level, not of a payload"}}},
