@@ -62,6 +62,13 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 			return path, at(path)
 		}
 	}
+	if devices.Platform != "" {
+		p, ok := ParsePlatform(devices.Platform)
+		if !ok {
+			return fail(Pos{File: name}, "%q is not a platform; choose iOS, macOS, tvOS, visionOS or watchOS", devices.Platform)
+		}
+		devices.Platform = p
+	}
 	if devices.Platform == "" {
 		// Without a platform, the profile's payloads and keys tell it; the
 		// note says which was chosen and why, so a surprising choice is
