@@ -19,10 +19,11 @@ import (
 // path (PayloadContent[0].SSID_STR) and, for XML, the key's line and column.
 //
 // Without devices.Platform, Lint infers the platform (InferPlatform) and
-// says so in a Note finding. Lint never stops at the first problem: a missing PayloadUUID or a
-// payload that is not a dictionary is one finding among the others, so
-// one run shows everything to fix. Only a file that is not a property list,
-// or not a configuration profile at all, gets a single finding.
+// says so in a Note finding. Lint never stops at the first problem: a
+// missing PayloadUUID or a payload that is not a dictionary is one finding
+// among the others, so one run shows everything to fix. Only a file that is
+// not a property list, or not a configuration profile at all, gets a single
+// finding.
 func Lint(name string, data []byte, devices Devices) Diagnostics {
 	var ds Diagnostics
 	fail := func(pos Pos, format string, args ...any) Diagnostics {
