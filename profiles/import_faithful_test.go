@@ -137,3 +137,16 @@ func TestImportRecordsPlatform(t *testing.T) {
 		t.Errorf("platform %q (%s) not recorded:\n%s", im.Platform, im.PlatformWhy, im.Policy)
 	}
 }
+
+// TestImportQuotesYAML11Booleans: text that YAML 1.1 readers take for a
+// boolean (FileVault's Enable: On) is written quoted.
+func TestImportQuotesYAML11Booleans(t *testing.T) {
+	im, err := ImportProfile("fv.mobileconfig", profileXML(bareIDs+"<key>PayloadVersion</key><integer>1</integer>",
+		payloadSame+"<key>PayloadVersion</key><integer>1</integer><key>Enable</key><string>On</string><key>Other</key><string>Only</string>"), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(im.Policy), `Enable: "On"`) || !strings.Contains(string(im.Policy), "Other: Only\n") {
+		t.Errorf("On not quoted, or Only quoted:\n%s", im.Policy)
+	}
+}
