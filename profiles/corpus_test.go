@@ -114,3 +114,25 @@ func TestCorpusSignedRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkImportCorpus imports every clean corpus profile, the build and
+// comparison that check each import included.
+func BenchmarkImportCorpus(b *testing.B) {
+	files := corpus(b)
+	data := make([][]byte, len(files))
+	for i, f := range files {
+		var err error
+		if data[i], err = os.ReadFile(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for i, d := range data {
+			if _, err := Import(files[i], d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(files)), "profiles/op")
+}

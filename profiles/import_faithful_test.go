@@ -137,3 +137,29 @@ func TestImportRecordsPlatform(t *testing.T) {
 		t.Errorf("platform %q (%s) not recorded:\n%s", im.Platform, im.PlatformWhy, im.Policy)
 	}
 }
+
+// TestImportQuotesYAML11Booleans: text that YAML 1.1 readers take for a
+// boolean (FileVault's Enable: On) is written quoted.
+func TestImportQuotesYAML11Booleans(t *testing.T) {
+	im, err := ImportProfile("fv.mobileconfig", profileXML(bareIDs+"<key>PayloadVersion</key><integer>1</integer>",
+		payloadSame+"<key>PayloadVersion</key><integer>1</integer><key>Enable</key><string>On</string><key>Other</key><string>Only</string>"), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(im.Policy), `Enable: "On"`) || !strings.Contains(string(im.Policy), "Other: Only\n") {
+		t.Errorf("On not quoted, or Only quoted:\n%s", im.Policy)
+	}
+}
+
+// TestImportRefusesEncrypted: an encrypted profile's payloads cannot be
+// read, so there is nothing to import.
+func TestImportRefusesEncrypted(t *testing.T) {
+	src := []byte(`<plist version="1.0"><dict>
+<key>EncryptedPayloadContent</key><data>AAEC</data><key>IsEncrypted</key><true/>
+<key>PayloadIdentifier</key><string>com.example.enc</string><key>PayloadType</key><string>Configuration</string>
+<key>PayloadUUID</key><string>6D3C1E2A-8B4F-4A7D-9E0C-5F6A7B8C9D0E</string><key>PayloadVersion</key><integer>1</integer>
+</dict></plist>`)
+	if _, err := ImportProfile("enc.mobileconfig", src, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "encrypted") {
+		t.Errorf("got %v, want the encrypted payloads named", err)
+	}
+}

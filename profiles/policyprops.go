@@ -65,7 +65,7 @@ var policyProps = map[string]policyProp{
 		desc: "true when every device the profile is for is supervised: settings that work on supervised devices only are then not warned about. Written nowhere. Default: false.",
 	},
 	"profile.imported": {
-		desc: "true in a policy written by mdmforge import: build then writes display_name, organization and description only when the policy sets them (empty ones included), keeps keys.PayloadVersion as written, converts no value to the type Apple's schema names, and holds identifiers to no form. Default: false.",
+		desc: "true in a policy written by mdmforge import: build then writes display_name, organization and description only when the policy sets them (empty ones included), keeps keys.PayloadVersion as written, converts no value to the type Apple's schema names, holds identifiers to no form, and lets keys hold the removal keys removal does not set. Default: false.",
 	},
 	"profile.uuid": {
 		desc: "PayloadUUID override, for a profile migrated from elsewhere. Default: a UUIDv5 of identifier.",
