@@ -117,7 +117,11 @@ func (p *Policy) rawTree() (map[string]any, error) {
 		if len(errs) > 0 {
 			return nil, errs.Err()
 		}
-		content = append(content, coercePayload(keys))
+		if !p.Profile.Imported {
+			// An imported payload keeps the types its source had.
+			keys = coercePayload(keys)
+		}
+		content = append(content, keys)
 	}
 	top["PayloadContent"] = content
 	return top, nil
@@ -134,6 +138,12 @@ var topLevelFields = map[string]string{
 	"DurationUntilRemoval":     "profile.removal.after",
 }
 
+// removalKeys are the top-level keys an imported policy may set in
+// profile.keys instead of profile.removal, for values the removal settings
+// would write otherwise (an <integer> DurationUntilRemoval, a date with a
+// fraction of a second).
+var removalKeys = map[string]bool{"PayloadRemovalDisallowed": true, "RemovalDate": true, "DurationUntilRemoval": true}
+
 // managedTopKeys are the top-level keys mdmforge writes itself, and where
 // a policy sets them.
 var managedTopKeys = map[string]string{
@@ -147,7 +157,7 @@ var managedTopKeys = map[string]string{
 // topKeys converts profile.keys, the top-level keys without a setting of
 // their own.
 func (p *Policy) topKeys() (map[string]any, map[string]Pos, Diagnostics) {
-	keys, pos, all := plistDict(p.File, &p.Profile.Keys, "profile.keys", p.resolveUUID)
+	keys, pos, all := p.keysDict(&p.Profile.Keys, "profile.keys")
 	var ds Diagnostics
 	for _, d := range all {
 		// The generic "set by mdmforge" finding names payload settings.
@@ -157,9 +167,9 @@ func (p *Policy) topKeys() (map[string]any, map[string]Pos, Diagnostics) {
 		ds = append(ds, d)
 	}
 	for k := range keys {
-		if f, ok := topLevelFields[k]; ok {
+		if f, ok := topLevelFields[k]; ok && !(p.Profile.Imported && removalKeys[k] && !p.has(f)) {
 			ds = append(ds, Diagnostic{Severity: Error, Path: "profile.keys." + k, Pos: pos[k], Message: "set it with " + f})
-		} else if f := managedTopKeys[k]; f != "" {
+		} else if f := managedTopKeys[k]; f != "" && !(k == "PayloadVersion" && p.Profile.Imported) {
 			ds = append(ds, Diagnostic{Severity: Error, Path: "profile.keys." + k, Pos: pos[k], Message: f})
 		}
 	}
@@ -174,17 +184,29 @@ func (p *Policy) topDict() (map[string]any, error) {
 		return nil, ds.Err()
 	}
 	top := extra
-	for k, v := range map[string]any{
-		"PayloadDisplayName": firstNonEmpty(info.DisplayName, info.Name),
-		"PayloadIdentifier":  info.Identifier,
-		"PayloadType":        "Configuration",
-		"PayloadUUID":        firstNonEmpty(info.UUID, PayloadUUID(info.Identifier)),
-		"PayloadVersion":     int64(1),
-	} {
-		top[k] = v
+	if _, kept := top["PayloadVersion"]; !kept || !info.Imported {
+		top["PayloadVersion"] = int64(1)
 	}
-	setString(top, "PayloadOrganization", info.Organization)
-	setString(top, "PayloadDescription", info.Description)
+	top["PayloadIdentifier"] = info.Identifier
+	top["PayloadType"] = "Configuration"
+	top["PayloadUUID"] = firstNonEmpty(info.UUID, PayloadUUID(info.Identifier))
+	if info.Imported {
+		// Exactly what the source had: no default name, and empty text
+		// kept, since devices show what is there.
+		for _, f := range []struct{ key, setting, v string }{
+			{"PayloadDisplayName", "profile.display_name", info.DisplayName},
+			{"PayloadOrganization", "profile.organization", info.Organization},
+			{"PayloadDescription", "profile.description", info.Description},
+		} {
+			if p.has(f.setting) {
+				top[f.key] = f.v
+			}
+		}
+	} else {
+		top["PayloadDisplayName"] = firstNonEmpty(info.DisplayName, info.Name)
+		setString(top, "PayloadOrganization", info.Organization)
+		setString(top, "PayloadDescription", info.Description)
+	}
 	if r := info.Removal; r != nil {
 		setBool(top, "PayloadRemovalDisallowed", r.Disallowed)
 		if r.Date != "" {

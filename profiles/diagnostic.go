@@ -34,11 +34,18 @@ const (
 	Error Severity = iota
 	// Warning findings are reported but do not stop anything.
 	Warning
+	// Note findings tell what a check assumed or could not check (the
+	// platform lint inferred, a preference domain no schema describes);
+	// nothing is wrong.
+	Note
 )
 
 func (s Severity) String() string {
-	if s == Warning {
+	switch s {
+	case Warning:
 		return "warning"
+	case Note:
+		return "note"
 	}
 	return "error"
 }
@@ -86,7 +93,15 @@ func (ds Diagnostics) Errors() int {
 }
 
 // Warnings counts the findings of severity Warning.
-func (ds Diagnostics) Warnings() int { return len(ds) - ds.Errors() }
+func (ds Diagnostics) Warnings() int {
+	n := 0
+	for _, d := range ds {
+		if d.Severity == Warning {
+			n++
+		}
+	}
+	return n
+}
 
 // WarningsAsErrors returns the findings with every warning made an error,
 // and how many it made: a strict run, for callers that must not publish

@@ -120,3 +120,48 @@ func ExampleDescribe() {
 	// Office Wi-Fi
 	// com.apple.wifi.managed map[Password:<secret> SSID_STR:Office\x1b[2J]
 }
+
+// ImportProfile turns a profile another tool wrote into a policy that
+// builds back into it: here Jamf Pro's bare-UUID identifiers, shared by the
+// payload, and a payload without a display name.
+func ExampleImportProfile() {
+	src := []byte(`<plist version="1.0"><dict>
+<key>PayloadContent</key><array><dict>
+	<key>LoginwindowText</key><string>Property of Example</string>
+	<key>PayloadEnabled</key><true/>
+	<key>PayloadIdentifier</key><string>1F2E3D4C-5B6A-4978-8695-A4B3C2D1E0F9</string>
+	<key>PayloadType</key><string>com.apple.loginwindow</string>
+	<key>PayloadUUID</key><string>0B0F6C9E-5C43-4C39-9A53-2B0A1F2E3D4C</string>
+	<key>PayloadVersion</key><integer>1</integer>
+</dict></array>
+<key>PayloadIdentifier</key><string>1F2E3D4C-5B6A-4978-8695-A4B3C2D1E0F9</string>
+<key>PayloadType</key><string>Configuration</string>
+<key>PayloadUUID</key><string>1F2E3D4C-5B6A-4978-8695-A4B3C2D1E0F9</string>
+<key>PayloadVersion</key><integer>1</integer>
+</dict></plist>`)
+	im, err := profiles.ImportProfile("login.mobileconfig", src, profiles.ImportOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s\n%s", im.PlatformWhy, im.Policy)
+	// Output:
+	// payload com.apple.loginwindow is macOS-only
+	// # Imported from login.mobileconfig by mdmforge import. Its identifiers and UUIDs are kept,
+	// # so the first build updates the profile devices already have.
+	// version: 1
+	// profile:
+	//   name: login
+	//   identifier: 1F2E3D4C-5B6A-4978-8695-A4B3C2D1E0F9
+	//   uuid: 1F2E3D4C-5B6A-4978-8695-A4B3C2D1E0F9
+	//   imported: true
+	//   platform: macOS # inferred: payload com.apple.loginwindow is macOS-only
+	// payloads:
+	//   - name: loginwindow
+	//     type: com.apple.loginwindow
+	//     identifier: 1F2E3D4C-5B6A-4978-8695-A4B3C2D1E0F9
+	//     uuid: 0B0F6C9E-5C43-4C39-9A53-2B0A1F2E3D4C
+	//     keys:
+	//       LoginwindowText: Property of Example
+	//       PayloadEnabled: true
+}

@@ -47,3 +47,42 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzImport feeds profiles, starting from the corpus of real-world shapes,
+// through Import. It must never panic, and a policy it returns must decode
+// and build back into the profile it came from.
+func FuzzImport(f *testing.F) {
+	seeds, _ := filepath.Glob("../testdata/import/*.mobileconfig")
+	for _, dir := range []string{"macos", "ios", "tvos", "broken"} {
+		more, _ := filepath.Glob(filepath.Join("..", "testdata", "profiles", dir, "*.mobileconfig"))
+		seeds = append(seeds, more...)
+	}
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		im, err := ImportProfile("f.mobileconfig", data, ImportOptions{})
+		if err != nil {
+			return
+		}
+		p, ds := Decode("f.yaml", im.Policy)
+		if ds.Errors() > 0 {
+			t.Fatalf("imported policy does not decode: %v\n%s", ds, im.Policy)
+		}
+		built, err := p.ProfileTree(Options{})
+		if err != nil {
+			t.Fatalf("imported policy does not build: %v\n%s", err, im.Policy)
+		}
+		src, err := DecodeProfile(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := TreeDiffs(src, built, 3); len(d) > 0 {
+			t.Fatalf("imported policy builds into another profile: %v", d)
+		}
+	})
+}

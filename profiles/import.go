@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -13,27 +15,72 @@ import (
 	"time"
 
 	"github.com/mdmforge/mdmforge/internal/propertylist"
+	"github.com/mdmforge/mdmforge/profiles/schema"
 	"go.yaml.in/yaml/v3"
 )
 
 // Import turns an unsigned configuration profile into a policy that builds
-// back into the same profile: the same identifiers and UUIDs (so devices
-// update the profile they have), the same payloads, keys and values. name
-// is the file the profile came from, used for the policy's name.
-//
-// Intune tokens become neutral variables ({{mail}} → ${user.email}), and
-// payloads that refer to each other's UUID get !uuid references.
+// back into the same profile, as ImportProfile does, and returns the
+// policy's YAML.
 func Import(name string, data []byte) ([]byte, error) {
-	top, err := DecodeProfile(data)
+	im, err := ImportProfile(name, data, ImportOptions{})
 	if err != nil {
 		return nil, err
 	}
-	top = propertylist.Normalize(top).(map[string]any)
-	if v, ok := top["PayloadVersion"].(int64); ok && v != 1 {
-		return nil, fmt.Errorf("PayloadVersion is %d; mdmforge writes version 1 profiles", v)
+	return im.Policy, nil
+}
+
+// ImportOptions control ImportProfile.
+type ImportOptions struct {
+	// Platform is the platform the profile is for (iOS, macOS, tvOS,
+	// visionOS or watchOS); empty means infer it with InferPlatform.
+	Platform string
+}
+
+// Imported is a profile turned into a policy.
+type Imported struct {
+	Policy []byte // the policy's YAML
+	// Platform is the platform written into the policy (profile.platform):
+	// ImportOptions.Platform, else inferred from the profile's payload types
+	// and keys, when PlatformWhy says why in words fit for a note. Platform
+	// is empty when the payloads fit no one platform, and PlatformWhy then
+	// names the conflict.
+	Platform, PlatformWhy string
+}
+
+// ImportProfile turns an unsigned configuration profile into a policy that
+// builds back into the same profile: the same identifiers and UUIDs,
+// whatever their form (so devices update the profile they have instead of
+// installing a second one), the same payloads, every key and value with its
+// plist type, empty strings included, and no key the source lacked. The
+// policy is marked profile.imported, which makes build write its Payload
+// keys as they are. name is the file the profile came from, used for the
+// policy's name.
+//
+// Intune tokens become neutral variables ({{mail}} → ${user.email}), and
+// payloads that refer to each other's UUID get !uuid references.
+//
+// Before returning, ImportProfile builds the policy and compares the result
+// with the source value for value: when a policy cannot express something,
+// the error names the first keys that would differ, and no policy is
+// returned.
+func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, error) {
+	src, err := DecodeProfile(data)
+	if err != nil {
+		return nil, err
 	}
+	top := propertylist.Normalize(src).(map[string]any)
 	content, _ := top["PayloadContent"].([]any)
+	if content == nil {
+		if enc, _ := top["IsEncrypted"].(bool); enc {
+			return nil, fmt.Errorf("the profile's payloads are encrypted (EncryptedPayloadContent); import the profile before it was encrypted")
+		}
+	}
 	id, _ := top["PayloadIdentifier"].(string)
+	platform, why := opts.Platform, ""
+	if platform == "" {
+		platform, why = InferPlatform(top)
+	}
 
 	im := importer{names: map[string]bool{}, uuids: map[string]string{}}
 	type entry struct {
@@ -41,11 +88,8 @@ func Import(name string, data []byte) ([]byte, error) {
 		m    map[string]any
 	}
 	var entries []entry
-	for i, c := range content {
+	for _, c := range content {
 		m := c.(map[string]any)
-		if v, ok := m["PayloadVersion"].(int64); ok && v != 1 {
-			return nil, fmt.Errorf("PayloadContent[%d]: PayloadVersion is %d; mdmforge writes version 1 payloads", i, v)
-		}
 		n := im.payloadName(id, m)
 		if u, _ := m["PayloadUUID"].(string); u != "" {
 			im.uuids[u] = n
@@ -56,40 +100,51 @@ func Import(name string, data []byte) ([]byte, error) {
 	profile := mapping()
 	add(profile, "name", str(policyName(name, id)))
 	add(profile, "identifier", str(id))
-	if u, _ := top["PayloadUUID"].(string); u != PayloadUUID(id) {
-		add(profile, "uuid", str(u))
+	add(profile, "uuid", str(top["PayloadUUID"].(string)))
+	add(profile, "imported", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	if platform != "" {
+		n := str(platform)
+		if why != "" {
+			n.LineComment = "inferred: " + why
+		}
+		add(profile, "platform", n)
+	}
+	rest := maps.Clone(top)
+	for _, k := range []string{"PayloadContent", "PayloadIdentifier", "PayloadUUID", "PayloadType"} {
+		delete(rest, k)
 	}
 	for _, f := range []struct{ key, setting string }{
 		{"PayloadDisplayName", "display_name"}, {"PayloadOrganization", "organization"}, {"PayloadDescription", "description"},
 	} {
-		if s, ok := top[f.key].(string); ok {
+		if s, ok := rest[f.key].(string); ok {
 			add(profile, f.setting, im.value(s))
+			delete(rest, f.key)
 		}
 	}
 	removal := mapping()
-	if b, ok := top["PayloadRemovalDisallowed"].(bool); ok {
+	if b, ok := rest["PayloadRemovalDisallowed"].(bool); ok {
 		add(removal, "disallowed", im.value(b))
-		delete(top, "PayloadRemovalDisallowed")
+		delete(rest, "PayloadRemovalDisallowed")
 	}
-	if t, ok := top["RemovalDate"].(time.Time); ok {
+	if t, ok := rest["RemovalDate"].(time.Time); ok && t.Equal(t.Truncate(time.Second)) {
 		add(removal, "date", str(t.UTC().Format(time.RFC3339)))
-		delete(top, "RemovalDate")
+		delete(rest, "RemovalDate")
 	}
-	if d, ok := number(top["DurationUntilRemoval"]); ok && d == math.Trunc(d) && d >= 0 {
+	// Build writes DurationUntilRemoval as a real; any other stays in keys,
+	// as the removal keys may in an imported policy.
+	if d, ok := rest["DurationUntilRemoval"].(float64); ok && d == math.Trunc(d) && d >= 0 && d < 1<<53 {
 		add(removal, "after", str(strconv.FormatInt(int64(d), 10)+"s"))
-		delete(top, "DurationUntilRemoval")
+		delete(rest, "DurationUntilRemoval")
 	}
 	if len(removal.Content) > 0 {
 		add(profile, "removal", removal)
 	}
+	if v, ok := rest["PayloadVersion"].(int64); ok && v == 1 {
+		delete(rest, "PayloadVersion") // what build writes
+	}
 	extra := mapping()
-	for _, k := range sortedKeys(top) {
-		switch k {
-		case "PayloadContent", "PayloadIdentifier", "PayloadUUID", "PayloadType", "PayloadVersion",
-			"PayloadDisplayName", "PayloadOrganization", "PayloadDescription":
-			continue
-		}
-		add(extra, k, im.value(top[k]))
+	for _, k := range sortedKeys(rest) {
+		add(extra, k, im.value(rest[k]))
 	}
 	if len(extra.Content) > 0 {
 		add(profile, "keys", extra)
@@ -105,17 +160,20 @@ func Import(name string, data []byte) ([]byte, error) {
 			add(pl, "display_name", im.value(s))
 		}
 		pid, _ := e.m["PayloadIdentifier"].(string)
-		if pid != id+"."+e.name {
-			add(pl, "identifier", str(pid))
-		}
-		if u, _ := e.m["PayloadUUID"].(string); u != PayloadUUID(pid) {
-			add(pl, "uuid", str(u))
-		}
+		add(pl, "identifier", str(pid))
+		u, _ := e.m["PayloadUUID"].(string)
+		add(pl, "uuid", str(u))
 		keys := mapping()
 		for _, k := range sortedKeys(e.m) {
-			if !managedKeys[k] {
-				add(keys, k, im.value(e.m[k]))
+			switch k {
+			case "PayloadType", "PayloadIdentifier", "PayloadUUID", "PayloadDisplayName":
+				continue
+			case "PayloadVersion":
+				if v, ok := e.m[k].(int64); ok && v == 1 {
+					continue
+				}
 			}
+			add(keys, k, im.value(e.m[k]))
 		}
 		if len(keys.Content) > 0 {
 			add(pl, "keys", keys)
@@ -140,7 +198,112 @@ func Import(name string, data []byte) ([]byte, error) {
 	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	if err := checkImport(buf.Bytes(), top); err != nil {
+		return nil, err
+	}
+	return &Imported{Policy: buf.Bytes(), Platform: platform, PlatformWhy: why}, nil
+}
+
+// checkImport builds an imported policy and compares the profile with its
+// source: import must never write a policy that builds into something else.
+func checkImport(policy []byte, src map[string]any) error {
+	p, ds := Decode("imported.yaml", policy)
+	if p == nil || ds.Errors() > 0 {
+		return fmt.Errorf("a policy cannot express this profile: %s", firstMessages(ds))
+	}
+	// Build's errors say only how many there are; these name the keys.
+	_, _, ds = p.topKeys()
+	for i := range p.Payloads {
+		_, _, pds := p.genericPayload(i)
+		ds = append(ds, pds...)
+	}
+	if ds.Errors() > 0 {
+		return fmt.Errorf("a policy cannot express this profile: %s", firstMessages(ds))
+	}
+	built, err := p.ProfileTree(Options{})
+	if err != nil {
+		return fmt.Errorf("a policy cannot express this profile: %w", err)
+	}
+	if d := TreeDiffs(src, built, 3); len(d) > 0 {
+		return fmt.Errorf("a policy cannot express this profile exactly; the rebuilt profile would differ at %s", strings.Join(d, "; "))
+	}
+	return nil
+}
+
+func firstMessages(ds Diagnostics) string {
+	var msgs []string
+	for _, d := range ds {
+		if d.Severity == Error && len(msgs) < 3 {
+			msgs = append(msgs, strings.TrimPrefix(d.Path+": "+d.Message, ": "))
+		}
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// typeName is a value's plist type as Apple's schema names it.
+func typeName(v any) string {
+	if _, ok := v.(uint64); ok {
+		return string(schema.Integer)
+	}
+	return string(plistType(v))
+}
+
+// TreeDiffs compares two plist trees (profiles as DecodeProfile and
+// Policy.ProfileTree return them) value for value and type for type, and
+// describes at most max of the places where they differ, by key path
+// (PayloadContent[0].Services), in key order; max < 1 means all of them.
+func TreeDiffs(want, got any, max int) []string {
+	var out []string
+	var walk func(path string, a, b any)
+	full := func() bool { return max > 0 && len(out) >= max }
+	walk = func(path string, a, b any) {
+		if full() {
+			return
+		}
+		if reflect.TypeOf(a) != reflect.TypeOf(b) {
+			out = append(out, fmt.Sprintf("%s (%s, rebuilt as %s)", path, typeName(a), typeName(b)))
+			return
+		}
+		switch x := a.(type) {
+		case map[string]any:
+			y := b.(map[string]any)
+			keys := maps.Clone(x)
+			maps.Copy(keys, y)
+			for _, k := range sortedKeys(keys) {
+				av, ina := x[k]
+				bv, inb := y[k]
+				switch {
+				case full():
+					return
+				case !inb:
+					out = append(out, subPath(path, k)+" (missing from the rebuilt profile)")
+				case !ina:
+					out = append(out, subPath(path, k)+" (added by build)")
+				default:
+					walk(subPath(path, k), av, bv)
+				}
+			}
+		case []any:
+			y := b.([]any)
+			if len(x) != len(y) {
+				out = append(out, fmt.Sprintf("%s (%d items, rebuilt with %d)", path, len(x), len(y)))
+				return
+			}
+			for i := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), x[i], y[i])
+			}
+		case time.Time:
+			if !x.Equal(b.(time.Time)) {
+				out = append(out, path+" (another date)")
+			}
+		default:
+			if !reflect.DeepEqual(a, b) {
+				out = append(out, path+" (another value)")
+			}
+		}
+	}
+	walk("", propertylist.Normalize(want), propertylist.Normalize(got))
+	return out
 }
 
 type importer struct {
@@ -152,7 +315,8 @@ type importer struct {
 var nameUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
 // payloadName picks a readable, unique name for a payload: the part of its
-// identifier after the profile's, else the end of its identifier or type.
+// identifier after the profile's, else the end of its identifier, else (when
+// the identifier is made of UUIDs, as many tools write them) its type.
 func (im *importer) payloadName(profileID string, m map[string]any) string {
 	pid, _ := m["PayloadIdentifier"].(string)
 	t, _ := m["PayloadType"].(string)
@@ -160,7 +324,7 @@ func (im *importer) payloadName(profileID string, m map[string]any) string {
 	if candidate == pid || candidate == "" {
 		candidate = pid[strings.LastIndexByte(pid, '.')+1:]
 	}
-	if _, err := fmt.Sscanf(candidate, "%8x", new(uint32)); err == nil && len(candidate) >= 32 || candidate == "" {
+	if uuidLike.MatchString(candidate) || candidate == "" {
 		candidate = strings.TrimPrefix(t, "com.apple.")
 	}
 	candidate = strings.Trim(nameUnsafe.ReplaceAllString(candidate, "-"), "-_")
@@ -174,6 +338,10 @@ func (im *importer) payloadName(profileID string, m map[string]any) string {
 	im.names[n] = true
 	return n
 }
+
+// uuidLike matches an identifier holding a UUID, or 32 hex digits, anywhere:
+// no name for people to read.
+var uuidLike = regexp.MustCompile(`[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}`)
 
 func policyName(file, id string) string {
 	base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
@@ -244,7 +412,17 @@ func neutralVariables(s string) string {
 
 func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
 
-func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+func str(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if yaml11Bool[strings.ToLower(s)] {
+		// Text to mdmforge, but true or false to YAML 1.1 readers: quoted,
+		// every reader sees text.
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
+
+var yaml11Bool = map[string]bool{"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true}
 
 func add(m *yaml.Node, key string, v *yaml.Node) {
 	m.Content = append(m.Content, str(key), v)

@@ -10,59 +10,140 @@ import (
 
 	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"github.com/mdmforge/mdmforge/profiles/schema"
+	"howett.net/plist"
 )
 
 // Lint checks an existing, unsigned configuration profile (XML or binary
 // property list) against Apple's schema with the same rules policies get,
 // for teams moving hand-made profiles into policies. Findings carry the key
 // path (PayloadContent[0].SSID_STR) and, for XML, the key's line and column.
+//
+// Without devices.Platform, Lint infers the platform (InferPlatform) and
+// says so in a Note finding. Lint never stops at the first problem: a
+// missing PayloadUUID or a payload that is not a dictionary is one finding
+// among the others, so one run shows everything to fix. Only a file that is
+// not a property list, or not a configuration profile at all, gets a single
+// finding.
 func Lint(name string, data []byte, devices Devices) Diagnostics {
 	var ds Diagnostics
-	fail := func(format string, args ...any) Diagnostics {
-		return append(ds, Diagnostic{Severity: Error, Pos: Pos{File: name}, Message: fmt.Sprintf(format, args...)})
+	fail := func(pos Pos, format string, args ...any) Diagnostics {
+		return append(ds, Diagnostic{Severity: Error, Pos: pos, Message: fmt.Sprintf(format, args...)})
 	}
-	top, err := DecodeProfile(data)
-	if err != nil {
-		return fail("%v", err)
+	if err := propertylist.CheckDepth(data); err != nil {
+		return fail(Pos{File: name}, "%v", err)
+	}
+	// Into a dictionary, as DecodeProfile does: any other root (and any
+	// text, which the OpenStep format reads as a string) is not a profile.
+	var top map[string]any
+	if _, err := plist.Unmarshal(data, &top); err != nil {
+		return fail(Pos{File: name}, "not a property list: %v", err)
 	}
 	pos := xmlKeyPositions(name, data)
 	at := func(path string) Pos {
-		for p := path; p != ""; p = parentPath(p) {
+		for p := path; ; p = parentPath(p) {
 			if ps, ok := pos[p]; ok {
 				return ps
 			}
+			if p == "" {
+				return Pos{File: name}
+			}
 		}
-		return Pos{File: name}
+	}
+	if t, set := top["PayloadType"].(string); set && t != "Configuration" {
+		// A payload or some other property list: its keys would all be
+		// findings about a profile it never was.
+		return fail(at("PayloadType"), "not a configuration profile (PayloadType is %q, want Configuration)", t)
 	}
 	locator := func(prefix string) func(string) (string, Pos) {
 		return func(rel string) (string, Pos) {
-			path := subPath(prefix, rel)
+			path := prefix
+			if rel != "" {
+				path = subPath(prefix, rel)
+			}
 			return path, at(path)
 		}
 	}
+	if devices.Platform != "" {
+		p, ok := ParsePlatform(devices.Platform)
+		if !ok {
+			return fail(Pos{File: name}, "%q is not a platform; choose iOS, macOS, tvOS, visionOS or watchOS", devices.Platform)
+		}
+		devices.Platform = p
+	}
+	if devices.Platform == "" {
+		// Without a platform, the profile's payloads and keys tell it; the
+		// note says which was chosen and why, so a surprising choice is
+		// seen before its findings.
+		platform, why := InferPlatform(top)
+		if platform == "" {
+			ds = append(ds, Diagnostic{Severity: Error, Pos: at(""), Message: "cannot infer the platform: " + why + "; name one (lint --platform)"})
+		} else {
+			ds = append(ds, Diagnostic{Severity: Note, Pos: Pos{File: name}, Message: fmt.Sprintf("platform %s inferred: %s", platform, why)})
+		}
+		devices.Platform = platform
+	}
 	c := newSchemaCheck(devices, &ds)
-	content, _ := top["PayloadContent"].([]any)
+	c.profile = true
 	topKeys := make(map[string]any, len(top))
 	for k, v := range top {
 		topKeys[k] = propertylist.Normalize(v)
 	}
-	topKeys["PayloadContent"] = []any{}
+	content, isList := topKeys["PayloadContent"].([]any)
+	for i, item := range content {
+		m, ok := item.(map[string]any)
+		if !ok {
+			base := fmt.Sprintf("PayloadContent[%d]", i)
+			ds = append(ds, Diagnostic{Severity: Error, Path: base, Pos: at(base),
+				Message: fmt.Sprintf("a payload is a dictionary, not %s", describeValue(item))})
+			continue
+		}
+		if t, ok := m["PayloadType"].(string); ok {
+			c.inside = append(c.inside, t)
+		}
+	}
+	if isList {
+		topKeys["PayloadContent"] = []any{} // the payloads are checked one by one below
+	}
+	if _, set := topKeys["PayloadContent"]; !set && topKeys["IsEncrypted"] == true {
+		// Apple: "If 'IsEncrypted' is 'true', this array isn't needed".
+		topKeys["PayloadContent"] = []any{}
+		ds = append(ds, Diagnostic{Severity: Note, Pos: at("IsEncrypted"), Path: "EncryptedPayloadContent",
+			Message: "the payloads are encrypted for their devices; lint cannot check them"})
+	}
+	c.payloadType = "Configuration"
 	ps, _ := schema.Lookup("Configuration")
-	c.dict(topKeys, site{locate: locator("")}, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, ps.Platforms[c.platform])
+	topSite := site{locate: locator("")}
+	c.dict(topKeys, topSite, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, ps.Platforms[c.platform], false)
+	c.housekeeping(topKeys, topSite, true)
 
 	ids, uuids := map[string]string{}, map[string]string{}
 	for i, item := range content {
-		m := propertylist.Normalize(item).(map[string]any)
+		m, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
 		base := fmt.Sprintf("PayloadContent[%d]", i)
-		for key, seen := range map[string]map[string]string{"PayloadIdentifier": ids, "PayloadUUID": uuids} {
+		for _, key := range []string{"PayloadIdentifier", "PayloadUUID"} {
+			seen := ids
+			if key == "PayloadUUID" {
+				seen = uuids
+			}
 			v, _ := m[key].(string)
+			if v == "" {
+				continue // missing or empty: its own finding
+			}
 			if first, dup := seen[v]; dup {
 				ds = append(ds, Diagnostic{Severity: Error, Path: base + "." + key, Pos: at(base + "." + key),
 					Message: fmt.Sprintf("%q is also the %s of %s; each payload needs its own", v, key, first)})
 			}
 			seen[v] = base
 		}
-		c.payload(m, site{typePath: base + ".PayloadType", typePos: at(base + ".PayloadType"), locate: locator(base)})
+		s := site{typePath: base + ".PayloadType", typePos: at(base + ".PayloadType"), locate: locator(base)}
+		if _, set := m["PayloadType"]; !set {
+			s.typePath, s.typePos = base, at(base)
+		}
+		c.payload(m, s)
+		c.housekeeping(m, s, false)
 	}
 	ds.Sort()
 	return ds
@@ -120,9 +201,13 @@ func xmlKeyPositions(name string, data []byte) map[string]Pos {
 			}
 			continue
 		}
-		// A value: its path is the enclosing key or array index.
+		// A value: its path is the enclosing key or array index; the
+		// root's is "", so findings about the profile's own dictionary
+		// (a missing PayloadUUID) have a line too.
 		path := ""
-		if len(stack) > 0 {
+		if len(stack) == 0 {
+			pos[""] = position(off)
+		} else {
 			f := &stack[len(stack)-1]
 			if f.dict {
 				path = subPath(f.path, f.key)

@@ -18,16 +18,43 @@ import (
 // mdmforge sets, and returns where each key was written.
 func (p *Policy) genericPayload(i int) (map[string]any, map[string]Pos, Diagnostics) {
 	pl := &p.Payloads[i]
-	keys, pos, errs := plistDict(p.File, &pl.Keys, fmt.Sprintf("payloads[%d].keys", i), p.resolveUUID)
+	base := fmt.Sprintf("payloads[%d]", i)
+	keys, pos, errs := p.keysDict(&pl.Keys, base+".keys")
 	if keys == nil {
 		return nil, pos, errs
 	}
 	keys["PayloadType"] = pl.Type
-	keys["PayloadVersion"] = int64(1)
+	if _, kept := keys["PayloadVersion"]; !kept || !p.Profile.Imported {
+		keys["PayloadVersion"] = int64(1)
+	}
 	keys["PayloadIdentifier"] = p.payloadIdentifier(pl)
 	keys["PayloadUUID"] = p.payloadUUID(pl)
-	keys["PayloadDisplayName"] = firstNonEmpty(pl.DisplayName, pl.Name)
+	switch {
+	case !p.Profile.Imported:
+		keys["PayloadDisplayName"] = firstNonEmpty(pl.DisplayName, pl.Name)
+	case p.has(base + ".display_name"):
+		// The source's name, even an empty one; without one, none: users
+		// see PayloadDisplayName on the device.
+		keys["PayloadDisplayName"] = pl.DisplayName
+	}
 	return keys, pos, errs
+}
+
+// keysDict converts a keys: mapping (profile.keys or a payload's) as
+// plistDict does. An imported policy may also set PayloadVersion there:
+// other tools write it as text ("1"), and the profile is rebuilt as it was.
+func (p *Policy) keysDict(n *yaml.Node, path string) (map[string]any, map[string]Pos, Diagnostics) {
+	keys, pos, errs := plistDict(p.File, n, path, p.resolveUUID)
+	if !p.Profile.Imported {
+		return keys, pos, errs
+	}
+	var kept Diagnostics
+	for _, d := range errs {
+		if d.Path != subPath(path, "PayloadVersion") || !strings.HasPrefix(d.Message, "is set by mdmforge") {
+			kept = append(kept, d)
+		}
+	}
+	return keys, pos, kept
 }
 
 func (p *Policy) payloadIdentifier(pl *Payload) string {

@@ -46,6 +46,7 @@ type ProfileInfo struct {
 	Install      string    `yaml:"install"`      // mdm (default) or manual: manual warns about MDM-only payloads and keys
 	Supervised   bool      `yaml:"supervised"`   // the devices are supervised: no warnings about supervised-only settings
 	UUID         string    `yaml:"uuid"`         // PayloadUUID override, for profiles migrated from elsewhere (mdmforge import)
+	Imported     bool      `yaml:"imported"`     // written by mdmforge import: build writes Payload keys as set, no defaults (docs/policy.md)
 	Removal      *Removal  `yaml:"removal"`
 	Keys         yaml.Node `yaml:"keys"` // other top-level keys as Apple names them (ConsentText, TargetDeviceType, …)
 }

@@ -46,8 +46,9 @@ var policyProps = map[string]policyProp{
 		pattern: `^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`,
 	},
 	"profile.identifier": {
-		desc:    "PayloadIdentifier, reverse DNS (com.example.mdm.contacts); no variables. Every payload identifier and UUID derives from it: keep it once the profile is deployed.",
-		pattern: reverseDNS.String(),
+		// No pattern: devices take any identifier, and an imported one must
+		// stay as it is; validate warns about new ones that are not reverse DNS.
+		desc: "PayloadIdentifier, reverse DNS (com.example.mdm.contacts; another form is a warning, except in an imported policy); no variables. Every payload identifier and UUID derives from it: keep it once the profile is deployed.",
 	},
 	"profile.display_name": {desc: "PayloadDisplayName. Default: name."},
 	"profile.organization": {desc: "PayloadOrganization."},
@@ -62,6 +63,9 @@ var policyProps = map[string]policyProp{
 	},
 	"profile.supervised": {
 		desc: "true when every device the profile is for is supervised: settings that work on supervised devices only are then not warned about. Written nowhere. Default: false.",
+	},
+	"profile.imported": {
+		desc: "true in a policy written by mdmforge import: build then writes display_name, organization and description only when the policy sets them (empty ones included), keeps keys.PayloadVersion as written, converts no value to the type Apple's schema names, holds identifiers to no form, and lets keys hold the removal keys removal does not set. Default: false.",
 	},
 	"profile.uuid": {
 		desc: "PayloadUUID override, for a profile migrated from elsewhere. Default: a UUIDv5 of identifier.",

@@ -66,7 +66,17 @@ func TestRules(t *testing.T) {
 		{"unsafe name", strings.Replace(head, "name: t", "name: ../etc", 1) + exchangeOK,
 			[]want{{Error, "profile.name", "3:9", "not a safe file name"}}},
 		{"identifier not reverse-DNS", strings.Replace(head, "com.example.t", "contacts", 1) + exchangeOK,
-			[]want{{Error, "profile.identifier", "4:15", "not a reverse-DNS identifier"}}},
+			[]want{{Warning, "profile.identifier", "4:15", "not a reverse-DNS identifier"}}},
+		{"imported identifier not reverse-DNS", strings.Replace(head, "com.example.t", "8A2C6B1E-7D4F-4E3A-9B5C-1D2E3F405162\n  imported: true", 1) + exchangeOK, nil},
+		{"payload identifier not reverse-DNS", head + "payloads:\n  - {name: w, type: com.apple.webClip.managed, identifier: 5F1E, keys: {URL: https://example.com, Label: W}}\n",
+			[]want{{Warning, "payloads[0].identifier", "7:60", "not a reverse-DNS identifier"}}},
+		{"imported payload identifier is the profile's", strings.Replace(head, "com.example.t", "com.example.t\n  imported: true", 1) +
+			"payloads:\n  - {name: a, type: com.apple.webClip.managed, identifier: com.example.t, uuid: 0B0F6C9E-5C43-4C39-9A53-2B0A1F2E3D4C, keys: {URL: https://example.com, Label: A}}\n" +
+			"  - {name: b, type: com.apple.webClip.managed, identifier: com.example.t, uuid: 0B0F6C9E-5C43-4C39-9A53-2B0A1F2E3D4C, keys: {URL: https://example.com, Label: B}}\n",
+			[]want{{Error, "payloads[1].identifier", "9:60", "has the PayloadUUID 0B0F6C9E"}}},
+		{"payload identifier is the profile's", head +
+			"payloads:\n  - {name: a, type: com.apple.webClip.managed, identifier: com.example.t, keys: {URL: https://example.com, Label: A}}\n",
+			[]want{{Error, "payloads[0].identifier", "7:60", "has the identifier \"com.example.t\", as the profile has"}, {Error, "payloads[0].identifier", "7:60", "has the PayloadUUID"}}},
 		{"identifier with variable", strings.Replace(head, "com.example.t", "com.example.${user.id}", 1) + exchangeOK,
 			[]want{{Error, "profile.identifier", "4:15", "cannot use variables"}}},
 		{"bad min_ios", strings.Replace(head, `"13.0"`, "thirteen", 1) + exchangeOK,

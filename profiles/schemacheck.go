@@ -32,7 +32,10 @@ type site struct {
 // Devices describes the devices a profile is for, which decides the
 // version, supervision and install-channel findings.
 type Devices struct {
-	Platform string // iOS, macOS, tvOS, visionOS or watchOS; empty means iOS
+	// Platform is iOS, macOS, tvOS, visionOS or watchOS. Empty means
+	// Lint infers it from the profile (InferPlatform); a policy without
+	// profile.platform is checked as iOS.
+	Platform string
 	MinIOS   string // oldest iOS the profile is for; empty skips version findings
 	Manual   bool   // installed by hand rather than by MDM
 	// Supervised says every device is supervised, so supervised-only
@@ -49,10 +52,25 @@ type schemaCheck struct {
 	manual      bool   // the profile is meant to be installed by hand
 	supervised  bool   // every device is supervised
 	seen        map[string]int
+	// profile says an existing profile is checked (lint), not a policy:
+	// findings suggest fixes in plist terms.
+	profile bool
+	// inside lists the payload types of the profile being checked, so a
+	// payload key written at the top level can be sent where it belongs.
+	inside []string
+	// noted holds the preference domains already given their note.
+	noted map[string]bool
+	// newer collects the keys of the payload being checked that only
+	// ProfileManifests knows, for one note naming them; inNewer is set
+	// while the value of one is checked.
+	newer   []string
+	inNewer bool
+	// domain is the preference domain whose settings are being checked.
+	domain *schema.Payload
 }
 
 func newSchemaCheck(t Devices, ds *Diagnostics) *schemaCheck {
-	c := &schemaCheck{ds: ds, platform: schema.IOS, manual: t.Manual, supervised: t.Supervised, seen: map[string]int{}}
+	c := &schemaCheck{ds: ds, platform: schema.IOS, manual: t.Manual, supervised: t.Supervised, seen: map[string]int{}, noted: map[string]bool{}}
 	if t.Platform != "" {
 		c.platform = schema.Platform(t.Platform)
 	}
@@ -73,7 +91,15 @@ func (c *schemaCheck) payload(m map[string]any, s site) {
 	pt, _ := m["PayloadType"].(string)
 	c.payloadType = pt
 	typePos := s.typePos
-	ps, ok := schema.Lookup(pt)
+	if _, set := m["PayloadType"]; c.profile && (!set || pt == "") {
+		return // housekeeping reports it; no schema applies to the keys
+	}
+	// Apple's schema, and ProfileManifests' facts where Apple is silent:
+	// keys newer than Apple's copy, and preference domains.
+	ps, ok := schema.Facts(pt)
+	if (!ok || ps.Kind.IsPreferenceDomain()) && c.preferenceDomain(pt, m, s, ok) {
+		return
+	}
 	if !ok || pt == "Configuration" {
 		c.add(Error, s.typePath, typePos, "%q is not a payload type in Apple's schema%s", pt, didYouMean(pt, schema.Types()))
 		return
@@ -88,11 +114,25 @@ func (c *schemaCheck) payload(m map[string]any, s site) {
 		c.add(Error, s.typePath, typePos, "a profile may hold only one %s payload", pt)
 	}
 	c.support(sup, nil, s.typePath, typePos, pt)
-	c.dict(m, s, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, sup)
+	c.newer = c.newer[:0]
+	c.dict(m, s, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, sup, false)
+	if len(c.newer) > 0 {
+		c.add(Note, s.typePath, typePos, "%s %s not in Apple's schema copy (%s); checked against ProfileManifests' facts, where mistakes are warnings",
+			strings.Join(c.newer, ", "), isAre(len(c.newer)), appleCopy())
+	}
+	switch pt {
+	case tccPayload:
+		c.tcc(m, s)
+	case mcxPayload:
+		c.mcxDomains(m, s)
+	}
 }
 
-// dict checks the keys of a dictionary whose schema lookup is given.
-func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(string) (*schema.Key, bool), known []*schema.Key, names []string, top bool, parent *schema.Support) {
+// dict checks the keys of a dictionary whose schema lookup is given. An
+// open dictionary (a vendor's, such as VendorConfig) may hold keys the
+// schema does not list: those it does list are checked, the others are the
+// vendor's business.
+func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(string) (*schema.Key, bool), known []*schema.Key, names []string, top bool, parent *schema.Support, open bool) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -110,19 +150,74 @@ func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(str
 			// UserPrinterList → Printer): every entry is an instance of it.
 			ks, ok = placeholder(known), true
 		}
+		if !ok && top {
+			ks, ok = deviceKeys[k]
+		}
+		if !ok {
+			ks, ok = undocumented[c.payloadType+" "+rel+" "+k]
+		}
+		if !ok {
+			ks, ok = c.mcxKey(k, lookup)
+		}
+		if !ok && open {
+			// The vendor's or the application's key: only a near miss of
+			// one Apple lists is worth a word.
+			if hint := didYouMean(k, names); hint != "" {
+				path, pos := s.locate(kr)
+				c.add(Warning, path, pos, "%s is not a key %s lists in %s%s", k, c.lister(), c.where(rel), hint)
+			}
+			continue
+		}
 		if !ok {
 			path, pos := s.locate(kr)
-			c.add(Error, path, pos, "%s is not a key of %s in Apple's schema%s", k, c.where(rel), didYouMean(k, names))
+			c.add(Error, path, pos, "%s", c.unknownKey(k, rel, top, names))
 			continue
 		}
 		m[k] = c.value(ks, m[k], s, kr, parent)
 	}
 	for _, ks := range known {
-		if _, set := m[ks.Name]; ks.Required && !set && !ks.IsWildcard() && !(top && managedKeys[ks.Name]) && (top || placeholder(known) == nil) {
+		if _, set := m[ks.Name]; ks.Required && ks.Origin != schema.OriginProfileManifests && !set && !open && !ks.IsWildcard() && !(top && managedKeys[ks.Name]) && (top || placeholder(known) == nil) {
+			alt := c.alternative(ks.Name)
+			if _, altSet := m[alt]; alt != "" && altSet {
+				continue
+			}
 			path, pos := s.locate(rel)
-			c.add(Error, path, pos, "missing %s, which Apple's schema requires", subPath(rel, ks.Name))
+			name := subPath(rel, ks.Name)
+			if alt != "" {
+				name += " (or " + alt + ")"
+			}
+			c.add(Error, path, pos, "missing %s, which Apple's schema requires", name)
 		}
 	}
+}
+
+// unknownKey words the finding about a key no schema knows here, sending
+// a key written at the wrong level to the level it belongs to.
+func (c *schemaCheck) unknownKey(k, rel string, top bool, names []string) string {
+	switch {
+	case top && rel == "" && c.payloadType == "Configuration":
+		for _, t := range c.inside {
+			if payloadHasKey(t, k) {
+				return fmt.Sprintf("%s is a key of the %s payload, not of the profile's top level; move it into that payload's dictionary in PayloadContent", k, t)
+			}
+		}
+		if c.profile {
+			// No payload of the profile has it: name the payload types
+			// that do, so the author sees what was meant.
+			var in []string
+			for _, t := range schema.Types() {
+				if payloadHasKey(t, k) {
+					in = append(in, t)
+				}
+			}
+			if len(in) > 0 && len(in) <= 3 {
+				return fmt.Sprintf("%s is a key of %s payloads, not of the profile's top level; it belongs in such a payload in PayloadContent", k, orList(in))
+			}
+		}
+	case top && rel == "" && topOnly(k):
+		return fmt.Sprintf("%s is a key of the profile's top level, not of a payload; Apple's schema defines it only there: move it out of PayloadContent", k)
+	}
+	return fmt.Sprintf("%s is not a key of %s in Apple's schema%s", k, c.where(rel), didYouMean(k, names))
 }
 
 // placeholder returns the schema of entries with free-form names in a
@@ -140,6 +235,12 @@ func placeholder(known []*schema.Key) *schema.Key {
 }
 
 func (c *schemaCheck) where(rel string) string {
+	if rel == "" && c.domain != nil {
+		return "the settings of " + c.domain.Type
+	}
+	if rel == "" && c.payloadType == "Configuration" {
+		return "the profile's top level"
+	}
 	if rel == "" {
 		return "the payload"
 	}
@@ -158,20 +259,48 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	case sup != nil:
 		c.support(sup, parent, path, pos, rel)
 	}
-	if got := plistType(v); got != ks.Type && ks.Type != schema.Any {
+	// ProfileManifests' facts are looser than Apple's (a manifest
+	// describes what its editor offers), so departures from them are
+	// warnings, and say whose facts they are.
+	sev, whose := Error, "Apple"
+	if ks.Origin == schema.OriginProfileManifests {
+		sev, whose = Warning, "ProfileManifests"
+		if !c.inNewer && !ks.IsWildcard() {
+			// Named once, where it starts: its subkeys are ProfileManifests'
+			// too.
+			c.newer = append(c.newer, rel)
+			c.inNewer = true
+			defer func() { c.inNewer = false }()
+		}
+	}
+	if ks.Type == schema.Any {
+		// Apple leaves the value to whoever reads it (a preference
+		// domain's settings, an extension's data): nothing to check.
+		return v
+	}
+	if got := plistType(v); got != ks.Type {
 		if ks.Type == schema.Real && got == schema.Integer {
 			return float64(v.(int64))
 		}
+		if n, ok := v.(int64); ok && ks.Type == schema.Boolean && (n == 0 || n == 1) {
+			// Devices read 0 and 1 as false and true; stricter readers
+			// (Apple Business Manager, some MDMs) refuse the profile.
+			c.add(Warning, path, pos, "%s wants true or false, got %d; devices read it as %v, but stricter tools refuse it: write %s", rel, n, n == 1, c.boolWord(n == 1))
+			return v
+		}
 		got := describeValue(v)
+		if c.profile {
+			got = describePlistValue(v, ks.Type)
+		}
 		if IsSecretKey(c.payloadType, ks.Name) {
 			got = article(plistType(v)) // never quote a secret
 		}
-		c.add(Error, path, pos, "%s wants %s, got %s", rel, article(ks.Type), got)
+		c.add(sev, path, pos, "%s wants %s%s, got %s", rel, article(ks.Type), factsOf(whose), got)
 		return v
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		c.dict(x, s, rel, ks.Lookup, ks.Keys, keyNames(ks.Keys), false, sup)
+		c.dict(x, s, rel, ks.Lookup, ks.Keys, keyNames(ks.Keys), false, sup, vendorDictionaries[ks.Name] || ks.Open())
 	case []any:
 		if ks.Item != nil {
 			for i, e := range x {
@@ -187,11 +316,11 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	switch {
 	case inList || inRange:
 	case len(ks.Allowed) > 0 && ks.Range != nil:
-		c.add(Error, path, pos, "%s is %s; Apple allows %s, or %s", rel, describeValue(v), allowedList(ks.Allowed), rangeText(ks.Range))
+		c.add(sev, path, pos, "%s is %s; %s allows %s, or %s", rel, describeValue(v), whose, allowedList(ks.Allowed), rangeText(ks.Range))
 	case len(ks.Allowed) > 0:
-		c.add(Error, path, pos, "%s is %s; Apple allows %s", rel, describeValue(v), allowedList(ks.Allowed))
+		c.add(sev, path, pos, "%s is %s; %s allows %s", rel, describeValue(v), whose, allowedList(ks.Allowed))
 	case ks.Range != nil && isNumber:
-		c.add(Error, path, pos, "%s is %s, outside Apple's range %s", rel, describeValue(v), rangeText(ks.Range))
+		c.add(sev, path, pos, "%s is %s, outside %s range %s", rel, describeValue(v), possessive(whose), rangeText(ks.Range))
 	}
 	if str, ok := v.(string); ok && ks.Format != "" && !strings.Contains(str, "${") {
 		if re := formatRegexp(ks.Format); re != nil && !re.MatchString(str) {
@@ -199,7 +328,7 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 			if IsSecretKey(c.payloadType, ks.Name) {
 				quoted = "(secret)"
 			}
-			c.add(Error, path, pos, "%s %s does not match Apple's format %s", rel, quoted, ks.Format)
+			c.add(sev, path, pos, "%s %s does not match %s format %s", rel, quoted, possessive(whose), ks.Format)
 		}
 	}
 	return v
@@ -215,18 +344,18 @@ func (c *schemaCheck) support(sup, parent *schema.Support, path string, pos Pos,
 	}
 	if c.minOS != "" && sup.Introduced != "" && schema.CompareVersions(sup.Introduced, c.minOS) > 0 &&
 		(parent.Introduced == "" || schema.CompareVersions(sup.Introduced, parent.Introduced) > 0 || parent == nil) {
-		c.add(Warning, path, pos, "%s needs %s %s; profile.min_ios is %s, and older devices ignore it", what, c.platform, sup.Introduced, c.minOS)
+		c.add(Warning, path, pos, "%s needs %s %s%s; %s is %s, and older devices ignore it", what, c.platform, sup.Introduced, perSource(sup), c.setting("profile.min_ios", "--min-ios"), c.minOS)
 	}
 	switch {
 	case sup.Removed != "" && sup.Removed != parent.Removed:
-		c.add(Warning, path, pos, "%s was removed in %s %s", what, c.platform, sup.Removed)
+		c.add(Warning, path, pos, "%s was removed in %s %s%s", what, c.platform, sup.Removed, perSource(sup))
 	case sup.Deprecated != "" && sup.Deprecated != parent.Deprecated:
-		c.add(Warning, path, pos, "%s is deprecated since %s %s", what, c.platform, sup.Deprecated)
+		c.add(Warning, path, pos, "%s is deprecated since %s %s%s", what, c.platform, sup.Deprecated, perSource(sup))
 	}
 	if sup.Supervised && !parent.Supervised && !c.supervised {
 		c.add(Warning, path, pos, "%s takes effect on supervised devices only", what)
 	}
 	if c.manual && !sup.ManualInstall && parent.ManualInstall {
-		c.add(Warning, path, pos, "%s must be installed by MDM; profile.install is manual", what)
+		c.add(Warning, path, pos, "%s must be installed by MDM; %s is manual", what, c.setting("profile.install", "--install"))
 	}
 }

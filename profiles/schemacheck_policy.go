@@ -85,7 +85,8 @@ func (v *validation) schema() {
 			}
 			return fields(rel)
 		}
-		c.dict(top, s, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, ps.Platforms[c.platform])
+		c.payloadType = "Configuration"
+		c.dict(top, s, "", ps.Key, ps.Keys, keyNames(ps.Keys), true, ps.Platforms[c.platform], false)
 	}
 	if e := p.Exchange; e != nil {
 		s := p.fieldSite("exchange", exchangeField)

@@ -83,6 +83,27 @@ func describeValue(v any) string {
 	return fmt.Sprintf("%v", v)
 }
 
+// describePlistValue describes a value of the wrong type in a profile,
+// with the fix written as plist: a profile's author edits XML, not YAML.
+func describePlistValue(v any, want schema.Type) string {
+	x, ok := v.(string)
+	switch {
+	case !ok:
+	case want == schema.Boolean && (boolWords[strings.ToLower(x)] || x == "True" || x == "False"):
+		return fmt.Sprintf("text %q (write <true/> or <false/>)", x)
+	case want == schema.Integer && isWholeNumber(x):
+		return fmt.Sprintf("text %q (write <integer>%s</integer>)", x, strings.TrimSpace(x))
+	case want == schema.Real:
+		if _, err := strconv.ParseFloat(x, 64); err == nil {
+			return fmt.Sprintf("text %q (write <real>%s</real>)", x, strings.TrimSpace(x))
+		}
+	}
+	if ok {
+		return fmt.Sprintf("text %q", x)
+	}
+	return describeValue(v)
+}
+
 func number(v any) (float64, bool) {
 	switch x := v.(type) {
 	case int64:
@@ -144,7 +165,7 @@ func supportedOn(ps map[schema.Platform]*schema.Support) string {
 	var on []string
 	for _, p := range schema.AllPlatforms() {
 		if s := ps[p]; s != nil {
-			on = append(on, fmt.Sprintf("%s %s", p, s.Introduced))
+			on = append(on, strings.TrimSpace(fmt.Sprintf("%s %s", p, s.Introduced)))
 		}
 	}
 	if len(on) == 0 {

@@ -63,7 +63,7 @@ func (p *Policy) eachString(f func(path string, pos Pos, s string, offsets bool)
 		walk("profile.keys", keys, pos)
 	}
 	for i := range p.Payloads {
-		if keys, pos, errs := plistDict(p.File, &p.Payloads[i].Keys, "", p.resolveUUID); len(errs) == 0 {
+		if keys, pos, errs := p.keysDict(&p.Payloads[i].Keys, ""); len(errs) == 0 {
 			walk(fmt.Sprintf("payloads[%d].keys", i), keys, pos)
 		}
 	}

@@ -132,8 +132,10 @@ func (v *validation) profile() {
 	switch {
 	case info.Identifier == "":
 		v.add(p.errorf("profile.identifier", "missing; write a reverse-DNS identifier such as com.example.contacts"))
-	case !reverseDNS.MatchString(info.Identifier) && !strings.Contains(info.Identifier, "${"):
-		v.add(p.errorf("profile.identifier", "%q is not a reverse-DNS identifier such as com.example.contacts", info.Identifier))
+	case !reverseDNS.MatchString(info.Identifier) && !strings.Contains(info.Identifier, "${") && !info.Imported:
+		// Devices take any identifier, and an imported one must stay as it
+		// is: changing it installs a second profile.
+		v.add(p.warnf("profile.identifier", "%q is not a reverse-DNS identifier such as com.example.contacts; devices accept it, but choose one before the profile is deployed", info.Identifier))
 	}
 	if info.MinIOS != "" && !osVersion.MatchString(info.MinIOS) {
 		v.add(p.errorf("profile.min_ios", "%q is not an iOS version such as 13.0", info.MinIOS))
@@ -208,8 +210,8 @@ func (v *validation) payloads() {
 			}
 			names[pl.Name] = i
 		}
-		if pl.Identifier != "" && !strings.Contains(pl.Identifier, "${") && !reverseDNS.MatchString(pl.Identifier) {
-			v.add(p.errorf(base+".identifier", "%q is not a reverse-DNS identifier such as com.example.contacts.wifi", pl.Identifier))
+		if pl.Identifier != "" && !strings.Contains(pl.Identifier, "${") && !reverseDNS.MatchString(pl.Identifier) && !p.Profile.Imported {
+			v.add(p.warnf(base+".identifier", "%q is not a reverse-DNS identifier such as com.example.contacts.wifi; devices accept it, but choose one before the profile is deployed", pl.Identifier))
 		}
 		switch {
 		case pl.Type == "":
@@ -220,7 +222,7 @@ func (v *validation) payloads() {
 			// Apple's own types include .GlobalPreferences and loginwindow.
 			v.add(p.errorf(base+".type", "%q is not a payload type such as com.apple.security.scep", pl.Type))
 		}
-		if _, _, errs := plistDict(p.File, &pl.Keys, base+".keys", p.resolveUUID); len(errs) > 0 {
+		if _, _, errs := p.keysDict(&pl.Keys, base+".keys"); len(errs) > 0 {
 			v.ds = append(v.ds, errs...)
 		}
 	}
@@ -238,17 +240,20 @@ func (v *validation) identifiers() {
 	type owner struct{ path, what string }
 	ids := map[string]owner{strings.ToLower(id): {"profile.identifier", "the profile"}}
 	uuids := map[string]owner{strings.ToUpper(firstNonEmpty(p.Profile.UUID, PayloadUUID(id))): {"profile.uuid", "the profile"}}
+	claimUUID := func(path, what, uuid string) {
+		if first, dup := uuids[strings.ToUpper(uuid)]; dup {
+			v.add(p.errorf(path, "%s has the PayloadUUID %s, as %s has (%s)", what, uuid, first.what, p.at(first.path)))
+		} else {
+			uuids[strings.ToUpper(uuid)] = owner{path, what}
+		}
+	}
 	claim := func(path, what, ident, uuid string) {
 		if first, dup := ids[strings.ToLower(ident)]; dup {
 			v.add(p.errorf(path, "%s has the identifier %q, as %s has (%s); identifiers must be unique within a profile", what, ident, first.what, p.at(first.path)))
 		} else {
 			ids[strings.ToLower(ident)] = owner{path, what}
 		}
-		if first, dup := uuids[strings.ToUpper(uuid)]; dup {
-			v.add(p.errorf(path, "%s has the PayloadUUID %s, as %s has (%s)", what, uuid, first.what, p.at(first.path)))
-		} else {
-			uuids[strings.ToUpper(uuid)] = owner{path, what}
-		}
+		claimUUID(path, what, uuid)
 	}
 	for _, b := range []struct {
 		set  bool
@@ -268,6 +273,12 @@ func (v *validation) identifiers() {
 		path := fmt.Sprintf("payloads[%d].name", i)
 		if pl.Identifier != "" {
 			path = fmt.Sprintf("payloads[%d].identifier", i)
+		}
+		if p.Profile.Imported && p.payloadIdentifier(pl) == id {
+			// Jamf Pro gives payloads the profile's identifier, and devices
+			// install such profiles; only the UUID must then be unique.
+			claimUUID(path, fmt.Sprintf("payloads[%d] (%s)", i, pl.Name), p.payloadUUID(pl))
+			continue
 		}
 		claim(path, fmt.Sprintf("payloads[%d] (%s)", i, pl.Name), p.payloadIdentifier(pl), p.payloadUUID(pl))
 	}

@@ -20,7 +20,7 @@ func TestExitCodes(t *testing.T) {
 	good := filepath.Join(dir, "good.yaml")
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(good, []byte("version: 1\nprofile: {name: g, identifier: com.example.g}\nrestrictions: {allowOpenFromManagedToUnmanaged: false}\n"), 0o644)
-	os.WriteFile(bad, []byte("version: 1\nprofile: {name: b, identifier: nope}\nrestrictions: {allowOpenFromManagedToUnmanaged: false}\n"), 0o644)
+	os.WriteFile(bad, []byte("version: 1\nprofile: {name: b, identifier: \"com.example.${user.id}\"}\nrestrictions: {allowOpenFromManagedToUnmanaged: false}\n"), 0o644)
 	tests := []struct {
 		args []string
 		code int

@@ -80,7 +80,7 @@ func TestDiffExitCodes(t *testing.T) {
 	}
 	a := write("a/p.yaml", "version: 1\nprofile: {name: p, identifier: com.example.p}\nrestrictions: {allowOpenFromManagedToUnmanaged: false}\n")
 	b := write("b/p.yaml", "version: 1\nprofile: {name: p, identifier: com.example.p}\nrestrictions: {allowOpenFromManagedToUnmanaged: true}\n")
-	invalid := write("invalid.yaml", "version: 1\nprofile: {name: p, identifier: nope}\n")
+	invalid := write("invalid.yaml", "version: 1\nprofile: {name: p, identifier: \"com.example.${user.id}\"}\n")
 	garbage := write("garbage.mobileconfig", "not a profile\n")
 	badJSON := write("x/p.outlook.json", "{\"a\": 1} trailing")
 	goodJSON := write("y/p.outlook.json", "{\"a\": 1}")

@@ -74,7 +74,11 @@ func report(streams *IO, format string, ds profiles.Diagnostics) {
 			if d.Path != "" {
 				msg = d.Path + ": " + msg
 			}
-			fmt.Fprintln(streams.Out, annotation.GitHub(d.Severity.String(), d.Pos.File, d.Pos.Line, d.Pos.Column, "mdmforge", msg))
+			level := d.Severity.String()
+			if d.Severity == profiles.Note {
+				level = "notice" // GitHub's word for it
+			}
+			fmt.Fprintln(streams.Out, annotation.GitHub(level, d.Pos.File, d.Pos.Line, d.Pos.Column, "mdmforge", msg))
 		}
 	case formatJSON:
 		// The caller writes the JSON document, which holds the findings.

@@ -24,16 +24,32 @@ func newLintCmd(streams *IO, runF func(*lintOptions) error) *cobra.Command {
 		Long: `Lint runs the checks policies get on existing .mobileconfig files, signed or
 unsigned: unknown payload types and keys, values of the wrong type, outside
 Apple's allowed values, ranges or formats, missing required keys, duplicate
-payload identifiers or UUIDs; and, for the platform, minimum iOS version and
+payload identifiers or UUIDs, missing or empty PayloadUUID, PayloadIdentifier,
+PayloadType or PayloadVersion; and, for the platform, minimum iOS version and
 install channel you give, keys introduced later, deprecated or removed keys,
-supervised-only keys and MDM-only payloads. Findings name the key path and,
-for XML profiles, its line and column (of the signed content, for signed
-files). Use it on hand-made profiles before importing them.`,
+supervised-only keys and MDM-only payloads. Every finding of every file is
+reported in one run, with the key path and, for XML profiles, its line and
+column (of the signed content, for signed files).
+
+Without --platform, lint infers each profile's platform from its payload
+types and keys and prints a note saying which and why. Keys Apple's schema
+copy lacks are checked against ProfileManifests' facts, where mistakes are
+warnings; on macOS a preference domain (com.google.Chrome) may be a payload
+type, and a domain no schema describes gets one note. Values devices
+tolerate (0 or 1 for a boolean, a text PayloadVersion) are warnings with
+the fix. Use it on existing profiles before importing them.`,
 		Example: `  $ mdmforge lint legacy/*.mobileconfig
   $ mdmforge lint wifi.mobileconfig --min-ios 16.0 --install manual`,
 		Args: atLeastOneArg("a .mobileconfig file to lint"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
+			if opts.Devices.Platform != "" {
+				p, ok := profiles.ParsePlatform(opts.Devices.Platform)
+				if !ok {
+					return usageError(cmd, "--platform must be iOS, macOS, tvOS, visionOS or watchOS, not %q", opts.Devices.Platform)
+				}
+				opts.Devices.Platform = p
+			}
 			switch opts.Install {
 			case "mdm":
 			case "manual":
@@ -47,7 +63,7 @@ files). Use it on hand-made profiles before importing them.`,
 			return lintRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Devices.Platform, "platform", "iOS", "`PLATFORM` the profile is for: iOS, macOS, tvOS, visionOS or watchOS")
+	cmd.Flags().StringVar(&opts.Devices.Platform, "platform", "", "`PLATFORM` the profiles are for: iOS (or iPadOS), macOS, tvOS, visionOS or watchOS (default: inferred from each profile's payloads)")
 	cmd.Flags().StringVar(&opts.Devices.MinIOS, "min-ios", "", "oldest iOS `VERSION` the profile is for, e.g. 16.0")
 	cmd.Flags().StringVar(&opts.Install, "install", "mdm", "how the profile is installed: mdm or manual")
 	cmd.Flags().BoolVar(&opts.Devices.Supervised, "supervised", false, "the devices are supervised: no warnings about supervised-only keys")
