@@ -395,6 +395,11 @@ func CheckURL(name, raw string) (string, error) {
 		// Say nothing of the URL: it holds a password.
 		return "", fmt.Errorf("%s must not carry credentials: set them in their own variables", name)
 	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		// Nor of this one: a query may hold a token, and paths are
+		// appended to the URL, so one would end up in the middle.
+		return "", fmt.Errorf("%s must be the server's URL without a query or fragment", name)
+	}
 	host := u.Hostname()
 	local := host == "localhost" || host == "127.0.0.1" || host == "::1"
 	if u.Scheme != "https" && !(u.Scheme == "http" && local) {

@@ -140,7 +140,9 @@ func TestSecret(t *testing.T) {
 
 func TestCheckURL(t *testing.T) {
 	for raw, ok := range map[string]bool{"https://x.example.com": true, "http://127.0.0.1:8080": true, "http://localhost": true,
-		"http://x.example.com": false, "https://user:pw@x.example.com": false, "http://user:pw@x.example.com": false, "x.example.com": false} {
+		"http://x.example.com": false, "https://user:pw@x.example.com": false, "http://user:pw@x.example.com": false, "x.example.com": false,
+		"https://x.example.com/?token=pw": false, "https://x.example.com/#pw": false, "https://x.example.com/?": false,
+		"https://x.example.com/jamf": true} {
 		_, err := CheckURL("V", raw)
 		if (err == nil) != ok {
 			t.Errorf("%s: %v", raw, err)
