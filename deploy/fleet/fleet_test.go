@@ -309,6 +309,9 @@ func TestFaultsConverge(t *testing.T) {
 				if len(got) != 3 {
 					t.Fatalf("%d profiles: %+v", len(got), got)
 				}
+				if e.fake.Conflicts != 0 {
+					t.Errorf("%d creates refused as duplicates: a write was sent again after its answer was lost", e.fake.Conflicts)
+				}
 				for _, p := range got {
 					if strings.Contains(string(p.Content), "old.example.com") {
 						t.Fatalf("%s not updated", p.Name)
