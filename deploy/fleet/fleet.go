@@ -173,6 +173,10 @@ func explain(err error) error {
 			return []string{"Fleet refused " + EnvToken + ": it is wrong, expired or for another server (" + EnvURL + "); an API-only user's token does not expire"}
 		case http.StatusForbidden:
 			return []string{"the token's user needs the role maintainer or admin on the team (" + EnvTeam + ", or globally for \"No team\"); observer can only plan without --prune"}
+		case http.StatusConflict:
+			// The plan checked both just before, so someone (or another
+			// apply) made the profile in the meantime.
+			return []string{"a profile of this identifier or name was added to the team since the plan read it: run plan again, which shows it as an update (same identifier) or names the clash (same name)"}
 		}
 		return nil
 	})

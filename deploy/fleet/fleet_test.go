@@ -354,3 +354,35 @@ func TestUnauthorizedAndForbiddenHints(t *testing.T) {
 		t.Fatalf("403: %v", err)
 	}
 }
+
+// TestConflictAfterPlan: a profile of the policy's identifier uploaded by
+// someone else between apply's plan and its upload gets Fleet's 409 with
+// what to do, and the next apply takes the profile as the policy's, once.
+func TestConflictAfterPlan(t *testing.T) {
+	e := newEnv(t, "")
+	ps := []*profiles.Policy{policy(t, "contacts.yaml")}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && len(e.fake.Profiles()) == 0 {
+			e.fake.Put(fakemdm.FleetProfile{Name: "Work Contacts", Identifier: "com.example.mdm.contacts", Content: []byte("<plist/>")})
+		}
+		e.fake.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	env := map[string]string{EnvURL: srv.URL, EnvToken: "fleet-token"}
+	c, err := FromEnv(func(k string) string { return env[k] }, ClientOptions{HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Apply(context.Background(), c, ps, nil, Options{})
+	var he *deploy.HintError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), "409 Conflict") || !strings.Contains(he.Hints[0], "run plan again") {
+		t.Fatalf("got %v", err)
+	}
+	if p := e.plan(ps, Options{}); actions(p) != "update Work Contacts" {
+		t.Errorf("plan after the conflict: %s", actions(p))
+	}
+	e.apply(ps, Options{})
+	if got := e.fake.Profiles(); len(got) != 1 || string(got[0].Content) == "<plist/>" {
+		t.Errorf("after apply: %+v", got)
+	}
+}
