@@ -385,6 +385,45 @@ func Secret(getenv Getenv, name string) (string, error) {
 	return strings.TrimSpace(v), nil
 }
 
+// Bearer is a static API token, sent as "Authorization: Bearer …" (Fleet,
+// Kandji). It cannot be renewed, so a 401 is final.
+type Bearer string
+
+// Authorize sets the token.
+func (t Bearer) Authorize(_ context.Context, r *http.Request) error {
+	r.Header.Set("Authorization", "Bearer "+string(t))
+	return nil
+}
+
+// Refresh reports that renewing cannot help: the token is what it is.
+func (Bearer) Refresh(context.Context) bool { return false }
+
+// ServerFromEnv reads a server's URL from urlVar (urlHelp says what it
+// looks like, for the message) and its credential from secretVar or
+// secretVar_FILE, naming every missing variable at once: "Fleet: set
+// MDMFORGE_FLEET_URL (…), MDMFORGE_FLEET_TOKEN (or …_FILE)". The URL is
+// checked as CheckURL does.
+func ServerFromEnv(getenv Getenv, service, urlVar, urlHelp, secretVar string) (base, secret string, err error) {
+	var missing []string
+	raw := getenv(urlVar)
+	if raw == "" {
+		missing = append(missing, urlVar+" ("+urlHelp+")")
+	}
+	if secret, err = Secret(getenv, secretVar); err != nil {
+		return "", "", err
+	}
+	if secret == "" {
+		missing = append(missing, secretVar+" (or "+secretVar+"_FILE)")
+	}
+	if len(missing) > 0 {
+		return "", "", fmt.Errorf("%s: set %s", service, strings.Join(missing, ", "))
+	}
+	if base, err = CheckURL(urlVar, raw); err != nil {
+		return "", "", err
+	}
+	return base, secret, nil
+}
+
 // CheckURL accepts https, or http to localhost (tests, a local proxy).
 func CheckURL(name, raw string) (string, error) {
 	u, err := url.Parse(strings.TrimRight(raw, "/"))

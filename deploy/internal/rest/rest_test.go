@@ -170,3 +170,20 @@ func TestSameHost(t *testing.T) {
 		}
 	}
 }
+
+func TestServerFromEnv(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	_, _, err := ServerFromEnv(getenv, "Fleet", "U", "e.g. https://x", "T")
+	if err == nil || err.Error() != "Fleet: set U (e.g. https://x), T (or T_FILE)" {
+		t.Errorf("both missing: %v", err)
+	}
+	env["U"], env["T"] = "https://x.example.com/", " tok "
+	if base, tok, err := ServerFromEnv(getenv, "Fleet", "U", "", "T"); err != nil || base != "https://x.example.com" || tok != "tok" {
+		t.Errorf("got %q %q %v", base, tok, err)
+	}
+	env["U"] = "http://x.example.com"
+	if _, _, err := ServerFromEnv(getenv, "Fleet", "U", "", "T"); err == nil || strings.Contains(err.Error(), "tok") {
+		t.Errorf("http to another host: %v", err)
+	}
+}
