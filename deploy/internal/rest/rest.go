@@ -359,30 +359,37 @@ func scrub(err error) error {
 // Getenv reads the environment; tests pass their own.
 type Getenv func(string) string
 
+// maxSecretFile bounds a secret file: a secret is a line.
+const maxSecretFile = 64 << 10
+
 // Secret reads a credential from the variable NAME, or from the file
 // NAME_FILE names (a mounted secret), never from argv. Surrounding
 // white space is dropped. Both set is an error, as is neither when
-// required.
+// required. The file is read only up to 64 KiB, so a wrong name
+// (/dev/zero, a disk image) fails at once.
 func Secret(getenv Getenv, name string) (string, error) {
 	v, f := getenv(name), getenv(name+"_FILE")
 	switch {
 	case v != "" && f != "":
 		return "", fmt.Errorf("both %s and %s_FILE are set: set one", name, name)
-	case f != "":
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return "", fmt.Errorf("%s_FILE: %w", name, err)
-		}
-		if len(data) > 64<<10 {
-			return "", fmt.Errorf("%s_FILE: %s is larger than 64 KiB", name, f)
-		}
-		s := strings.TrimSpace(string(data))
-		if s == "" {
-			return "", fmt.Errorf("%s_FILE: %s is empty", name, f)
-		}
-		return s, nil
+	case f == "":
+		return strings.TrimSpace(v), nil
 	}
-	return strings.TrimSpace(v), nil
+	file, err := os.Open(f)
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: %w", name, err)
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, maxSecretFile+1))
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%s_FILE: %s: %w", name, f, err)
+	case len(data) > maxSecretFile:
+		return "", fmt.Errorf("%s_FILE: %s is larger than 64 KiB", name, f)
+	case strings.TrimSpace(string(data)) == "":
+		return "", fmt.Errorf("%s_FILE: %s is empty", name, f)
+	}
+	return strings.TrimSpace(string(data)), nil
 }
 
 // Bearer is a static API token, sent as "Authorization: Bearer …" (Fleet,

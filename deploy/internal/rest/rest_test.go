@@ -136,6 +136,13 @@ func TestSecret(t *testing.T) {
 	if s, err := Secret(get, "D"); s != "" || err != nil {
 		t.Errorf("D: %q %v", s, err)
 	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		// Endless: read whole, it would never return.
+		env["E_FILE"] = "/dev/zero"
+		if _, err := Secret(get, "E"); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
+			t.Errorf("E: %v", err)
+		}
+	}
 }
 
 func TestCheckURL(t *testing.T) {
