@@ -11,6 +11,7 @@ import (
 
 	"github.com/mdmforge/mdmforge/internal/fakemdm"
 	"github.com/mdmforge/mdmforge/internal/nanomdmtest"
+	"github.com/mdmforge/mdmforge/internal/outdir"
 )
 
 const mdmPolicy = `version: 1
@@ -162,5 +163,31 @@ func TestOtherMDMsPrintNoSecret(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNanoMDMApplyWhileAnotherRuns: an apply while another holds the state
+// file's folder exits 2 saying so, and that nothing was queued.
+func TestNanoMDMApplyWhileAnotherRuns(t *testing.T) {
+	var m mdmTarget
+	for _, x := range otherMDMs(t) {
+		if x.name == "nanomdm" {
+			m = x
+		}
+	}
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "contacts.yaml")
+	os.WriteFile(policy, []byte(mdmPolicy+"assignments:\n  include: ["+m.include+"]\n"), 0o644)
+	unlock, err := outdir.LockDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	var out, errb bytes.Buffer
+	code := Run([]string{"apply", policy, "--target", "nanomdm"}, &IO{In: strings.NewReader(""), Out: &out, Err: &errb,
+		Getenv: func(k string) string { return m.env[k] }})
+	if code != exitTrouble || !strings.Contains(errb.String(), "mdmforge: error: another apply is running on the state file") ||
+		!strings.Contains(errb.String(), "mdmforge: nothing was queued\n") || m.writes() != 0 {
+		t.Errorf("exit %d, %d enqueues\n%s", code, m.writes(), errb.String())
 	}
 }
