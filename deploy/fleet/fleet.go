@@ -80,39 +80,14 @@ type Client struct {
 	resolved bool
 }
 
-type token string
-
-func (t token) Authorize(_ context.Context, r *http.Request) error {
-	r.Header.Set("Authorization", "Bearer "+string(t))
-	return nil
-}
-
-// Refresh cannot help: an API token does not expire by itself.
-func (t token) Refresh(context.Context) bool { return false }
-
 // FromEnv makes a Client from MDMFORGE_FLEET_URL, MDMFORGE_FLEET_TOKEN
 // and MDMFORGE_FLEET_TEAM, naming every missing variable at once.
 func FromEnv(getenv func(string) string, o ClientOptions) (*Client, error) {
-	var missing []string
-	raw := getenv(EnvURL)
-	if raw == "" {
-		missing = append(missing, EnvURL+" (the server, e.g. https://fleet.example.com)")
-	}
-	tok, err := rest.Secret(getenv, EnvToken)
+	base, tok, err := rest.ServerFromEnv(getenv, "Fleet", EnvURL, "the server, e.g. https://fleet.example.com", EnvToken)
 	if err != nil {
 		return nil, err
 	}
-	if tok == "" {
-		missing = append(missing, EnvToken+" (or "+EnvToken+"_FILE)")
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("Fleet: set %s", strings.Join(missing, ", "))
-	}
-	base, err := rest.CheckURL(EnvURL, raw)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := rest.New(rest.Options{BaseURL: base, Auth: token(tok), HTTPClient: o.HTTPClient, MaxRetries: o.MaxRetries,
+	rc, err := rest.New(rest.Options{BaseURL: base, Auth: rest.Bearer(tok), HTTPClient: o.HTTPClient, MaxRetries: o.MaxRetries,
 		Sleep: o.Sleep, Seed: o.Seed, Service: "Fleet"})
 	if err != nil {
 		return nil, err
@@ -173,6 +148,10 @@ func explain(err error) error {
 			return []string{"Fleet refused " + EnvToken + ": it is wrong, expired or for another server (" + EnvURL + "); an API-only user's token does not expire"}
 		case http.StatusForbidden:
 			return []string{"the token's user needs the role maintainer or admin on the team (" + EnvTeam + ", or globally for \"No team\"); observer can only plan without --prune"}
+		case http.StatusConflict:
+			// The plan checked both just before, so someone (or another
+			// apply) made the profile in the meantime.
+			return []string{"a profile of this identifier or name was added to the team since the plan read it: run plan again, which shows it as an update (same identifier) or names the clash (same name)"}
 		}
 		return nil
 	})

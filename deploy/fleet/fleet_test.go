@@ -309,6 +309,9 @@ func TestFaultsConverge(t *testing.T) {
 				if len(got) != 3 {
 					t.Fatalf("%d profiles: %+v", len(got), got)
 				}
+				if e.fake.Conflicts != 0 {
+					t.Errorf("%d creates refused as duplicates: a write was sent again after its answer was lost", e.fake.Conflicts)
+				}
 				for _, p := range got {
 					if strings.Contains(string(p.Content), "old.example.com") {
 						t.Fatalf("%s not updated", p.Name)
@@ -349,5 +352,37 @@ func TestUnauthorizedAndForbiddenHints(t *testing.T) {
 	_, err = Apply(context.Background(), e.c, ps, nil, Options{})
 	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], "maintainer") {
 		t.Fatalf("403: %v", err)
+	}
+}
+
+// TestConflictAfterPlan: a profile of the policy's identifier uploaded by
+// someone else between apply's plan and its upload gets Fleet's 409 with
+// what to do, and the next apply takes the profile as the policy's, once.
+func TestConflictAfterPlan(t *testing.T) {
+	e := newEnv(t, "")
+	ps := []*profiles.Policy{policy(t, "contacts.yaml")}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && len(e.fake.Profiles()) == 0 {
+			e.fake.Put(fakemdm.FleetProfile{Name: "Work Contacts", Identifier: "com.example.mdm.contacts", Content: []byte("<plist/>")})
+		}
+		e.fake.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	env := map[string]string{EnvURL: srv.URL, EnvToken: "fleet-token"}
+	c, err := FromEnv(func(k string) string { return env[k] }, ClientOptions{HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Apply(context.Background(), c, ps, nil, Options{})
+	var he *deploy.HintError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), "409 Conflict") || !strings.Contains(he.Hints[0], "run plan again") {
+		t.Fatalf("got %v", err)
+	}
+	if p := e.plan(ps, Options{}); actions(p) != "update Work Contacts" {
+		t.Errorf("plan after the conflict: %s", actions(p))
+	}
+	e.apply(ps, Options{})
+	if got := e.fake.Profiles(); len(got) != 1 || string(got[0].Content) == "<plist/>" {
+		t.Errorf("after apply: %+v", got)
 	}
 }

@@ -390,6 +390,9 @@ func TestFaultsConverge(t *testing.T) {
 			if len(got) != 3 {
 				t.Fatalf("%d profiles: %+v", len(got), got)
 			}
+			if e.fake.Conflicts != 0 {
+				t.Errorf("%d creates refused as duplicates: a write was sent again after its answer was lost", e.fake.Conflicts)
+			}
 			w := e.fake.Writes
 			if r := e.apply(ps, Options{}); r.Writes != 0 || e.fake.Writes != w {
 				t.Fatalf("apply after converging wrote: %+v", r)

@@ -67,38 +67,14 @@ type ClientOptions struct {
 // Client talks to one Kandji tenant's API.
 type Client struct{ rest *rest.Client }
 
-type token string
-
-func (t token) Authorize(_ context.Context, r *http.Request) error {
-	r.Header.Set("Authorization", "Bearer "+string(t))
-	return nil
-}
-
-func (t token) Refresh(context.Context) bool { return false }
-
 // FromEnv makes a Client from MDMFORGE_KANDJI_URL and
 // MDMFORGE_KANDJI_TOKEN, naming every missing variable at once.
 func FromEnv(getenv func(string) string, o ClientOptions) (*Client, error) {
-	var missing []string
-	raw := getenv(EnvURL)
-	if raw == "" {
-		missing = append(missing, EnvURL+" (e.g. https://SUBDOMAIN.api.kandji.io)")
-	}
-	tok, err := rest.Secret(getenv, EnvToken)
+	base, tok, err := rest.ServerFromEnv(getenv, "Kandji", EnvURL, "e.g. https://SUBDOMAIN.api.kandji.io", EnvToken)
 	if err != nil {
 		return nil, err
 	}
-	if tok == "" {
-		missing = append(missing, EnvToken+" (or "+EnvToken+"_FILE)")
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("Kandji: set %s", strings.Join(missing, ", "))
-	}
-	base, err := rest.CheckURL(EnvURL, raw)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := rest.New(rest.Options{BaseURL: base, Auth: token(tok), HTTPClient: o.HTTPClient, MaxRetries: o.MaxRetries,
+	rc, err := rest.New(rest.Options{BaseURL: base, Auth: rest.Bearer(tok), HTTPClient: o.HTTPClient, MaxRetries: o.MaxRetries,
 		Sleep: o.Sleep, Seed: o.Seed, Service: "Kandji"})
 	if err != nil {
 		return nil, err

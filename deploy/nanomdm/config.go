@@ -3,12 +3,11 @@ package nanomdm
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/deploy/internal/rest"
 )
 
 // The environment variables Config reads.
@@ -58,7 +57,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		u.RawPath = ""
 		c.URL = u
 	}
-	switch key, err := secret(getenv, EnvAPIKey); {
+	switch key, err := rest.Secret(getenv, EnvAPIKey); {
 	case err != nil:
 		errs = append(errs, err.Error())
 	case key == "":
@@ -81,35 +80,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 }
 
 func isLocal(host string) bool { return host == "localhost" || host == "127.0.0.1" || host == "::1" }
-
-// maxSecretFile bounds a key file: a key is a line.
-const maxSecretFile = 64 << 10
-
-// secret reads NAME, or the file NAME_FILE names; both set is an error.
-func secret(getenv func(string) string, name string) (string, error) {
-	v, f := getenv(name), getenv(name+"_FILE")
-	switch {
-	case v != "" && f != "":
-		return "", fmt.Errorf("both %s and %s_FILE are set: set one", name, name)
-	case f == "":
-		return strings.TrimSpace(v), nil
-	}
-	file, err := os.Open(f)
-	if err != nil {
-		return "", fmt.Errorf("%s_FILE: %w", name, err)
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, maxSecretFile+1))
-	switch {
-	case err != nil:
-		return "", fmt.Errorf("%s_FILE: %s: %w", name, f, err)
-	case len(data) > maxSecretFile:
-		return "", fmt.Errorf("%s_FILE: %s is larger than 64 KiB", name, f)
-	case strings.TrimSpace(string(data)) == "":
-		return "", fmt.Errorf("%s_FILE: %s is empty", name, f)
-	}
-	return strings.TrimSpace(string(data)), nil
-}
 
 // server is the URL as the state file records it.
 func (c Config) server() string { return c.URL.String() }

@@ -172,6 +172,11 @@ func change(path string, before, after any) deploy.Change {
 // again finishes the work.
 func Apply(ctx context.Context, c *Client, profs []Profile, saved *deploy.Plan, o Options) (*deploy.Result, error) {
 	r := &deploy.Result{}
+	unlock, err := lockState(o.statePath())
+	if err != nil {
+		return r, err
+	}
+	defer unlock()
 	pl, err := plan(ctx, c, profs, o)
 	if err != nil {
 		return r, err

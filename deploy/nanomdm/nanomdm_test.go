@@ -373,7 +373,10 @@ func TestLostAnswer(t *testing.T) {
 	if r.Created != 1 || r.Writes != 2 || s.Enqueues() != 2 {
 		t.Errorf("apply: %+v, %d enqueues; want 2 requests", r, s.Enqueues())
 	}
-	installed(t, d) // fails on a second command
+	installed(t, d)
+	if cmd := next(t, d); cmd != nil {
+		t.Errorf("the device got a second command: %s", cmd.RequestType)
+	}
 }
 
 // TestRetries: 503 and 429 are retried, with Retry-After, up to a bound;
@@ -548,5 +551,31 @@ func TestRosterUserWithTwoEnrollments(t *testing.T) {
 	}
 	if got := installed(t, other); !bytes.Contains(got, []byte("bob@example.com")) {
 		t.Error("bob's device got another profile")
+	}
+}
+
+// TestStoppedBeforeTheStateFile: a run that queued its commands and died
+// before it wrote the state file leaves nothing to tell; the next apply
+// derives the same CommandUUIDs, NanoMDM refuses the copies, and the
+// device gets each profile once.
+func TestStoppedBeforeTheStateFile(t *testing.T) {
+	s := newServer(t, false)
+	d := s.device()
+	dir := t.TempDir()
+	profs := build(t, BuildOptions{}, policy(t, dir, contactsPolicy, d.ID()))
+	mustApply(t, s.client(testAPIKey), profs, opts(dir))
+	if err := os.Remove(opts(dir).StatePath); err != nil {
+		t.Fatal(err)
+	}
+	r := mustApply(t, s.client(testAPIKey), profs, opts(dir))
+	if r.Created != 1 || s.Enqueues() != 2 {
+		t.Errorf("apply again: %+v, %d enqueues", r, s.Enqueues())
+	}
+	installed(t, d)
+	if cmd := next(t, d); cmd != nil {
+		t.Errorf("the device got the profile twice: then %s", cmd.RequestType)
+	}
+	if st, err := ReadState(opts(dir).StatePath); err != nil || len(st.Entries) != 1 {
+		t.Errorf("state: %+v %v", st, err)
 	}
 }

@@ -10,6 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/internal/outdir"
 )
 
 // StateFormat is the state file format this package reads and writes.
@@ -80,7 +83,7 @@ func ReadState(path string) (*State, error) {
 	dec.DisallowUnknownFields()
 	var s State
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("state file %s: %w", path, err)
+		return nil, &deploy.HintError{Err: fmt.Errorf("state file %s: %w", path, err), Hints: []string{damagedHint}}
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("state file %s: data after the state", path)
@@ -99,6 +102,37 @@ func ReadState(path string) (*State, error) {
 		seen[e.key()] = true
 	}
 	return &s, nil
+}
+
+// damagedHint says what to do with a state file mdmforge cannot read.
+const damagedHint = "restore the state file from version control or the CI cache; without it, apply queues every profile again"
+
+// lockState takes the lock of the state file's folder (or, before the
+// first apply made it, of the nearest folder above that exists) for one
+// apply: two at once would each write what it queued, and the last file
+// would lose the other's commands. Plans read without it, as the file is
+// replaced whole.
+func lockState(path string) (func(), error) {
+	dir := filepath.Dir(path)
+	for {
+		if info, err := os.Stat(dir); err == nil && info.IsDir() {
+			break
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return func() {}, nil
+		}
+		dir = up
+	}
+	unlock, err := outdir.LockDir(dir)
+	if errors.Is(err, outdir.ErrLocked) {
+		return nil, &deploy.HintError{Err: fmt.Errorf("another apply is running on the state file %s (its folder %s is locked)", path, dir),
+			Hints: []string{"run one apply per state file at a time (in CI, a concurrency group), then run it again"}}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state file %s: lock %s: %w", path, dir, err)
+	}
+	return unlock, nil
 }
 
 func (s *State) index() map[stateKey]Entry {

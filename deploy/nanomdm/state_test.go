@@ -1,10 +1,15 @@
 package nanomdm
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/internal/outdir"
 )
 
 func TestStateRoundTrip(t *testing.T) {
@@ -60,5 +65,66 @@ func TestReadStateRefuses(t *testing.T) {
 	}
 	if _, err := ReadState(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("a folder: %v", err)
+	}
+}
+
+// TestApplyRefusedWhileAnotherRuns: an apply while another holds the state file's
+// folder stops before it queues anything, and says why.
+func TestApplyRefusedWhileAnotherRuns(t *testing.T) {
+	s := newServer(t, false)
+	d := s.device()
+	dir := t.TempDir()
+	p := policy(t, dir, contactsPolicy, d.ID())
+	o := opts(dir)
+	// Before the first apply the state's folder is missing, so the lock is
+	// the one above it; then the state's own.
+	for _, held := range []string{dir, filepath.Dir(o.StatePath)} {
+		if held != dir {
+			mustApply(t, s.client(testAPIKey), build(t, BuildOptions{}, p), o)
+			p = policy(t, dir, contactsPolicy, d.ID(), s.device().ID())
+		}
+		unlock, err := outdir.LockDir(held)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, _ := os.ReadFile(o.StatePath)
+		enq := s.Enqueues()
+		_, err = Apply(context.Background(), s.client(testAPIKey), build(t, BuildOptions{}, p), nil, o)
+		unlock()
+		var he *deploy.HintError
+		if !errors.As(err, &he) || !strings.Contains(err.Error(), "another apply is running on the state file") {
+			t.Fatalf("lock on %s: %v", held, err)
+		}
+		if s.Enqueues() != enq {
+			t.Errorf("lock on %s: queued %d", held, s.Enqueues()-enq)
+		}
+		if after, _ := os.ReadFile(o.StatePath); string(after) != string(before) {
+			t.Errorf("lock on %s: the state file was written", held)
+		}
+	}
+}
+
+// TestDamagedStateQueuesNothing: a state file cut short stops plan and
+// apply with its name and what to do, before anything is queued.
+func TestDamagedStateQueuesNothing(t *testing.T) {
+	s := newServer(t, false)
+	d := s.device()
+	dir := t.TempDir()
+	p := policy(t, dir, contactsPolicy, d.ID())
+	o := opts(dir)
+	mustApply(t, s.client(testAPIKey), build(t, BuildOptions{}, p), o)
+	data, _ := os.ReadFile(o.StatePath)
+	os.WriteFile(o.StatePath, data[:len(data)/2], 0o644)
+	enq := s.Enqueues()
+	_, err := Apply(context.Background(), s.client(testAPIKey), build(t, BuildOptions{}, p), nil, o)
+	var he *deploy.HintError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), o.StatePath) || !strings.Contains(strings.Join(he.Hints, " "), "restore the state file") {
+		t.Fatalf("got %v", err)
+	}
+	if s.Enqueues() != enq {
+		t.Error("a damaged state file queued commands")
+	}
+	if after, _ := os.ReadFile(o.StatePath); len(after) != len(data)/2 {
+		t.Error("the damaged state file was rewritten")
 	}
 }

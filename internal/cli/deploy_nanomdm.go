@@ -227,7 +227,11 @@ func nanoApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 			res = &deploy.Result{}
 		}
 		if err != nil {
-			fmt.Fprintf(opts.IO.Err, "mdmforge: %s before the error; what was queued is recorded in %s\n", summary(res), run.eo.StatePath)
+			if res.Writes == 0 {
+				fmt.Fprintf(opts.IO.Err, "mdmforge: nothing was queued\n")
+			} else {
+				fmt.Fprintf(opts.IO.Err, "mdmforge: %s before the error; what was queued is recorded in %s\n", summary(res), run.eo.StatePath)
+			}
 			return opts.fail(err)
 		}
 	} else {

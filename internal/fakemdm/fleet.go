@@ -38,6 +38,10 @@ type Fleet struct {
 	seq      int
 	Writes   int
 	Requests []string
+	// Conflicts counts uploads refused for a duplicate identifier or
+	// name: a client that sent an upload again after its answer was lost
+	// makes one.
+	Conflicts int
 }
 
 // FleetProfile is a stored profile.
@@ -319,6 +323,7 @@ func (f *Fleet) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if msg := f.check(team, id, name, nil); msg != "" {
+		f.Conflicts++
 		fleetError(w, http.StatusConflict, "Resource Already Exists", msg)
 		return
 	}

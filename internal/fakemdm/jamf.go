@@ -37,6 +37,9 @@ type Jamf struct {
 	// counts the writes Jamf carried out.
 	Requests []string
 	Writes   int
+	// Conflicts counts creates refused for a duplicate name: a client
+	// that sent a create again after its answer was lost makes one.
+	Conflicts int
 }
 
 // JamfProfile is a stored profile.
@@ -410,6 +413,7 @@ func (j *Jamf) one(w http.ResponseWriter, r *http.Request, id int) {
 	}
 	for _, q := range j.profiles {
 		if q.ID != next.ID && q.Name == next.Name {
+			j.Conflicts++
 			jamfError(w, http.StatusConflict, "Error: Duplicate name")
 			return
 		}

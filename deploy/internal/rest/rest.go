@@ -359,30 +359,76 @@ func scrub(err error) error {
 // Getenv reads the environment; tests pass their own.
 type Getenv func(string) string
 
+// maxSecretFile bounds a secret file: a secret is a line.
+const maxSecretFile = 64 << 10
+
 // Secret reads a credential from the variable NAME, or from the file
 // NAME_FILE names (a mounted secret), never from argv. Surrounding
 // white space is dropped. Both set is an error, as is neither when
-// required.
+// required. The file is read only up to 64 KiB, so a wrong name
+// (/dev/zero, a disk image) fails at once.
 func Secret(getenv Getenv, name string) (string, error) {
 	v, f := getenv(name), getenv(name+"_FILE")
 	switch {
 	case v != "" && f != "":
 		return "", fmt.Errorf("both %s and %s_FILE are set: set one", name, name)
-	case f != "":
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return "", fmt.Errorf("%s_FILE: %w", name, err)
-		}
-		if len(data) > 64<<10 {
-			return "", fmt.Errorf("%s_FILE: %s is larger than 64 KiB", name, f)
-		}
-		s := strings.TrimSpace(string(data))
-		if s == "" {
-			return "", fmt.Errorf("%s_FILE: %s is empty", name, f)
-		}
-		return s, nil
+	case f == "":
+		return strings.TrimSpace(v), nil
 	}
-	return strings.TrimSpace(v), nil
+	file, err := os.Open(f)
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: %w", name, err)
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, maxSecretFile+1))
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%s_FILE: %s: %w", name, f, err)
+	case len(data) > maxSecretFile:
+		return "", fmt.Errorf("%s_FILE: %s is larger than 64 KiB", name, f)
+	case strings.TrimSpace(string(data)) == "":
+		return "", fmt.Errorf("%s_FILE: %s is empty", name, f)
+	}
+	return strings.TrimSpace(string(data)), nil
+}
+
+// Bearer is a static API token, sent as "Authorization: Bearer …" (Fleet,
+// Kandji). It cannot be renewed, so a 401 is final.
+type Bearer string
+
+// Authorize sets the token.
+func (t Bearer) Authorize(_ context.Context, r *http.Request) error {
+	r.Header.Set("Authorization", "Bearer "+string(t))
+	return nil
+}
+
+// Refresh reports that renewing cannot help: the token is what it is.
+func (Bearer) Refresh(context.Context) bool { return false }
+
+// ServerFromEnv reads a server's URL from urlVar (urlHelp says what it
+// looks like, for the message) and its credential from secretVar or
+// secretVar_FILE, naming every missing variable at once: "Fleet: set
+// MDMFORGE_FLEET_URL (…), MDMFORGE_FLEET_TOKEN (or …_FILE)". The URL is
+// checked as CheckURL does.
+func ServerFromEnv(getenv Getenv, service, urlVar, urlHelp, secretVar string) (base, secret string, err error) {
+	var missing []string
+	raw := getenv(urlVar)
+	if raw == "" {
+		missing = append(missing, urlVar+" ("+urlHelp+")")
+	}
+	if secret, err = Secret(getenv, secretVar); err != nil {
+		return "", "", err
+	}
+	if secret == "" {
+		missing = append(missing, secretVar+" (or "+secretVar+"_FILE)")
+	}
+	if len(missing) > 0 {
+		return "", "", fmt.Errorf("%s: set %s", service, strings.Join(missing, ", "))
+	}
+	if base, err = CheckURL(urlVar, raw); err != nil {
+		return "", "", err
+	}
+	return base, secret, nil
 }
 
 // CheckURL accepts https, or http to localhost (tests, a local proxy).
@@ -394,6 +440,11 @@ func CheckURL(name, raw string) (string, error) {
 	if u.User != nil {
 		// Say nothing of the URL: it holds a password.
 		return "", fmt.Errorf("%s must not carry credentials: set them in their own variables", name)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		// Nor of this one: a query may hold a token, and paths are
+		// appended to the URL, so one would end up in the middle.
+		return "", fmt.Errorf("%s must be the server's URL without a query or fragment", name)
 	}
 	host := u.Hostname()
 	local := host == "localhost" || host == "127.0.0.1" || host == "::1"

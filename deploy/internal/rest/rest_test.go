@@ -136,11 +136,20 @@ func TestSecret(t *testing.T) {
 	if s, err := Secret(get, "D"); s != "" || err != nil {
 		t.Errorf("D: %q %v", s, err)
 	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		// Endless: read whole, it would never return.
+		env["E_FILE"] = "/dev/zero"
+		if _, err := Secret(get, "E"); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
+			t.Errorf("E: %v", err)
+		}
+	}
 }
 
 func TestCheckURL(t *testing.T) {
 	for raw, ok := range map[string]bool{"https://x.example.com": true, "http://127.0.0.1:8080": true, "http://localhost": true,
-		"http://x.example.com": false, "https://user:pw@x.example.com": false, "http://user:pw@x.example.com": false, "x.example.com": false} {
+		"http://x.example.com": false, "https://user:pw@x.example.com": false, "http://user:pw@x.example.com": false, "x.example.com": false,
+		"https://x.example.com/?token=pw": false, "https://x.example.com/#pw": false, "https://x.example.com/?": false,
+		"https://x.example.com/jamf": true} {
 		_, err := CheckURL("V", raw)
 		if (err == nil) != ok {
 			t.Errorf("%s: %v", raw, err)
@@ -166,5 +175,22 @@ func TestSameHost(t *testing.T) {
 		if got, err := c.SameHost(link); err == nil {
 			t.Errorf("SameHost(%q) = %q, want a refusal: the credential would leave the server", link, got)
 		}
+	}
+}
+
+func TestServerFromEnv(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	_, _, err := ServerFromEnv(getenv, "Fleet", "U", "e.g. https://x", "T")
+	if err == nil || err.Error() != "Fleet: set U (e.g. https://x), T (or T_FILE)" {
+		t.Errorf("both missing: %v", err)
+	}
+	env["U"], env["T"] = "https://x.example.com/", " tok "
+	if base, tok, err := ServerFromEnv(getenv, "Fleet", "U", "", "T"); err != nil || base != "https://x.example.com" || tok != "tok" {
+		t.Errorf("got %q %q %v", base, tok, err)
+	}
+	env["U"] = "http://x.example.com"
+	if _, _, err := ServerFromEnv(getenv, "Fleet", "U", "", "T"); err == nil || strings.Contains(err.Error(), "tok") {
+		t.Errorf("http to another host: %v", err)
 	}
 }
