@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,6 +31,16 @@ from MDMFORGE_JAMF_URL, MDMFORGE_JAMF_CLIENT_ID and MDMFORGE_JAMF_CLIENT_SECRET;
 MDMFORGE_FLEET_URL, MDMFORGE_FLEET_TOKEN and MDMFORGE_FLEET_TEAM; or
 MDMFORGE_KANDJI_URL and MDMFORGE_KANDJI_TOKEN (each secret also as NAME_FILE).
 docs/deploy.md says what each MDM needs.`
+
+// envHint adds, to an error about the server's environment variables
+// that carries no hint of its own, where they are all described.
+func envHint(err error) error {
+	var he *deploy.HintError
+	if errors.As(err, &he) {
+		return err
+	}
+	return withHint(err, "docs/deploy.md (Environment variables) lists them; a secret may instead be in a file named by NAME_FILE, never on the command line")
+}
 
 // mdmRun is one MDM's plan and apply over loaded policies.
 type mdmRun struct {
@@ -61,7 +72,7 @@ func (o *deployOptions) mdmLoad() (*mdmRun, int, error) {
 	case deployJamf:
 		c, err := jamf.FromEnv(getenv, jamf.ClientOptions{})
 		if err != nil {
-			return nil, 0, trouble(err)
+			return nil, 0, trouble(envHint(err))
 		}
 		eo := jamf.Options{Adopt: o.Adopt, Prune: o.Prune, Signed: id != nil}
 		return &mdmRun{name: "Jamf Pro",
@@ -77,7 +88,7 @@ func (o *deployOptions) mdmLoad() (*mdmRun, int, error) {
 	case deployFleet:
 		c, err := fleet.FromEnv(getenv, fleet.ClientOptions{})
 		if err != nil {
-			return nil, 0, trouble(err)
+			return nil, 0, trouble(envHint(err))
 		}
 		eo := fleet.Options{Prune: o.Prune, Sign: sign}
 		return &mdmRun{name: "Fleet",
@@ -93,7 +104,7 @@ func (o *deployOptions) mdmLoad() (*mdmRun, int, error) {
 	default:
 		c, err := kandji.FromEnv(getenv, kandji.ClientOptions{})
 		if err != nil {
-			return nil, 0, trouble(err)
+			return nil, 0, trouble(envHint(err))
 		}
 		eo := kandji.Options{Prune: o.Prune, Sign: sign}
 		return &mdmRun{name: "Kandji",

@@ -82,6 +82,10 @@ func trouble(err error) error {
 	if errors.As(err, &ee) {
 		return &exitError{code: exitTrouble, err: ee.err, hints: ee.hints}
 	}
+	var he *deploy.HintError
+	if errors.As(err, &he) {
+		return &exitError{code: exitTrouble, err: he.Err, hints: he.Hints}
+	}
 	return &exitError{code: exitTrouble, err: err}
 }
 
