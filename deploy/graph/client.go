@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -94,6 +95,12 @@ type Options struct {
 	Seed int64
 	// UserAgent is sent with every request (default "mdmforge").
 	UserAgent string
+	// Progress, when set, gets one line before each retry of a request
+	// that got no answer at all (connection refused, a time-out), so a
+	// run waiting out an unreachable Graph does not look hung:
+	// "mdmforge: Graph did not answer (connection refused); retrying in
+	// 4s, attempt 2 of 7". The CLI passes stderr.
+	Progress io.Writer
 }
 
 // Stats counts what a Client did. Requests, Reads and Writes count
@@ -113,6 +120,8 @@ type Client struct {
 	o      Options
 	scope  string
 	client *http.Client
+
+	progress sync.Mutex // one Progress line at a time
 
 	mu     sync.Mutex
 	rng    *rand.Rand
@@ -277,7 +286,7 @@ func (c *Client) Do(ctx context.Context, r Request, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(data.body, out); err != nil {
-		return c.errorFor(r, u, data, fmt.Sprintf("the answer is not the JSON expected: %v", err))
+		return c.notGraph(r, u, data, fmt.Sprintf("the answer is not the JSON expected: %v", err))
 	}
 	return nil
 }
@@ -309,7 +318,7 @@ func (c *Client) List(ctx context.Context, r Request) ([]json.RawMessage, error)
 			NextLink string            `json:"@odata.nextLink"`
 		}
 		if err := json.Unmarshal(data.body, &p); err != nil {
-			return nil, c.errorFor(r, u, data, fmt.Sprintf("the page is not a JSON collection: %v", err))
+			return nil, c.notGraph(r, u, data, fmt.Sprintf("the page is not a JSON collection: %v", err))
 		}
 		items = append(items, p.Value...)
 		if p.NextLink != "" {
@@ -324,6 +333,31 @@ func (c *Client) List(ctx context.Context, r Request) ([]json.RawMessage, error)
 		items = []json.RawMessage{}
 	}
 	return items, nil
+}
+
+// notGraph is the error of a success answer that is not Graph's JSON,
+// most often a web page from a host that is not Graph (a wrong
+// MDMFORGE_GRAPH_URL, a captive portal, a proxy's sign-in page).
+func (c *Client) notGraph(r Request, u string, a *answer, message string) *Error {
+	if html(a) {
+		message = "the answer is a web page, not Graph's JSON"
+		if t := firstLine(a.body); t != "" {
+			message += fmt.Sprintf(" (%q)", t)
+		}
+	}
+	e := c.errorFor(r, u, a, message)
+	e.NotGraph = true
+	return e
+}
+
+func html(a *answer) bool {
+	if a == nil {
+		return false
+	}
+	if ct := strings.ToLower(a.header.Get("Content-Type")); strings.HasPrefix(ct, "text/html") {
+		return true
+	}
+	return bytes.HasPrefix(bytes.TrimSpace(a.body), []byte("<"))
 }
 
 func encodeBody(b any) ([]byte, error) {
@@ -376,12 +410,22 @@ func (c *Client) send(ctx context.Context, r Request, u string, body []byte) (*a
 			if write {
 				e.Unknown = true
 			}
+			if unresolvable(err) {
+				// No request left this machine, and asking the resolver
+				// again gives the same answer: a typo in the host, or the
+				// wrong --cloud, is reported at once.
+				e.Unknown = committedMaybe
+				return nil, e
+			}
 			if !r.repeatable() || errors.Is(err, errTooLarge) {
 				return nil, e
 			}
 			committedMaybe = committedMaybe || write
 			last = e
 			wait = c.backoff(attempt)
+			if attempt < attempts {
+				c.report(err, wait, attempt+1, attempts)
+			}
 		case a.status >= 200 && a.status < 300:
 			return a, nil
 		case a.status == http.StatusNotFound && method == http.MethodDelete && committedMaybe:
@@ -599,6 +643,48 @@ func parseSeconds(v string) (int64, error) {
 		n = n*10 + int64(ch-'0')
 	}
 	return n, nil
+}
+
+// unresolvable reports whether err is a host name that does not resolve
+// (DNS "no such host"): a lasting answer, unlike a refused connection or a
+// time-out, which a moment may cure.
+func unresolvable(err error) bool {
+	var de *net.DNSError
+	return errors.As(err, &de) && de.IsNotFound
+}
+
+// report writes the Progress line of a retry after no answer.
+func (c *Client) report(err error, wait time.Duration, next, attempts int) {
+	if c.o.Progress == nil {
+		return
+	}
+	c.progress.Lock()
+	defer c.progress.Unlock()
+	fmt.Fprintf(c.o.Progress, "mdmforge: Graph did not answer (%s); retrying in %s, attempt %d of %d\n",
+		transportReason(err, c.o.Timeout), wait.Round(100*time.Millisecond), next, attempts)
+}
+
+// transportReason is the few words of a transport error a progress line
+// has room for: "connection refused", "no answer within 1m0s".
+func transportReason(err error, timeout time.Duration) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return fmt.Sprintf("no answer within %s", timeout)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed"
+	}
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return oneLine(err.Error(), 120)
+		}
+		err = u
+	}
 }
 
 func transportMessage(err error, timeout time.Duration) string {
