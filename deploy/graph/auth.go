@@ -242,7 +242,7 @@ func Credential(o AuthOptions) (azcore.TokenCredential, error) {
 		for _, k := range Kinds()[1:] {
 			names = append(names, k.Name)
 		}
-		return nil, fmt.Errorf("unknown authentication kind %q: use one of %s, or none for DefaultAzureCredential", o.Kind, strings.Join(names, ", "))
+		return nil, fmt.Errorf("unknown authentication kind %q: use one of %s, or leave --auth out for DefaultAzureCredential", o.Kind, strings.Join(names, ", "))
 	}
 	if err != nil {
 		var me *MissingEnvError

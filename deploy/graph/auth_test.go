@@ -94,7 +94,7 @@ func TestCredentialKindsWithoutRequiredVariables(t *testing.T) {
 
 func TestCredentialUnknownKindListsKinds(t *testing.T) {
 	_, err := Credential(AuthOptions{Kind: "secret"})
-	want := `unknown authentication kind "secret": use one of env, github-oidc, azure-pipelines, workload-identity, managed-identity, azure-cli, device-code, token, or none for DefaultAzureCredential`
+	want := `unknown authentication kind "secret": use one of env, github-oidc, azure-pipelines, workload-identity, managed-identity, azure-cli, device-code, token, or leave --auth out for DefaultAzureCredential`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v", err)
 	}

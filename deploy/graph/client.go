@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -546,7 +547,62 @@ type TokenError struct {
 }
 
 func (e *TokenError) Error() string {
-	return fmt.Sprintf("getting a token for %s with %s: %s", e.Scope, e.Kind, oneLine(e.Err.Error(), 2000))
+	// DefaultAzureCredential's own message starts with its name.
+	reason := strings.TrimPrefix(tokenReason(e.Err.Error()), e.Kind+": ")
+	return fmt.Sprintf("getting a token for %s with %s: %s", e.Scope, e.Kind, reason)
+}
+
+// maxTokenReason bounds what an azidentity error contributes to a message.
+const maxTokenReason = 600
+
+var errorDescription = regexp.MustCompile(`"error_description"\s*:\s*"((?:[^"\\]|\\.)*)"`)
+
+// tokenReason keeps what an azidentity error says in one bounded line:
+// its first line, and for a chain of credentials (DefaultAzureCredential)
+// each credential's first line, without the dashed RESPONSE box with the
+// request and the indented JSON body that follow an authentication
+// failure. Of the body, only Entra's error_description (AADSTS…) is kept:
+// it is the reason.
+func tokenReason(msg string) string {
+	lines := strings.Split(strings.ReplaceAll(msg, "\r\n", "\n"), "\n")
+	chained := len(lines) > 1 && strings.TrimSpace(lines[1]) == "Attempted credentials:"
+	if !chained && !strings.Contains(msg, "\n-----") {
+		return oneLine(msg, maxTokenReason)
+	}
+	var parts []string
+	for i, l := range lines {
+		switch {
+		case i == 0:
+			parts = append(parts, strings.TrimSpace(l))
+		case strings.HasPrefix(l, "\t") && !strings.HasPrefix(l, "\t\t"):
+			// A chained credential's own first line.
+			parts = append(parts, oneLine(l, 200))
+		}
+	}
+	if chained {
+		parts[0] = strings.TrimSuffix(parts[0], ".") + "; tried"
+	} else if m := errorDescription.FindStringSubmatch(msg); m != nil {
+		parts[0] = strings.TrimSuffix(parts[0], ".")
+		var desc string
+		if json.Unmarshal([]byte(`"`+m[1]+`"`), &desc) == nil {
+			// Entra's description ends with its trace and correlation ids.
+			if i := strings.Index(desc, " Trace ID:"); i > 0 {
+				desc = desc[:i]
+			}
+			parts = append(parts, oneLine(desc, 300))
+		}
+	}
+	s := parts[0]
+	for i, p := range parts[1:] {
+		switch {
+		case p == "":
+		case i == 0 && strings.HasSuffix(s, "; tried"):
+			s += " " + p
+		default:
+			s += "; " + p
+		}
+	}
+	return oneLine(s, maxTokenReason)
 }
 
 func (e *TokenError) Unwrap() error { return e.Err }
