@@ -126,12 +126,37 @@ func (o *deployOptions) fail(err error) error {
 		hints = append([]string{"Graph refused the token: it expired, or it is for another tenant, cloud or audience (it must be for " + cloud.GraphURL + "/.default)"}, hints...)
 	case len(hints) > 0:
 		// The engine knows better what the request was for.
+	case errors.As(err, &te) && o.Graph.Auth == "":
+		// DefaultAzureCredential found nothing: the user picked no kind,
+		// so name the ones that work where people usually run this.
+		hints = append(hints, "no credential was found: after 'az login' use --auth azure-cli; at a terminal, --auth device-code; in GitHub Actions, --auth github-oidc ('mdmforge plan --help' lists every kind)")
 	case errors.As(err, &te):
 		hints = append(hints, "check the --auth kind and its environment variables ('mdmforge plan --help' lists them), and --cloud")
+	case graph.Unreachable(err):
+		hints = append(hints, o.unreachableHint())
+		if graph.OutcomeUnknown(err) {
+			hints = append(hints, "then run apply again: it looks the object up before writing, so nothing is created twice")
+		}
+	case graph.NotGraph(err):
+		if v := o.IO.getenv(graphURLEnv); v != "" {
+			hints = append(hints, fmt.Sprintf("is %s (%s) a Graph endpoint? It must be Graph's scheme and host, such as https://graph.microsoft.com, or a proxy to it", graphURLEnv, v))
+		} else {
+			hints = append(hints, "something other than Graph answered: a proxy or captive portal on this network?")
+		}
 	case errors.As(err, &ge) && ge.Unknown:
 		hints = append(hints, "run apply again: it looks the object up before writing, so nothing is created twice")
 	}
 	return &exitError{code: exitTrouble, err: err, hints: hints}
+}
+
+// unreachableHint says what to check when Graph did not answer: the
+// host comes from MDMFORGE_GRAPH_URL if set, else from --cloud.
+func (o *deployOptions) unreachableHint() string {
+	if v := o.IO.getenv(graphURLEnv); v != "" {
+		return fmt.Sprintf("Graph did not answer at %s: check %s (unset it to use --cloud's host) and the network", v, graphURLEnv)
+	}
+	cloud, _ := graph.LookupCloud(o.Graph.Cloud)
+	return fmt.Sprintf("Graph did not answer at %s: check the network (a proxy or firewall?) and --cloud (%s)", cloud.GraphURL, cloud.Name)
 }
 
 func countProblems(n int) string {
