@@ -49,7 +49,7 @@ func TestCredentialNamesEveryMissingVariable(t *testing.T) {
 		"github-oidc":       {"ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "AZURE_TENANT_ID", "AZURE_CLIENT_ID"},
 		"azure-pipelines":   {"AZURESUBSCRIPTION_TENANT_ID", "AZURESUBSCRIPTION_CLIENT_ID", "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "SYSTEM_ACCESSTOKEN", "SYSTEM_OIDCREQUESTURI"},
 		"workload-identity": {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_FEDERATED_TOKEN_FILE"},
-		"token":             {"MDMFORGE_GRAPH_TOKEN"},
+		"token":             {"MDMFORGE_GRAPH_TOKEN (or MDMFORGE_GRAPH_TOKEN_FILE)"},
 	} {
 		_, err := Credential(AuthOptions{Kind: kind, Getenv: env()})
 		var me *MissingEnvError

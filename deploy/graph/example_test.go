@@ -24,7 +24,7 @@ func Example() {
 
 	cred, err := graph.Credential(graph.AuthOptions{
 		Kind:   "token",
-		Getenv: func(string) string { return "a-bearer-token" },
+		Getenv: func(name string) string { return map[string]string{graph.EnvToken: "a-bearer-token"}[name] },
 	})
 	if err != nil {
 		fmt.Println(err)
