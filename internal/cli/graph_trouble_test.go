@@ -167,3 +167,20 @@ func TestNoCredentialHintNamesKindsToPick(t *testing.T) {
 		t.Errorf("with --auth env: %v", ee.hints)
 	}
 }
+
+// TestDeployHelpIsTrueForEveryTarget pins what the trial found wrong: the
+// help spoke of Intune alone where --target picks another MDM.
+func TestDeployHelpIsTrueForEveryTarget(t *testing.T) {
+	_, plan, _ := runWithEnv(nil, "plan", "--help")
+	_, apply, _ := runWithEnv(nil, "apply", "--help")
+	for _, bad := range []string{"for target intune", "it only reads the tenant", "Make the Intune tenant"} {
+		if strings.Contains(plan, bad) || strings.Contains(apply, bad) {
+			t.Errorf("help says %q", bad)
+		}
+	}
+	for _, want := range []string{"for the --target MDM", "For Intune it only\nreads the tenant", "dry-run POST"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan --help lacks %q", want)
+		}
+	}
+}

@@ -181,7 +181,7 @@ func newPlanCmd(streams *IO, runF func(*planOptions) error) *cobra.Command {
 	opts := &planOptions{deployOptions: deployOptions{IO: streams}}
 	cmd := &cobra.Command{
 		Use:   "plan PATH...",
-		Short: "Show what apply would change in the Intune tenant",
+		Short: "Show what apply would change in the MDM (Intune unless --target says otherwise)",
 		Long: `Plan compares the Intune objects the policies build with what the tenant has,
 and prints what apply would do to each: create, update, assign, delete or
 no change, with the properties that differ. A custom profile's payload is
@@ -189,10 +189,11 @@ decoded and diffed like 'mdmforge diff' does, with what devices go through
 (users signing in again, a second profile, a payload removed). Secrets are
 never shown, so the plan is safe to post on a pull request.
 
-Plan is the review step: it only reads the tenant (read permissions are
-enough) and writes nothing there. --out saves the plan, and
-'apply --plan FILE' then applies exactly that plan, refusing if the tenant
-or the policies changed in between.
+Plan is the review step and changes nothing in the MDM. For Intune it only
+reads the tenant (read permissions are enough); for Fleet with --prune it
+also sends a dry-run POST, which Fleet checks and does not apply. --out
+saves the plan, and 'apply --plan FILE' then applies exactly that plan,
+refusing if the MDM or the policies changed in between.
 
 Objects are matched by the marker mdmforge writes into their description,
 so a renamed policy updates its objects instead of creating second ones.
@@ -206,8 +207,8 @@ the policy no longer builds) is listed as a note, and with --prune as a
 delete step, so the plan shows each delete before apply makes it. Plan
 all of a tenant's policies in one run.
 
-The policies are loaded and validated as build does, for target intune;
-any finding stops the run before the tenant is read.
+The policies are loaded and validated as build does, for the --target MDM
+(intune by default); any finding stops the run before the MDM is read.
 
 Formats: text (for a terminal), markdown (for a pull-request comment),
 json (the plan file itself) and github (annotations and a summary).
