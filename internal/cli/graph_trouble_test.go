@@ -157,7 +157,7 @@ func TestNoCredentialHintNamesKindsToPick(t *testing.T) {
 	if !errors.As(o.fail(tokenErr), &ee) || len(ee.hints) != 1 {
 		t.Fatalf("hints: %v", ee)
 	}
-	for _, want := range []string{"after 'az login' use --auth azure-cli", "--auth device-code", "--auth github-oidc"} {
+	for _, want := range []string{"after 'az login', --auth azure-cli", "--auth device-code", "--auth github-oidc"} {
 		if !strings.Contains(ee.hints[0], want) {
 			t.Errorf("hint %q lacks %q", ee.hints[0], want)
 		}

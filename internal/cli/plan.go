@@ -129,7 +129,7 @@ func (o *deployOptions) fail(err error) error {
 	case errors.As(err, &te) && o.Graph.Auth == "":
 		// DefaultAzureCredential found nothing: the user picked no kind,
 		// so name the ones that work where people usually run this.
-		hints = append(hints, "no credential was found: after 'az login' use --auth azure-cli; at a terminal, --auth device-code; in GitHub Actions, --auth github-oidc ('mdmforge plan --help' lists every kind)")
+		hints = append(hints, "DefaultAzureCredential found no credential that works here; pick one with --auth: after 'az login', --auth azure-cli; at a terminal, --auth device-code; in GitHub Actions, --auth github-oidc ('mdmforge plan --help' lists every kind)")
 	case errors.As(err, &te):
 		hints = append(hints, "check the --auth kind and its environment variables ('mdmforge plan --help' lists them), and --cloud")
 	case graph.Unreachable(err):
