@@ -300,48 +300,60 @@ func (p *Plan) writeMarkdown(w io.Writer) {
 		if s.Action == NoChange {
 			continue
 		}
-		fmt.Fprintf(w, "\n#### %s %s %s %s\n", actionMarks[s.Action], s.Action, s.Kind, mdCode(s.Name))
-		if s.ID != "" {
-			fmt.Fprintf(w, "\nid %s", mdCode(s.ID))
-			if s.Adopted {
-				fmt.Fprint(w, ", adopted: the update marks it as mdmforge's")
-			}
-			fmt.Fprintln(w)
-		}
-		if len(s.Consequences) > 0 {
-			fmt.Fprint(w, "\n> [!WARNING]\n")
-			for _, q := range s.Consequences {
-				fmt.Fprintf(w, "> - %s\n", termsafe.String(q))
-			}
-		}
-		pcs, perr := profileChanges(s.Profile)
-		if len(s.Changes) > 0 || len(pcs) > 0 {
-			fmt.Fprint(w, "\n| | property | before | after |\n|---|---|---|---|\n")
-			for _, c := range s.Changes {
-				fmt.Fprintln(w, mdRow(mdCode(c.Path), c))
-			}
-			for _, pc := range pcs {
-				what := "payload: " + mdCode(pc.where)
-				if !pc.whole {
-					what += " " + mdCode(pc.change.Path)
-				}
-				fmt.Fprintln(w, mdRow(what, pc.change))
-			}
-		}
-		if perr != nil {
-			fmt.Fprintf(w, "\n(the profile's difference cannot be shown: %s)\n", termsafe.String(perr.Error()))
-		}
-		if a := s.Assignments; a != nil {
-			fmt.Fprint(w, "\nAssignments:\n\n")
-			for _, l := range a.lines() {
-				fmt.Fprintf(w, "- %s\n", mdCode(l))
-			}
+		// A step with nothing more to say than its table row (a create
+		// without assignments) gets no heading of its own.
+		var d bytes.Buffer
+		mdStepDetails(&d, s)
+		if d.Len() > 0 {
+			fmt.Fprintf(w, "\n#### %s %s %s %s\n", actionMarks[s.Action], s.Action, s.Kind, mdCode(s.Name))
+			w.Write(d.Bytes())
 		}
 	}
 	if len(p.Notes) > 0 {
 		fmt.Fprint(w, "\nNotes:\n\n")
 		for _, n := range p.Notes {
 			fmt.Fprintf(w, "- %s\n", termsafe.String(n))
+		}
+	}
+}
+
+// mdStepDetails writes what a step's table row cannot show: its id,
+// consequences, property changes and assignments.
+func mdStepDetails(w io.Writer, s Step) {
+	if s.ID != "" {
+		fmt.Fprintf(w, "\nid %s", mdCode(s.ID))
+		if s.Adopted {
+			fmt.Fprint(w, ", adopted: the update marks it as mdmforge's")
+		}
+		fmt.Fprintln(w)
+	}
+	if len(s.Consequences) > 0 {
+		fmt.Fprint(w, "\n> [!WARNING]\n")
+		for _, q := range s.Consequences {
+			fmt.Fprintf(w, "> - %s\n", termsafe.String(q))
+		}
+	}
+	pcs, perr := profileChanges(s.Profile)
+	if len(s.Changes) > 0 || len(pcs) > 0 {
+		fmt.Fprint(w, "\n| | property | before | after |\n|---|---|---|---|\n")
+		for _, c := range s.Changes {
+			fmt.Fprintln(w, mdRow(mdCode(c.Path), c))
+		}
+		for _, pc := range pcs {
+			what := "payload: " + mdCode(pc.where)
+			if !pc.whole {
+				what += " " + mdCode(pc.change.Path)
+			}
+			fmt.Fprintln(w, mdRow(what, pc.change))
+		}
+	}
+	if perr != nil {
+		fmt.Fprintf(w, "\n(the profile's difference cannot be shown: %s)\n", termsafe.String(perr.Error()))
+	}
+	if a := s.Assignments; a != nil {
+		fmt.Fprint(w, "\nAssignments:\n\n")
+		for _, l := range a.lines() {
+			fmt.Fprintf(w, "- %s\n", mdCode(l))
 		}
 	}
 }

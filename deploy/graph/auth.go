@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -78,7 +79,7 @@ func Kinds() []AuthKind {
 		{"managed-identity", "the host's managed identity (AZURE_CLIENT_ID if user-assigned)"},
 		{"azure-cli", "the account signed in with 'az login'"},
 		{"device-code", "an admin at a terminal, with a code to enter at sign-in"},
-		{"token", "a bearer token in MDMFORGE_GRAPH_TOKEN (tests, proxies)"},
+		{"token", "a bearer token in MDMFORGE_GRAPH_TOKEN or _FILE (tests, proxies)"},
 	}
 }
 
@@ -133,9 +134,44 @@ const (
 	envPipeConn     = "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"
 	envPipeToken    = "SYSTEM_ACCESSTOKEN"
 	envPipeOIDC     = "SYSTEM_OIDCREQUESTURI"
-	// EnvToken holds the bearer token of the token kind.
-	EnvToken = "MDMFORGE_GRAPH_TOKEN"
+	// EnvToken holds the bearer token of the token kind; EnvTokenFile
+	// may name a file holding it instead (a mounted secret).
+	EnvToken     = "MDMFORGE_GRAPH_TOKEN"
+	EnvTokenFile = EnvToken + "_FILE"
 )
+
+// maxSecretFile bounds a file holding a token.
+const maxSecretFile = 64 << 10
+
+// secret reads the variable name, or the file name_FILE names, as the
+// other MDMs' secrets are read; both set is an error, so that which one
+// counts is never a guess. Surrounding white space is dropped.
+func secret(getenv func(string) string, name string) (string, error) {
+	v, f := getenv(name), getenv(name+"_FILE")
+	switch {
+	case v != "" && f != "":
+		return "", fmt.Errorf("both %s and %s_FILE are set: set one", name, name)
+	case f == "":
+		return strings.TrimSpace(v), nil
+	}
+	fh, err := os.Open(f)
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: %w", name, err)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, maxSecretFile+1))
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%s_FILE: %s: %w", name, f, err)
+	case len(data) > maxSecretFile:
+		return "", fmt.Errorf("%s_FILE: %s is larger than 64 KiB", name, f)
+	}
+	s := strings.TrimSpace(string(data))
+	if s == "" {
+		return "", fmt.Errorf("%s_FILE: %s is empty", name, f)
+	}
+	return s, nil
+}
 
 // githubAudience is the audience Entra expects of a federated credential.
 const githubAudience = "api://AzureADTokenExchange"
@@ -234,15 +270,20 @@ func Credential(o AuthOptions) (azcore.TokenCredential, error) {
 			},
 		})
 	case "token":
-		if err = need("put a Graph access token in MDMFORGE_GRAPH_TOKEN (from your CI's secret store, never on the command line), or pick another --auth", EnvToken); err == nil {
-			cred = staticToken(strings.TrimSpace(getenv(EnvToken)))
+		var tok string
+		if tok, err = secret(getenv, EnvToken); err == nil && tok == "" {
+			err = &MissingEnvError{Kind: o.Kind, Missing: []string{EnvToken + " (or " + EnvTokenFile + ")"},
+				Hint: "put a Graph access token in MDMFORGE_GRAPH_TOKEN, or in a file MDMFORGE_GRAPH_TOKEN_FILE names (from your CI's secret store, never on the command line), or pick another --auth"}
+		}
+		if err == nil {
+			cred = staticToken(tok)
 		}
 	default:
 		names := make([]string, 0, len(Kinds()))
 		for _, k := range Kinds()[1:] {
 			names = append(names, k.Name)
 		}
-		return nil, fmt.Errorf("unknown authentication kind %q: use one of %s, or none for DefaultAzureCredential", o.Kind, strings.Join(names, ", "))
+		return nil, fmt.Errorf("unknown authentication kind %q: use one of %s, or leave --auth out for DefaultAzureCredential", o.Kind, strings.Join(names, ", "))
 	}
 	if err != nil {
 		var me *MissingEnvError

@@ -49,7 +49,7 @@ func TestCredentialNamesEveryMissingVariable(t *testing.T) {
 		"github-oidc":       {"ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "AZURE_TENANT_ID", "AZURE_CLIENT_ID"},
 		"azure-pipelines":   {"AZURESUBSCRIPTION_TENANT_ID", "AZURESUBSCRIPTION_CLIENT_ID", "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "SYSTEM_ACCESSTOKEN", "SYSTEM_OIDCREQUESTURI"},
 		"workload-identity": {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_FEDERATED_TOKEN_FILE"},
-		"token":             {"MDMFORGE_GRAPH_TOKEN"},
+		"token":             {"MDMFORGE_GRAPH_TOKEN (or MDMFORGE_GRAPH_TOKEN_FILE)"},
 	} {
 		_, err := Credential(AuthOptions{Kind: kind, Getenv: env()})
 		var me *MissingEnvError
@@ -94,7 +94,7 @@ func TestCredentialKindsWithoutRequiredVariables(t *testing.T) {
 
 func TestCredentialUnknownKindListsKinds(t *testing.T) {
 	_, err := Credential(AuthOptions{Kind: "secret"})
-	want := `unknown authentication kind "secret": use one of env, github-oidc, azure-pipelines, workload-identity, managed-identity, azure-cli, device-code, token, or none for DefaultAzureCredential`
+	want := `unknown authentication kind "secret": use one of env, github-oidc, azure-pipelines, workload-identity, managed-identity, azure-cli, device-code, token, or leave --auth out for DefaultAzureCredential`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v", err)
 	}

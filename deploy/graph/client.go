@@ -22,8 +22,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -94,6 +96,12 @@ type Options struct {
 	Seed int64
 	// UserAgent is sent with every request (default "mdmforge").
 	UserAgent string
+	// Progress, when set, gets one line before each retry of a request
+	// that got no answer at all (connection refused, a time-out), so a
+	// run waiting out an unreachable Graph does not look hung:
+	// "mdmforge: Graph did not answer (connection refused); retrying in
+	// 4s, attempt 2 of 7". The CLI passes stderr.
+	Progress io.Writer
 }
 
 // Stats counts what a Client did. Requests, Reads and Writes count
@@ -113,6 +121,8 @@ type Client struct {
 	o      Options
 	scope  string
 	client *http.Client
+
+	progress sync.Mutex // one Progress line at a time
 
 	mu     sync.Mutex
 	rng    *rand.Rand
@@ -277,7 +287,7 @@ func (c *Client) Do(ctx context.Context, r Request, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(data.body, out); err != nil {
-		return c.errorFor(r, u, data, fmt.Sprintf("the answer is not the JSON expected: %v", err))
+		return c.notGraph(r, u, data, fmt.Sprintf("the answer is not the JSON expected: %v", err))
 	}
 	return nil
 }
@@ -309,7 +319,7 @@ func (c *Client) List(ctx context.Context, r Request) ([]json.RawMessage, error)
 			NextLink string            `json:"@odata.nextLink"`
 		}
 		if err := json.Unmarshal(data.body, &p); err != nil {
-			return nil, c.errorFor(r, u, data, fmt.Sprintf("the page is not a JSON collection: %v", err))
+			return nil, c.notGraph(r, u, data, fmt.Sprintf("the page is not a JSON collection: %v", err))
 		}
 		items = append(items, p.Value...)
 		if p.NextLink != "" {
@@ -324,6 +334,31 @@ func (c *Client) List(ctx context.Context, r Request) ([]json.RawMessage, error)
 		items = []json.RawMessage{}
 	}
 	return items, nil
+}
+
+// notGraph is the error of a success answer that is not Graph's JSON,
+// most often a web page from a host that is not Graph (a wrong
+// MDMFORGE_GRAPH_URL, a captive portal, a proxy's sign-in page).
+func (c *Client) notGraph(r Request, u string, a *answer, message string) *Error {
+	if html(a) {
+		message = "the answer is a web page, not Graph's JSON"
+		if t := firstLine(a.body); t != "" {
+			message += fmt.Sprintf(" (%q)", t)
+		}
+	}
+	e := c.errorFor(r, u, a, message)
+	e.NotGraph = true
+	return e
+}
+
+func html(a *answer) bool {
+	if a == nil {
+		return false
+	}
+	if ct := strings.ToLower(a.header.Get("Content-Type")); strings.HasPrefix(ct, "text/html") {
+		return true
+	}
+	return bytes.HasPrefix(bytes.TrimSpace(a.body), []byte("<"))
 }
 
 func encodeBody(b any) ([]byte, error) {
@@ -376,12 +411,22 @@ func (c *Client) send(ctx context.Context, r Request, u string, body []byte) (*a
 			if write {
 				e.Unknown = true
 			}
+			if unresolvable(err) {
+				// No request left this machine, and asking the resolver
+				// again gives the same answer: a typo in the host, or the
+				// wrong --cloud, is reported at once.
+				e.Unknown = committedMaybe
+				return nil, e
+			}
 			if !r.repeatable() || errors.Is(err, errTooLarge) {
 				return nil, e
 			}
 			committedMaybe = committedMaybe || write
 			last = e
 			wait = c.backoff(attempt)
+			if attempt < attempts {
+				c.report(err, wait, attempt+1, attempts)
+			}
 		case a.status >= 200 && a.status < 300:
 			return a, nil
 		case a.status == http.StatusNotFound && method == http.MethodDelete && committedMaybe:
@@ -502,7 +547,62 @@ type TokenError struct {
 }
 
 func (e *TokenError) Error() string {
-	return fmt.Sprintf("getting a token for %s with %s: %s", e.Scope, e.Kind, oneLine(e.Err.Error(), 2000))
+	// DefaultAzureCredential's own message starts with its name.
+	reason := strings.TrimPrefix(tokenReason(e.Err.Error()), e.Kind+": ")
+	return fmt.Sprintf("getting a token for %s with %s: %s", e.Scope, e.Kind, reason)
+}
+
+// maxTokenReason bounds what an azidentity error contributes to a message.
+const maxTokenReason = 600
+
+var errorDescription = regexp.MustCompile(`"error_description"\s*:\s*"((?:[^"\\]|\\.)*)"`)
+
+// tokenReason keeps what an azidentity error says in one bounded line:
+// its first line, and for a chain of credentials (DefaultAzureCredential)
+// each credential's first line, without the dashed RESPONSE box with the
+// request and the indented JSON body that follow an authentication
+// failure. Of the body, only Entra's error_description (AADSTS…) is kept:
+// it is the reason.
+func tokenReason(msg string) string {
+	lines := strings.Split(strings.ReplaceAll(msg, "\r\n", "\n"), "\n")
+	chained := len(lines) > 1 && strings.TrimSpace(lines[1]) == "Attempted credentials:"
+	if !chained && !strings.Contains(msg, "\n-----") {
+		return oneLine(msg, maxTokenReason)
+	}
+	var parts []string
+	for i, l := range lines {
+		switch {
+		case i == 0:
+			parts = append(parts, strings.TrimSpace(l))
+		case strings.HasPrefix(l, "\t") && !strings.HasPrefix(l, "\t\t"):
+			// A chained credential's own first line.
+			parts = append(parts, oneLine(l, 200))
+		}
+	}
+	if chained {
+		parts[0] = strings.TrimSuffix(parts[0], ".") + "; tried"
+	} else if m := errorDescription.FindStringSubmatch(msg); m != nil {
+		parts[0] = strings.TrimSuffix(parts[0], ".")
+		var desc string
+		if json.Unmarshal([]byte(`"`+m[1]+`"`), &desc) == nil {
+			// Entra's description ends with its trace and correlation ids.
+			if i := strings.Index(desc, " Trace ID:"); i > 0 {
+				desc = desc[:i]
+			}
+			parts = append(parts, oneLine(desc, 300))
+		}
+	}
+	s := parts[0]
+	for i, p := range parts[1:] {
+		switch {
+		case p == "":
+		case i == 0 && strings.HasSuffix(s, "; tried"):
+			s += " " + p
+		default:
+			s += "; " + p
+		}
+	}
+	return oneLine(s, maxTokenReason)
 }
 
 func (e *TokenError) Unwrap() error { return e.Err }
@@ -599,6 +699,48 @@ func parseSeconds(v string) (int64, error) {
 		n = n*10 + int64(ch-'0')
 	}
 	return n, nil
+}
+
+// unresolvable reports whether err is a host name that does not resolve
+// (DNS "no such host"): a lasting answer, unlike a refused connection or a
+// time-out, which a moment may cure.
+func unresolvable(err error) bool {
+	var de *net.DNSError
+	return errors.As(err, &de) && de.IsNotFound
+}
+
+// report writes the Progress line of a retry after no answer.
+func (c *Client) report(err error, wait time.Duration, next, attempts int) {
+	if c.o.Progress == nil {
+		return
+	}
+	c.progress.Lock()
+	defer c.progress.Unlock()
+	fmt.Fprintf(c.o.Progress, "mdmforge: Graph did not answer (%s); retrying in %s, attempt %d of %d\n",
+		transportReason(err, c.o.Timeout), wait.Round(100*time.Millisecond), next, attempts)
+}
+
+// transportReason is the few words of a transport error a progress line
+// has room for: "connection refused", "no answer within 1m0s".
+func transportReason(err error, timeout time.Duration) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return fmt.Sprintf("no answer within %s", timeout)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed"
+	}
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return oneLine(err.Error(), 120)
+		}
+		err = u
+	}
 }
 
 func transportMessage(err error, timeout time.Duration) string {

@@ -32,6 +32,9 @@ type Error struct {
 	Attempts int
 	// Err is the transport error when no answer arrived.
 	Err error
+	// NotGraph means a success answer was not Graph's JSON: the host is
+	// most likely not Graph at all.
+	NotGraph bool
 
 	verb string
 }
@@ -86,6 +89,21 @@ func (e *Error) Unwrap() error { return e.Err }
 func OutcomeUnknown(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Unknown
+}
+
+// Unreachable reports whether err is a request that got no answer: a host
+// that does not resolve, a refused connection, a time-out. The network,
+// --cloud or MDMFORGE_GRAPH_URL is then to check, not the request.
+func Unreachable(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == 0 && e.Err != nil && !errors.Is(e.Err, errTooLarge)
+}
+
+// NotGraph reports whether err is a success answer that was not Graph's
+// JSON, such as a web page: the host answering is likely not Graph.
+func NotGraph(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.NotGraph
 }
 
 // StatusOf returns the HTTP status of a Graph error answer, or 0.

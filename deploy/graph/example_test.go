@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"time"
 
 	"github.com/mdmforge/mdmforge/deploy/graph"
 )
@@ -24,7 +26,7 @@ func Example() {
 
 	cred, err := graph.Credential(graph.AuthOptions{
 		Kind:   "token",
-		Getenv: func(string) string { return "a-bearer-token" },
+		Getenv: func(name string) string { return map[string]string{graph.EnvToken: "a-bearer-token"}[name] },
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -54,4 +56,24 @@ func ExampleLookupCloud() {
 	// Output:
 	// https://graph.microsoft.us https://login.microsoftonline.us
 	// unknown cloud "moon": use one of global, usgov, usgov-dod, china
+}
+
+// ExampleUnreachable tells a Graph that did not answer from one that
+// refused: with Progress set, each retry of a refused connection says so
+// first.
+func ExampleUnreachable() {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close() // nothing listens there now: connections are refused
+
+	cred, _ := graph.Credential(graph.AuthOptions{Kind: "token",
+		Getenv: func(name string) string { return map[string]string{graph.EnvToken: "a-token"}[name] }})
+	c := graph.New(graph.Options{BaseURL: base, Credential: cred, MaxRetries: 1,
+		Sleep:    func(context.Context, time.Duration) error { return nil },
+		Progress: os.Stdout, Seed: 1})
+	err := c.Do(context.Background(), graph.Request{Version: "v1.0", Path: "groups"}, nil)
+	fmt.Println("unreachable:", graph.Unreachable(err))
+	// Output:
+	// mdmforge: Graph did not answer (connection refused); retrying in 500ms, attempt 2 of 2
+	// unreachable: true
 }

@@ -120,6 +120,16 @@ func (e *engine) plan(ctx context.Context, policies []*profiles.Policy) (*planne
 	probs = append(probs, gprobs...)
 	pl := &planned{plan: &deploy.Plan{Format: deploy.FormatVersion, Target: Target, Steps: []deploy.Step{}}}
 
+	// A policy without groups to include is valid (its objects can be
+	// assigned in the admin center), but a first run that creates objects
+	// reaching no device surprises people: say so.
+	for _, p := range policies {
+		if p.Assignments == nil || len(p.Assignments.Include) == 0 {
+			pl.plan.Notes = append(pl.plan.Notes, fmt.Sprintf("%s: the policy has no assignments.include, so its objects are created but reach no device until assigned; "+
+				"add assignments: {include: [GROUP]} with Entra ID groups (docs/deploy.md says how to find them)", p.File))
+		}
+	}
+
 	// Outlook's app ids, listed once for every Managed Devices
 	// configuration.
 	needIOS, needAndroid := false, false

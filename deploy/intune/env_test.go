@@ -41,7 +41,7 @@ func newEnv(t testing.TB, o fakegraph.Options) *env {
 // client is a Graph client of the fake; o's zero fields get the test's
 // defaults.
 func (e *env) client(o graph.Options) *graph.Client {
-	cred, err := graph.Credential(graph.AuthOptions{Kind: "token", Getenv: func(string) string { return "test-token" }})
+	cred, err := graph.Credential(graph.AuthOptions{Kind: "token", Getenv: func(name string) string { return map[string]string{graph.EnvToken: "test-token"}[name] }})
 	if err != nil {
 		e.t.Fatal(err)
 	}

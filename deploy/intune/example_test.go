@@ -31,7 +31,7 @@ func ExamplePlan() {
 	srv := fakegraph.New(fakegraph.Options{})
 	defer srv.Close()
 	srv.AddGroup("Sales-iOS")
-	cred, _ := graph.Credential(graph.AuthOptions{Kind: "token", Getenv: func(string) string { return "a-token" }})
+	cred, _ := graph.Credential(graph.AuthOptions{Kind: "token", Getenv: func(name string) string { return map[string]string{graph.EnvToken: "a-token"}[name] }})
 	g := graph.New(graph.Options{BaseURL: srv.URL, Credential: cred, HTTPClient: srv.Client()})
 
 	p, ds := profiles.Decode("contacts.yaml", []byte(examplePolicy))

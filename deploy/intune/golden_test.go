@@ -68,6 +68,13 @@ func TestGoldenPlans(t *testing.T) {
 			e := newEnv(t, fakegraph.Options{}).tenant()
 			return e.plan([]*profiles.Policy{base(t)}, Options{})
 		}},
+		// Without assignments: a note, and the markdown has no empty
+		// heading for the creates that have nothing more to show.
+		{"create-unassigned", []string{"txt", "md"}, func(t *testing.T) *deploy.Plan {
+			e := newEnv(t, fakegraph.Options{}).tenant()
+			p := policy(t, "contacts.yaml", "assignments:\n  include: [Sales-iOS]\n  exclude: [Executives]\n", "")
+			return e.plan([]*profiles.Policy{p}, Options{})
+		}},
 		{"no-op", []string{"txt"}, func(t *testing.T) *deploy.Plan {
 			return applied(t).plan([]*profiles.Policy{base(t)}, Options{})
 		}},

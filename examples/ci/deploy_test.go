@@ -107,6 +107,12 @@ func TestGitHubActionsPlanAndApply(t *testing.T) {
 			t.Errorf("%s job: permissions %v lack id-token: write, which github-oidc needs", job, perms)
 		}
 	}
+	// Forks' pull requests get no OIDC token: without the guard the plan
+	// job would fail on each of them.
+	plan := doc["jobs"].(map[string]any)["plan"].(map[string]any)
+	if cond := toString(plan["if"]); !strings.Contains(cond, "github.event.pull_request.head.repo.full_name == github.repository") {
+		t.Errorf("plan job: if %q does not skip pull requests from forks", cond)
+	}
 	apply := doc["jobs"].(map[string]any)["apply"].(map[string]any)
 	if apply["environment"] != "production" || stringMap(apply["concurrency"])["cancel-in-progress"] != "false" {
 		t.Errorf("apply job: environment %v, concurrency %v; want production and a queue that never cancels an apply", apply["environment"], apply["concurrency"])

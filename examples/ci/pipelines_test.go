@@ -368,3 +368,57 @@ func TestAzurePipelines(t *testing.T) {
 	s.sh(s.work, "git checkout --quiet main && git merge --quiet --ff-only change")
 	checkPublished(t, s, run("publish"))
 }
+
+// TestGoVersionIsGoMods checks that every job sets up the Go that
+// mdmforge's go.mod needs, so go install downloads no other toolchain.
+func TestGoVersionIsGoMods(t *testing.T) {
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(mod)
+	if m == nil {
+		t.Fatal("go.mod has no go line")
+	}
+	want := string(m[1])
+	for file, re := range map[string]*regexp.Regexp{
+		"github-actions.yml":  regexp.MustCompile(`go-version: *"?([^"\s]+)"?`),
+		"azure-pipelines.yml": regexp.MustCompile(`(?s)task: GoTool@0\s+inputs:\s+version: *"?([^"\s]+)"?`),
+	} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := re.FindAllSubmatch(data, -1)
+		if len(found) == 0 {
+			t.Errorf("%s sets up no Go", file)
+		}
+		for _, f := range found {
+			if string(f[1]) != want {
+				t.Errorf("%s sets up Go %s; go.mod needs %s", file, f[1], want)
+			}
+		}
+	}
+}
+
+// TestAzurePipelinesNeedNoSigningGroupUnlessSigning pins that the
+// variable group holding the signing password is referenced only when
+// the signManual parameter is true: a missing group fails every run.
+func TestAzurePipelinesNeedNoSigningGroupUnlessSigning(t *testing.T) {
+	doc := load(t, "azure-pipelines.yml")
+	for _, v := range doc["variables"].([]any) {
+		m, _ := v.(map[string]any)
+		if m["group"] != nil {
+			t.Errorf("variables name the group %v unconditionally", m["group"])
+		}
+		for k, inner := range m {
+			if strings.HasPrefix(k, "${{ if parameters.signManual }}") {
+				if g, _ := inner.([]any); len(g) != 1 || g[0].(map[string]any)["group"] != "mdmforge" {
+					t.Errorf("%s: %v, want the group mdmforge", k, inner)
+				}
+				return
+			}
+		}
+	}
+	t.Error("no conditional reference to the group mdmforge")
+}

@@ -25,12 +25,13 @@ func newApplyCmd(streams *IO, runF func(*applyOptions) error) *cobra.Command {
 	opts := &applyOptions{deployOptions: deployOptions{IO: streams}}
 	cmd := &cobra.Command{
 		Use:   "apply PATH...",
-		Short: "Make the Intune tenant what the policies say, writing only what differs",
-		Long: `Apply plans as 'mdmforge plan' does, prints the plan, and then makes the tenant
-so: it creates the objects that are missing, PATCHes only the properties that
-differ (and always the whole payload when a custom profile changed), calls
-/assign with the full set only when the assignments differ, and reads every
-write back. Run twice with nothing changed, the second run writes nothing.
+		Short: "Make the MDM (Intune unless --target says otherwise) what the policies say, writing only what differs",
+		Long: `Apply plans as 'mdmforge plan' does, prints the plan, and then makes the MDM
+so. For Intune (the default --target), it creates the objects that are
+missing, PATCHes only the properties that differ (and always the whole
+payload when a custom profile changed), calls /assign with the full set
+only when the assignments differ, and reads every write back. Run twice
+with nothing changed, the second run writes nothing.
 
 There is no confirmation prompt, so apply runs in pipelines: 'mdmforge plan'
 is the review step. With --plan FILE, apply applies exactly the plan that

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mdmforge/mdmforge/deploy/graph"
 	"github.com/spf13/pflag"
@@ -17,6 +19,10 @@ const (
 	graphURLEnv   = "MDMFORGE_GRAPH_URL"
 	graphTokenEnv = graph.EnvToken
 )
+
+// graphSleep is the Graph client's wait between retries; nil is a real
+// one. Tests replace it so a run retrying an unreachable Graph is quick.
+var graphSleep func(ctx context.Context, d time.Duration) error
 
 // graphFlags are the flags every command that talks to Microsoft Graph
 // shares: how to sign in and which cloud.
@@ -85,6 +91,17 @@ func (g *graphFlags) client(streams *IO) (*graph.Client, error) {
 			return nil, withHint(err, "set "+graphURLEnv+" to a scheme and host such as https://graph.microsoft.com, or unset it")
 		}
 	}
+	if g.Auth != "token" {
+		// A token left in the environment is never sent by another kind;
+		// say so, or a user who set it wonders why Graph refuses them.
+		for _, name := range []string{graphTokenEnv, graph.EnvTokenFile} {
+			if streams.getenv(name) != "" {
+				fmt.Fprintf(streams.Err, "mdmforge: note: %s is set but ignored: %s signs in; add --auth token to send that token instead\n",
+					name, authName(g.Auth))
+				break
+			}
+		}
+	}
 	cred, err := graph.Credential(graph.AuthOptions{
 		Kind:   g.Auth,
 		Cloud:  cloud,
@@ -104,7 +121,17 @@ func (g *graphFlags) client(streams *IO) (*graph.Client, error) {
 		// Tokens are for the cloud's Graph even when a proxy answers.
 		Scope:     cloud.GraphURL + "/.default",
 		UserAgent: "mdmforge/" + Version,
+		Progress:  streams.Err,
+		Sleep:     graphSleep,
 	}), nil
+}
+
+// authName is how messages name the --auth kind.
+func authName(kind string) string {
+	if kind == "" {
+		return "DefaultAzureCredential (no --auth)"
+	}
+	return "--auth " + kind
 }
 
 // checkGraphURL accepts a scheme and host only: https anywhere, http only

@@ -130,12 +130,37 @@ func (o *deployOptions) fail(err error) error {
 		hints = append([]string{"Graph refused the token: it expired, or it is for another tenant, cloud or audience (it must be for " + cloud.GraphURL + "/.default)"}, hints...)
 	case len(hints) > 0:
 		// The engine knows better what the request was for.
+	case errors.As(err, &te) && o.Graph.Auth == "":
+		// DefaultAzureCredential found nothing: the user picked no kind,
+		// so name the ones that work where people usually run this.
+		hints = append(hints, "DefaultAzureCredential found no credential that works here; pick one with --auth: after 'az login', --auth azure-cli; at a terminal, --auth device-code; in GitHub Actions, --auth github-oidc ('mdmforge plan --help' lists every kind)")
 	case errors.As(err, &te):
 		hints = append(hints, "check the --auth kind and its environment variables ('mdmforge plan --help' lists them), and --cloud")
+	case graph.Unreachable(err):
+		hints = append(hints, o.unreachableHint())
+		if graph.OutcomeUnknown(err) {
+			hints = append(hints, "then run apply again: it looks the object up before writing, so nothing is created twice")
+		}
+	case graph.NotGraph(err):
+		if v := o.IO.getenv(graphURLEnv); v != "" {
+			hints = append(hints, fmt.Sprintf("is %s (%s) a Graph endpoint? It must be Graph's scheme and host, such as https://graph.microsoft.com, or a proxy to it", graphURLEnv, v))
+		} else {
+			hints = append(hints, "something other than Graph answered: a proxy or captive portal on this network?")
+		}
 	case errors.As(err, &ge) && ge.Unknown:
 		hints = append(hints, "run apply again: it looks the object up before writing, so nothing is created twice")
 	}
 	return &exitError{code: exitTrouble, err: err, hints: hints}
+}
+
+// unreachableHint says what to check when Graph did not answer: the
+// host comes from MDMFORGE_GRAPH_URL if set, else from --cloud.
+func (o *deployOptions) unreachableHint() string {
+	if v := o.IO.getenv(graphURLEnv); v != "" {
+		return fmt.Sprintf("Graph did not answer at %s: check %s (unset it to use --cloud's host) and the network", v, graphURLEnv)
+	}
+	cloud, _ := graph.LookupCloud(o.Graph.Cloud)
+	return fmt.Sprintf("Graph did not answer at %s: check the network (a proxy or firewall?) and --cloud (%s)", cloud.GraphURL, cloud.Name)
 }
 
 func countProblems(n int) string {
@@ -160,7 +185,7 @@ func newPlanCmd(streams *IO, runF func(*planOptions) error) *cobra.Command {
 	opts := &planOptions{deployOptions: deployOptions{IO: streams}}
 	cmd := &cobra.Command{
 		Use:   "plan PATH...",
-		Short: "Show what apply would change in the Intune tenant",
+		Short: "Show what apply would change in the MDM (Intune unless --target says otherwise)",
 		Long: `Plan compares the Intune objects the policies build with what the tenant has,
 and prints what apply would do to each: create, update, assign, delete or
 no change, with the properties that differ. A custom profile's payload is
@@ -168,10 +193,11 @@ decoded and diffed like 'mdmforge diff' does, with what devices go through
 (users signing in again, a second profile, a payload removed). Secrets are
 never shown, so the plan is safe to post on a pull request.
 
-Plan is the review step: it only reads the tenant (read permissions are
-enough) and writes nothing there. --out saves the plan, and
-'apply --plan FILE' then applies exactly that plan, refusing if the tenant
-or the policies changed in between.
+Plan is the review step and changes nothing in the MDM. For Intune it only
+reads the tenant (read permissions are enough); for Fleet with --prune it
+also sends a dry-run POST, which Fleet checks and does not apply. --out
+saves the plan, and 'apply --plan FILE' then applies exactly that plan,
+refusing if the MDM or the policies changed in between.
 
 Objects are matched by the marker mdmforge writes into their description,
 so a renamed policy updates its objects instead of creating second ones.
@@ -185,8 +211,8 @@ the policy no longer builds) is listed as a note, and with --prune as a
 delete step, so the plan shows each delete before apply makes it. Plan
 all of a tenant's policies in one run.
 
-The policies are loaded and validated as build does, for target intune;
-any finding stops the run before the tenant is read.
+The policies are loaded and validated as build does, for the --target MDM
+(intune by default); any finding stops the run before the MDM is read.
 
 Formats: text (for a terminal), markdown (for a pull-request comment),
 json (the plan file itself) and github (annotations and a summary).
