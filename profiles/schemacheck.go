@@ -186,6 +186,10 @@ func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(str
 			if alt != "" {
 				name += " (or " + alt + ")"
 			}
+			if why := softRequired[c.payloadType+" "+name]; why != "" {
+				c.add(Warning, path, pos, "missing %s, which Apple's schema requires; %s", name, why)
+				continue
+			}
 			c.add(Error, path, pos, "missing %s, which Apple's schema requires", name)
 		}
 	}
@@ -311,7 +315,7 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	// Apple lists special values beside a range ("0, or 1 to 180"): a value
 	// is fine when it is either.
 	f, isNumber := number(v)
-	inList := len(ks.Allowed) > 0 && allowed(ks.Allowed, v)
+	inList := len(ks.Allowed) > 0 && (allowed(ks.Allowed, v) || allowed(alsoAllowed[c.payloadType+" "+ks.Name], v))
 	inRange := ks.Range != nil && isNumber && ks.Range.Contains(f)
 	switch {
 	case inList || inRange:
