@@ -57,6 +57,33 @@ func TestLint(t *testing.T) {
 		want    []want // every finding, exactly
 	}{
 		{"clean", iOS, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi), nil},
+		{"a per-app VPN with the VPN payload's keys", iOS, plistProfile("", payloadKeys("com.apple.vpn.managed.applayer", 1)+`<key>VPNUUID</key><string>A1B2C3D4-0000-4000-8000-000000000001</string>
+<key>UserDefinedName</key><string>Example</string><key>VPNType</key><string>IKEv2</string>
+<key>IKEv2</key><dict><key>RemoteAddress</key><string>vpn.example.com</string><key>RemoteIdentifier</key><string>vpn.example.com</string><key>LocalIdentifier</key><string>me</string><key>AuthenticationMethod</key><string>Certificate</string></dict>
+<key>SafariDomains</key><array><string>example.com</string></array>
+`), nil},
+		{"a per-app VPN's inherited keys are checked", iOS, plistProfile("", payloadKeys("com.apple.vpn.managed.applayer", 1)+`<key>VPNUUID</key><string>A1B2C3D4-0000-4000-8000-000000000001</string>
+<key>UserDefinedName</key><string>Example</string><key>VPNType</key><string>IKEv3</string>
+`), []want{{Error, "PayloadContent[0].VPNType", "", `VPNType is text "IKEv3"; Apple allows`}}},
+		{"VPN.AuthName and AuthPassword under an SSL plug-in", iOS, plistProfile("", payloadKeys("com.apple.vpn.managed", 1)+`<key>UserDefinedName</key><string>Example</string><key>VPNType</key><string>VPN</string><key>VPNSubType</key><string>com.example.vpn</string>
+<key>VPN</key><dict><key>RemoteAddress</key><string>vpn.example.com</string><key>AuthName</key><string>me</string><key>AuthPassword</key><string>pw</string><key>AuthenticationMethod</key><string>Password</string></dict>
+`), nil},
+		{"Home Screen items of type Application and App", iOS, plistProfile("", payloadKeys("com.apple.homescreenlayout", 1)+`<key>Dock</key><array><dict><key>Type</key><string>Application</string><key>BundleID</key><string>com.apple.mobilesafari</string></dict>
+<dict><key>Type</key><string>App</string><key>BundleID</key><string>com.apple.mobilemail</string></dict></array>
+<key>Pages</key><array><array><dict><key>Type</key><string>Folder</string><key>DisplayName</key><string>Work</string><key>Pages</key><array><array><dict><key>Type</key><string>Application</string><key>BundleID</key><string>com.apple.Maps</string></dict></array></array></dict></array></array>
+`), []want{{Warning, "PayloadContent[0].PayloadType", "", "supervised devices only"}}},
+		{"Home Screen items of another type", iOS, plistProfile("", payloadKeys("com.apple.homescreenlayout", 1)+`<key>Dock</key><array><dict><key>Type</key><string>Program</string><key>BundleID</key><string>com.apple.mobilesafari</string></dict></array>
+<key>Pages</key><array></array>
+`), []want{{Warning, "PayloadContent[0].PayloadType", "", "supervised devices only"}, {Error, "PayloadContent[0].Dock[0].Type", "", `Apple allows "App", "Folder" or "WebClip"`}}},
+		{"Wake On LAN as IOKit spells it, and Wake on LAN as Apple's YAML does", macOS, plistProfile("", payloadKeys("com.apple.MCX", 1)+`<key>com.apple.EnergySaver.desktop.ACPower</key><dict><key>Wake On LAN</key><integer>1</integer></dict>
+<key>com.apple.EnergySaver.portable.ACPower</key><dict><key>Wake on LAN</key><integer>1</integer></dict>
+<key>com.apple.EnergySaver.portable.BatteryPower</key><dict><key>Wake On LAN</key><integer>2</integer></dict>
+`), []want{{Error, "PayloadContent[0].com.apple.EnergySaver.portable.BatteryPower.Wake On LAN", "", "is 2; Apple allows 0 or 1"}}},
+		{"a screensaver without moduleName", macOS, plistProfile("", payloadKeys("com.apple.screensaver", 1)+"<key>askForPassword</key><true/>\n<key>askForPasswordDelay</key><integer>5</integer>\n"),
+			[]want{{Warning, "PayloadContent[0]", "", "missing moduleName, which Apple's schema requires; Macs install"}}},
+		{"PayloadRemovalDisallowed false is no supervision matter", iOS, plistProfile(topKeys+"<key>PayloadRemovalDisallowed</key><false/>\n", payloadKeys("com.apple.wifi.managed", 1)+wifi), nil},
+		{"PayloadRemovalDisallowed true is", iOS, plistProfile(topKeys+"<key>PayloadRemovalDisallowed</key><true/>\n", payloadKeys("com.apple.wifi.managed", 1)+wifi),
+			[]want{{Warning, "PayloadRemovalDisallowed", "", "supervised devices only"}}},
 		{"PayloadEnabled in a payload and at the top", iOS,
 			plistProfile(topKeys+"<key>PayloadEnabled</key><true/>\n", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadEnabled</key><false/>\n"), nil},
 		{"PayloadEnabled not a boolean", iOS, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadEnabled</key><string>yes</string>\n"),

@@ -260,6 +260,13 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	case s.quiet[rel]:
 	case sup == nil && parent != nil:
 		c.add(Warning, path, pos, "%s is not supported on %s (%s); devices ignore it", rel, c.platform, supportedOn(ks.Platforms))
+	case sup != nil && sup.Supervised && isDefaultBool(ks, v):
+		// A supervised-only switch left at Apple's default changes nothing
+		// anywhere (PayloadRemovalDisallowed false, as Apple Configurator
+		// writes it), so supervision is not worth a word.
+		unsup := *sup
+		unsup.Supervised = false
+		c.support(&unsup, parent, path, pos, rel)
 	case sup != nil:
 		c.support(sup, parent, path, pos, rel)
 	}
@@ -362,4 +369,11 @@ func (c *schemaCheck) support(sup, parent *schema.Support, path string, pos Pos,
 	if c.manual && !sup.ManualInstall && parent.ManualInstall {
 		c.add(Warning, path, pos, "%s must be installed by MDM; %s is manual", what, c.setting("profile.install", "--install"))
 	}
+}
+
+// isDefaultBool reports whether v is a boolean equal to the key's default.
+func isDefaultBool(ks *schema.Key, v any) bool {
+	b, ok := v.(bool)
+	d, hasDefault := ks.Default.(bool)
+	return ok && hasDefault && b == d
 }
