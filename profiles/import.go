@@ -35,6 +35,11 @@ type ImportOptions struct {
 	// Platform is the platform the profile is for (iOS, macOS, tvOS,
 	// visionOS or watchOS); empty means infer it with InferPlatform.
 	Platform string
+	// SignedBy is the subject of the certificate that signed the source
+	// (CN=…), empty for an unsigned one. A policy is built unsigned unless
+	// build is given --sign, so the policy's head comment says so, and its
+	// name drops the file name's trailing -signed or .signed.
+	SignedBy string
 }
 
 // Imported is a profile turned into a policy.
@@ -98,7 +103,13 @@ func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, err
 	}
 
 	profile := mapping()
-	add(profile, "name", str(policyName(name, id)))
+	pname := policyName(name, id)
+	if n := strings.TrimSuffix(pname, "-signed"); opts.SignedBy != "" && n != "" {
+		// foo.signed.mobileconfig is what build --sign writes beside
+		// foo.mobileconfig: the policy is foo's.
+		pname = n
+	}
+	add(profile, "name", str(pname))
 	add(profile, "identifier", str(id))
 	add(profile, "uuid", str(top["PayloadUUID"].(string)))
 	add(profile, "imported", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
@@ -183,6 +194,9 @@ func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, err
 
 	root := mapping()
 	root.HeadComment = fmt.Sprintf("Imported from %s by mdmforge import. Its identifiers and UUIDs are kept,\nso the first build updates the profile devices already have.", filepath.Base(name))
+	if opts.SignedBy != "" {
+		root.HeadComment += fmt.Sprintf("\nThe source was signed by %s; build with --sign to sign it again.", strings.ReplaceAll(opts.SignedBy, "\n", " "))
+	}
 	add(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"})
 	if im.intune {
 		// The tokens became variables; building for Intune writes them back.

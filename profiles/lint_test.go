@@ -222,7 +222,18 @@ func TestLint(t *testing.T) {
 		{"not a configuration profile", iOS, "<plist version=\"1.0\"><dict><key>PayloadType</key><string>com.apple.wifi.managed</string></dict></plist>",
 			[]want{{Error, "", "1:28", `not a configuration profile (PayloadType is "com.apple.wifi.managed", want Configuration)`}}},
 		{"not a dictionary", iOS, "<plist version=\"1.0\"><array/></plist>",
-			[]want{{Error, "", "", "not a property list: plist: type mismatch: tried to decode plist type `array' into value of type `map[string]interface {}'"}}},
+			[]want{{Error, "", "1:22", "the top level is an array, not a dictionary; a configuration profile is a dictionary with PayloadContent"}}},
+		{"an empty file", iOS, "", []want{{Error, "", "", "not a property list: the file is empty"}}},
+		{"white space only", iOS, " \r\n\t\n", []want{{Error, "", "", "not a property list: the file holds only white space"}}},
+		{"a web page", iOS, "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Session expired</body></html>\n",
+			[]want{{Error, "", "1:1", "not a property list (it looks like HTML): a web page, such as a sign-in page, was saved in place of the profile"}}},
+		{"plain text", iOS, "hello\n", []want{{Error, "", "", "not a property list: the file is plain text"}}},
+		{"malformed XML", iOS, "<plist version=\"1.0\">\n<dict>\n<key>A</key><string>x</strin>\n</dict></plist>\n",
+			[]want{{Error, "", "3:30", "not a property list: XML syntax error: element <string> closed by </strin>"}}},
+		{"an unescaped ampersand", iOS, "<plist version=\"1.0\">\n<dict>\n<key>A</key><string>a & b</string>\n</dict></plist>\n",
+			[]want{{Error, "", "3:24", "not a property list: XML syntax error: invalid character entity & (no semicolon)"}}},
+		{"cut-short XML", iOS, "<plist version=\"1.0\">\n<dict>\n<key>A</key><str",
+			[]want{{Error, "", "3:17", "not a property list: XML syntax error: the file ends before the property list does"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
