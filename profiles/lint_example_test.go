@@ -50,7 +50,7 @@ func ExampleLint() {
 	//     wifi.mobileconfig:6:3
 	// warning: PayloadContent[0].AutoJoin: AutoJoin wants true or false, got 1; devices read it as true, but stricter tools refuse it: write <true/>
 	//     wifi.mobileconfig:7:4
-	// error: PayloadContent[0].SSID: SSID is not a key of the payload in Apple's schema; did you mean "SSID_STR"?
+	// error: PayloadContent[0].SSID: SSID is not a key of the com.apple.wifi.managed payload in Apple's schema; did you mean "SSID_STR"?
 	//     wifi.mobileconfig:17:4
 	// 2 errors, 1 warning
 }

@@ -221,7 +221,46 @@ func (c *schemaCheck) unknownKey(k, rel string, top bool, names []string) string
 	case top && rel == "" && topOnly(k):
 		return fmt.Sprintf("%s is a key of the profile's top level, not of a payload; Apple's schema defines it only there: move it out of PayloadContent", k)
 	}
-	return fmt.Sprintf("%s is not a key of %s in Apple's schema%s", k, c.where(rel), didYouMean(k, names))
+	where := c.where(rel)
+	if rel == "" && c.profile && c.domain == nil && c.payloadType != "Configuration" {
+		// In a profile the path says only PayloadContent[0]: name the type.
+		where = "the " + c.payloadType + " payload"
+	}
+	hint := didYouMean(k, names)
+	if rel == "" && hint == "" && c.payloadType != "Configuration" {
+		if in := payloadsWithKey(k, c.payloadType); len(in) > 0 && len(in) <= 3 {
+			hint = "; it is a key of " + orList(in) + ": move it into such a payload, if that is what was meant"
+		}
+	}
+	return fmt.Sprintf("%s is not a key of %s in Apple's schema%s", k, where, hint)
+}
+
+// payloadsWithKey lists the payload types other than except that have a
+// key named k of their own, per Apple's schema or ProfileManifests' facts,
+// the latter marked.
+func payloadsWithKey(k, except string) []string {
+	if _, common := commonKey(k); common {
+		return nil
+	}
+	var in []string
+	for _, t := range schema.FactTypes() {
+		if t == except || t == "Configuration" {
+			continue
+		}
+		p, ok := schema.Facts(t)
+		if !ok || p.Kind.IsPreferenceDomain() {
+			continue
+		}
+		ks, ok := p.Key(k)
+		if !ok || ks.IsWildcard() {
+			continue
+		}
+		if ks.Origin == schema.OriginProfileManifests {
+			t += " (per ProfileManifests)"
+		}
+		in = append(in, t)
+	}
+	return in
 }
 
 // placeholder returns the schema of entries with free-form names in a
