@@ -51,6 +51,10 @@ type Imported struct {
 	// is empty when the payloads fit no one platform, and PlatformWhy then
 	// names the conflict.
 	Platform, PlatformWhy string
+	// PlatformGuessed says the inferred platform was chosen only by the
+	// order of platforms, several fitting equally (see PlatformGuessed);
+	// the policy's comment says so.
+	PlatformGuessed bool
 }
 
 // ImportProfile turns an unsigned configuration profile into a policy that
@@ -82,9 +86,14 @@ func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, err
 		}
 	}
 	id, _ := top["PayloadIdentifier"].(string)
-	platform, why := opts.Platform, ""
+	platform, why, guessed := opts.Platform, "", false
 	if platform == "" {
-		platform, why = InferPlatform(top)
+		var fits []schema.Platform
+		platform, why, fits = inferPlatform(top)
+		guessed = platform != "" && len(fits) > 1
+		if guessed {
+			why += "; " + guessText(why, fits, "import --platform")
+		}
 	}
 
 	im := importer{names: map[string]bool{}, uuids: map[string]string{}}
@@ -115,7 +124,10 @@ func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, err
 	add(profile, "imported", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
 	if platform != "" {
 		n := str(platform)
-		if why != "" {
+		switch {
+		case guessed:
+			n.LineComment = "guessed: " + why
+		case why != "":
 			n.LineComment = "inferred: " + why
 		}
 		add(profile, "platform", n)
@@ -215,7 +227,7 @@ func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, err
 	if err := checkImport(buf.Bytes(), top); err != nil {
 		return nil, err
 	}
-	return &Imported{Policy: buf.Bytes(), Platform: platform, PlatformWhy: why}, nil
+	return &Imported{Policy: buf.Bytes(), Platform: platform, PlatformWhy: why, PlatformGuessed: guessed}, nil
 }
 
 // checkImport builds an imported policy and compares the profile with its

@@ -78,10 +78,15 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 		// Without a platform, the profile's payloads and keys tell it; the
 		// note says which was chosen and why, so a surprising choice is
 		// seen before its findings.
-		platform, why := InferPlatform(top)
-		if platform == "" {
+		platform, why, fits := inferPlatform(top)
+		switch {
+		case platform == "":
 			ds = append(ds, Diagnostic{Severity: Error, Pos: at(""), Message: "cannot infer the platform: " + why + "; name one (lint --platform)"})
-		} else {
+		case len(fits) > 1:
+			// Chosen by the order of platforms alone: the checks that
+			// follow may be the wrong platform's.
+			ds = append(ds, Diagnostic{Severity: Warning, Pos: Pos{File: name}, Message: fmt.Sprintf("platform %s inferred: %s; %s", platform, why, guessText(why, fits, "--platform"))})
+		default:
 			ds = append(ds, Diagnostic{Severity: Note, Pos: Pos{File: name}, Message: fmt.Sprintf("platform %s inferred: %s", platform, why)})
 		}
 		devices.Platform = platform

@@ -42,9 +42,9 @@ func ExampleLint() {
 </plist>`)
 	findings := profiles.Lint("wifi.mobileconfig", src, profiles.Devices{})
 	fmt.Println(findings)
-	fmt.Println(findings.Errors(), "errors,", findings.Warnings(), "warning")
+	fmt.Println(findings.Errors(), "errors,", findings.Warnings(), "warnings")
 	// Output:
-	// note: platform iOS inferred: every payload is available on iOS, which comes first of iOS, macOS, tvOS, visionOS, watchOS
+	// warning: platform iOS inferred: every payload is available on iOS, which comes first of iOS, macOS, tvOS, visionOS, watchOS; this is a guess: pass --platform to say which
 	//     wifi.mobileconfig
 	// error: PayloadContent[0]: missing PayloadUUID, which Apple's schema requires; give it a unique value (uuidgen prints one), and keep it when you change the profile
 	//     wifi.mobileconfig:6:3
@@ -52,5 +52,5 @@ func ExampleLint() {
 	//     wifi.mobileconfig:7:4
 	// error: PayloadContent[0].SSID: SSID is not a key of the com.apple.wifi.managed payload in Apple's schema; did you mean "SSID_STR"?
 	//     wifi.mobileconfig:17:4
-	// 2 errors, 1 warning
+	// 2 errors, 2 warnings
 }

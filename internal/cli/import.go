@@ -117,7 +117,9 @@ func importRun(opts *importOptions) error {
 	if iopts.SignedBy != "" {
 		fmt.Fprintf(opts.IO.Err, "mdmforge: note: the source was signed by %s; build with --sign to sign it again\n", iopts.SignedBy)
 	}
-	if im.PlatformWhy != "" && opts.Platform == "" {
+	if im.PlatformGuessed {
+		fmt.Fprintf(opts.IO.Err, "mdmforge: warning: platform %s inferred: %s (written as profile.platform, with a comment)\n", im.Platform, im.PlatformWhy)
+	} else if im.PlatformWhy != "" && opts.Platform == "" {
 		fmt.Fprintf(opts.IO.Err, "mdmforge: note: platform %s inferred: %s (written as profile.platform)\n", im.Platform, im.PlatformWhy)
 	}
 	name := opts.Out
