@@ -74,7 +74,7 @@ func TestLint(t *testing.T) {
 `), []want{{Warning, "PayloadContent[0].PayloadType", "", "supervised devices only"}}},
 		{"Home Screen items of another type", iOS, plistProfile("", payloadKeys("com.apple.homescreenlayout", 1)+`<key>Dock</key><array><dict><key>Type</key><string>Program</string><key>BundleID</key><string>com.apple.mobilesafari</string></dict></array>
 <key>Pages</key><array></array>
-`), []want{{Warning, "PayloadContent[0].PayloadType", "", "supervised devices only"}, {Error, "PayloadContent[0].Dock[0].Type", "", `Apple allows "App", "Folder" or "WebClip"`}}},
+`), []want{{Warning, "PayloadContent[0].PayloadType", "", "supervised devices only"}, {Error, "PayloadContent[0].Dock[0].Type", "", `Apple allows "App", "Folder" or "WebClip" (devices also accept "Application")`}}},
 		{"Wake On LAN as IOKit spells it, and Wake on LAN as Apple's YAML does", macOS, plistProfile("", payloadKeys("com.apple.MCX", 1)+`<key>com.apple.EnergySaver.desktop.ACPower</key><dict><key>Wake On LAN</key><integer>1</integer></dict>
 <key>com.apple.EnergySaver.portable.ACPower</key><dict><key>Wake on LAN</key><integer>1</integer></dict>
 <key>com.apple.EnergySaver.portable.BatteryPower</key><dict><key>Wake On LAN</key><integer>2</integer></dict>

@@ -368,7 +368,11 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	case len(ks.Allowed) > 0 && ks.Range != nil:
 		c.add(sev, path, pos, "%s is %s; %s allows %s, or %s", rel, describeValue(v), whose, allowedList(ks.Allowed), rangeText(ks.Range))
 	case len(ks.Allowed) > 0:
-		c.add(sev, path, pos, "%s is %s; %s allows %s", rel, describeValue(v), whose, allowedList(ks.Allowed))
+		also := ""
+		if extra := alsoAllowed[c.payloadType+" "+ks.Name]; len(extra) > 0 {
+			also = " (devices also accept " + allowedList(extra) + ")"
+		}
+		c.add(sev, path, pos, "%s is %s; %s allows %s%s", rel, describeValue(v), whose, allowedList(ks.Allowed), also)
 	case ks.Range != nil && isNumber:
 		c.add(sev, path, pos, "%s is %s, outside %s range %s", rel, describeValue(v), possessive(whose), rangeText(ks.Range))
 	}
