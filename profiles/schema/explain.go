@@ -156,16 +156,10 @@ func explainPayload(p *Payload) *Explanation {
 	if p.Kind.IsPreferenceDomain() {
 		e.Kind = string(p.Kind)
 	}
-	var parent *Payload
-	if p.Inherits != "" {
-		parent, _ = Lookup(p.Inherits)
-	}
 	for _, k := range p.Keys {
 		row := keyRow(k, e.column)
-		if parent != nil {
-			if pk, ok := parent.index[k.Name]; ok && pk == k {
-				row.From = p.Inherits
-			}
+		if p.InheritedKey(k.Name) {
+			row.From = p.Inherits
 		}
 		e.Keys = append(e.Keys, row)
 	}

@@ -26,8 +26,21 @@ func TestPerAppVPNInheritsVPNKeys(t *testing.T) {
 			t.Errorf("applayer has no %s", strings.Join(path, "."))
 		}
 	}
-	if _, ok := app.Key("VPNUUID"); !ok {
+	if _, ok := app.Key("VPNUUID"); !ok || app.InheritedKey("VPNUUID") {
 		t.Error("applayer lost its own VPNUUID")
+	}
+	// The VPN payload has no watchOS; a per-app VPN has, and so have the
+	// keys it inherits, down to their subkeys. Where the VPN payload
+	// rules a key out (ProviderDesignatedRequirement on iOS), so does the
+	// per-app VPN.
+	for _, path := range [][]string{{"VPNType"}, {"IKEv2", "RemoteAddress"}} {
+		k, _, _ := LookupKey("com.apple.vpn.managed.applayer", path, WatchOS)
+		if k == nil || k.Platforms[WatchOS] == nil {
+			t.Errorf("%s: no watchOS support", strings.Join(path, "."))
+		}
+	}
+	if k, _, _ := LookupKey("com.apple.vpn.managed.applayer", []string{"VPN", "ProviderDesignatedRequirement"}, IOS); k == nil || k.Platforms[IOS] != nil {
+		t.Error("VPN.ProviderDesignatedRequirement gained iOS")
 	}
 }
 

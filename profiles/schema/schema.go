@@ -172,9 +172,10 @@ type Payload struct {
 	// platforms of CommonPayloadKeys.yaml, not the payload's.
 	Keys []*Key
 
-	common   bool // Key falls back to Common()
-	index    map[string]*Key
-	wildcard *Key
+	common    bool            // Key falls back to Common()
+	inherited map[string]bool // the names of the keys from Inherits
+	index     map[string]*Key
+	wildcard  *Key
 }
 
 // Key returns the payload key with the given name: one of Keys, else (except

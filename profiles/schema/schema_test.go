@@ -104,10 +104,9 @@ func ownKeys(p *schema.Payload) []*schema.Key {
 	if p.Inherits == "" {
 		return p.Keys
 	}
-	parent, _ := schema.Lookup(p.Inherits)
 	var own []*schema.Key
 	for _, k := range p.Keys {
-		if pk, ok := parent.Key(k.Name); !ok || pk != k {
+		if !p.InheritedKey(k.Name) {
 			own = append(own, k)
 		}
 	}
