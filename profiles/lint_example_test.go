@@ -54,3 +54,17 @@ func ExampleLint() {
 	//     wifi.mobileconfig:17:4
 	// 2 errors, 2 warnings
 }
+
+// A Wi-Fi payload fits every platform, so the platform InferPlatform
+// chooses for it is only the first in order: a guess to confirm.
+func ExamplePlatformGuessed() {
+	wifi := map[string]any{"PayloadContent": []any{map[string]any{"PayloadType": "com.apple.wifi.managed"}}}
+	tcc := map[string]any{"PayloadContent": []any{map[string]any{"PayloadType": "com.apple.TCC.configuration-profile-policy"}}}
+	p, _ := profiles.InferPlatform(wifi)
+	fmt.Println(p, profiles.PlatformGuessed(wifi))
+	p, _ = profiles.InferPlatform(tcc)
+	fmt.Println(p, profiles.PlatformGuessed(tcc))
+	// Output:
+	// iOS true
+	// macOS false
+}
