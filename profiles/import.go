@@ -35,6 +35,11 @@ type ImportOptions struct {
 	// Platform is the platform the profile is for (iOS, macOS, tvOS,
 	// visionOS or watchOS); empty means infer it with InferPlatform.
 	Platform string
+	// SignedBy is the subject of the certificate that signed the source
+	// (CN=…), empty for an unsigned one. A policy is built unsigned unless
+	// build is given --sign, so the policy's head comment says so, and its
+	// name drops the file name's trailing -signed or .signed.
+	SignedBy string
 }
 
 // Imported is a profile turned into a policy.
@@ -46,6 +51,10 @@ type Imported struct {
 	// is empty when the payloads fit no one platform, and PlatformWhy then
 	// names the conflict.
 	Platform, PlatformWhy string
+	// PlatformGuessed says the inferred platform was chosen only by the
+	// order of platforms, several fitting equally (see PlatformGuessed);
+	// the policy's comment says so.
+	PlatformGuessed bool
 }
 
 // ImportProfile turns an unsigned configuration profile into a policy that
@@ -77,9 +86,14 @@ func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, err
 		}
 	}
 	id, _ := top["PayloadIdentifier"].(string)
-	platform, why := opts.Platform, ""
+	platform, why, guessed := opts.Platform, "", false
 	if platform == "" {
-		platform, why = InferPlatform(top)
+		var fits []schema.Platform
+		platform, why, fits = inferPlatform(top)
+		guessed = platform != "" && len(fits) > 1
+		if guessed {
+			why += "; " + guessText(why, fits, "import --platform")
+		}
 	}
 
 	im := importer{names: map[string]bool{}, uuids: map[string]string{}}
@@ -98,13 +112,22 @@ func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, err
 	}
 
 	profile := mapping()
-	add(profile, "name", str(policyName(name, id)))
+	pname := policyName(name, id)
+	if n := strings.TrimSuffix(pname, "-signed"); opts.SignedBy != "" && n != "" {
+		// foo.signed.mobileconfig is what build --sign writes beside
+		// foo.mobileconfig: the policy is foo's.
+		pname = n
+	}
+	add(profile, "name", str(pname))
 	add(profile, "identifier", str(id))
 	add(profile, "uuid", str(top["PayloadUUID"].(string)))
 	add(profile, "imported", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
 	if platform != "" {
 		n := str(platform)
-		if why != "" {
+		switch {
+		case guessed:
+			n.LineComment = "guessed: " + why
+		case why != "":
 			n.LineComment = "inferred: " + why
 		}
 		add(profile, "platform", n)
@@ -183,6 +206,9 @@ func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, err
 
 	root := mapping()
 	root.HeadComment = fmt.Sprintf("Imported from %s by mdmforge import. Its identifiers and UUIDs are kept,\nso the first build updates the profile devices already have.", filepath.Base(name))
+	if opts.SignedBy != "" {
+		root.HeadComment += fmt.Sprintf("\nThe source was signed by %s; build with --sign to sign it again.", strings.ReplaceAll(opts.SignedBy, "\n", " "))
+	}
 	add(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"})
 	if im.intune {
 		// The tokens became variables; building for Intune writes them back.
@@ -201,7 +227,7 @@ func ImportProfile(name string, data []byte, opts ImportOptions) (*Imported, err
 	if err := checkImport(buf.Bytes(), top); err != nil {
 		return nil, err
 	}
-	return &Imported{Policy: buf.Bytes(), Platform: platform, PlatformWhy: why}, nil
+	return &Imported{Policy: buf.Bytes(), Platform: platform, PlatformWhy: why, PlatformGuessed: guessed}, nil
 }
 
 // checkImport builds an imported policy and compares the profile with its

@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -62,5 +63,36 @@ func TestImportRefusesNonProfiles(t *testing.T) {
 		if _, err := Import("x.mobileconfig", []byte(data)); err == nil {
 			t.Errorf("Import(%q) succeeded", data)
 		}
+	}
+}
+
+// Platform SSO's {{DEVICEREGISTRATION}} is Intune's value: import makes it
+// a variable and targets Intune, which builds it back, and a build for an
+// MDM that registers devices its own way is refused rather than shipping an
+// Intune token.
+func TestImportDeviceRegistrationToken(t *testing.T) {
+	file := filepath.Join("..", "testdata", "profiles", "macos", "platform-sso-entra.mobileconfig")
+	orig, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(orig, []byte("{{DEVICEREGISTRATION}}")) {
+		t.Fatal("corpus profile lacks the token")
+	}
+	im, err := ImportProfile(file, orig, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\ntarget: intune\n", "RegistrationToken: ${device.registration_token}\n"} {
+		if !strings.Contains(string(im.Policy), want) {
+			t.Errorf("policy lacks %q:\n%s", want, im.Policy)
+		}
+	}
+	p, ds := Decode("p.yaml", im.Policy)
+	if ds.Errors() > 0 {
+		t.Fatal(ds)
+	}
+	if _, err := p.ProfileTree(Options{Target: Jamf}); err == nil || !strings.Contains(err.Error(), "${device.registration_token} has no equivalent in jamf") {
+		t.Errorf("build for jamf: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package profiles
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -34,6 +35,9 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 	}
 	// Into a dictionary, as DecodeProfile does: any other root (and any
 	// text, which the OpenStep format reads as a string) is not a profile.
+	if d, bad := notAProfile(name, data); bad {
+		return append(ds, d)
+	}
 	var top map[string]any
 	if _, err := plist.Unmarshal(data, &top); err != nil {
 		return fail(Pos{File: name}, "not a property list: %v", err)
@@ -74,10 +78,15 @@ func Lint(name string, data []byte, devices Devices) Diagnostics {
 		// Without a platform, the profile's payloads and keys tell it; the
 		// note says which was chosen and why, so a surprising choice is
 		// seen before its findings.
-		platform, why := InferPlatform(top)
-		if platform == "" {
+		platform, why, fits := inferPlatform(top)
+		switch {
+		case platform == "":
 			ds = append(ds, Diagnostic{Severity: Error, Pos: at(""), Message: "cannot infer the platform: " + why + "; name one (lint --platform)"})
-		} else {
+		case len(fits) > 1:
+			// Chosen by the order of platforms alone: the checks that
+			// follow may be the wrong platform's.
+			ds = append(ds, Diagnostic{Severity: Warning, Pos: Pos{File: name}, Message: fmt.Sprintf("platform %s inferred: %s; %s", platform, why, guessText(why, fits, "--platform"))})
+		default:
 			ds = append(ds, Diagnostic{Severity: Note, Pos: Pos{File: name}, Message: fmt.Sprintf("platform %s inferred: %s", platform, why)})
 		}
 		devices.Platform = platform
@@ -247,6 +256,101 @@ func xmlElementText(dec *xml.Decoder) (string, bool) {
 			if depth--; depth == 0 {
 				return string(text), true
 			}
+		}
+	}
+}
+
+// notAProfile returns the one finding for a file that is not a property
+// list with a dictionary at its top, in the terms of what the file is: an
+// empty file, a web page saved in place of a profile, an XML syntax error
+// at its line and column, a top level of another type. The plist
+// decoder's own words (a "text property list", Go's types) would send the
+// admin looking in the wrong place. An empty file would otherwise decode
+// as an empty dictionary and get a finding for every required key.
+func notAProfile(name string, data []byte) (Diagnostic, bool) {
+	bad := func(pos Pos, msg string) (Diagnostic, bool) {
+		return Diagnostic{Severity: Error, Pos: pos, Message: msg}, true
+	}
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\ufeff")))
+	switch {
+	case len(data) == 0:
+		return bad(Pos{File: name}, "not a property list: the file is empty")
+	case len(trimmed) == 0:
+		return bad(Pos{File: name}, "not a property list: the file holds only white space")
+	case looksLikeHTML(trimmed):
+		return bad(Pos{File: name, Line: 1, Column: 1}, "not a property list (it looks like HTML): a web page, such as a sign-in page, was saved in place of the profile")
+	}
+	if trimmed[0] == '<' {
+		if pos, msg, ok := xmlSyntaxError(name, data); ok {
+			return bad(pos, "not a property list: XML syntax error: "+msg)
+		}
+	}
+	var root any
+	if _, err := plist.Unmarshal(data, &root); err != nil {
+		return Diagnostic{}, false // Lint words the decoder's error
+	}
+	if _, ok := root.(map[string]any); ok {
+		return Diagnostic{}, false
+	}
+	pos := xmlKeyPositions(name, data)[""]
+	if pos.File == "" {
+		pos = Pos{File: name}
+	}
+	if _, isText := root.(string); isText && trimmed[0] != '<' && !bytes.HasPrefix(data, []byte("bplist")) {
+		// The OpenStep text format reads any word as a string.
+		return bad(pos, "not a property list: the file is plain text, not an XML or binary property list")
+	}
+	return bad(pos, fmt.Sprintf("the top level is %s, not a dictionary; a configuration profile is a dictionary with PayloadContent", topLevelKind(root)))
+}
+
+func topLevelKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "an array"
+	case string:
+		return "text"
+	case bool:
+		return "a boolean"
+	case uint64, int64, float64:
+		return "a number"
+	case []byte:
+		return "data"
+	}
+	return "not a dictionary"
+}
+
+// looksLikeHTML reports whether a file starts as a web page does.
+func looksLikeHTML(b []byte) bool {
+	head := strings.ToLower(string(b[:min(len(b), 512)]))
+	return strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") ||
+		(!strings.Contains(head, "<plist") && strings.Contains(head, "<html"))
+}
+
+// xmlSyntaxError finds the first XML syntax error of data, as a strict
+// XML reader sees it, with its line and column.
+func xmlSyntaxError(name string, data []byte) (Pos, string, bool) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = true
+	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	for {
+		_, err := dec.Token()
+		if err == io.EOF {
+			return Pos{}, "", false
+		}
+		var se *xml.SyntaxError
+		if errors.As(err, &se) {
+			line, col := dec.InputPos()
+			if line != se.Line {
+				col = 0 // the column is not known for the error's line
+			}
+			msg := se.Msg
+			if msg == "unexpected EOF" {
+				msg = "the file ends before the property list does (is it cut short?)"
+			}
+			return Pos{File: name, Line: se.Line, Column: col}, msg, true
+		}
+		if err != nil {
+			return Pos{}, "", false
 		}
 	}
 }

@@ -42,15 +42,29 @@ func ExampleLint() {
 </plist>`)
 	findings := profiles.Lint("wifi.mobileconfig", src, profiles.Devices{})
 	fmt.Println(findings)
-	fmt.Println(findings.Errors(), "errors,", findings.Warnings(), "warning")
+	fmt.Println(findings.Errors(), "errors,", findings.Warnings(), "warnings")
 	// Output:
-	// note: platform iOS inferred: every payload is available on iOS, which comes first of iOS, macOS, tvOS, visionOS, watchOS
+	// warning: platform iOS inferred: every payload is available on iOS, which comes first of iOS, macOS, tvOS, visionOS, watchOS; this is a guess: pass --platform to say which
 	//     wifi.mobileconfig
 	// error: PayloadContent[0]: missing PayloadUUID, which Apple's schema requires; give it a unique value (uuidgen prints one), and keep it when you change the profile
 	//     wifi.mobileconfig:6:3
 	// warning: PayloadContent[0].AutoJoin: AutoJoin wants true or false, got 1; devices read it as true, but stricter tools refuse it: write <true/>
 	//     wifi.mobileconfig:7:4
-	// error: PayloadContent[0].SSID: SSID is not a key of the payload in Apple's schema; did you mean "SSID_STR"?
+	// error: PayloadContent[0].SSID: SSID is not a key of the com.apple.wifi.managed payload in Apple's schema; did you mean "SSID_STR"?
 	//     wifi.mobileconfig:17:4
-	// 2 errors, 1 warning
+	// 2 errors, 2 warnings
+}
+
+// A Wi-Fi payload fits every platform, so the platform InferPlatform
+// chooses for it is only the first in order: a guess to confirm.
+func ExamplePlatformGuessed() {
+	wifi := map[string]any{"PayloadContent": []any{map[string]any{"PayloadType": "com.apple.wifi.managed"}}}
+	tcc := map[string]any{"PayloadContent": []any{map[string]any{"PayloadType": "com.apple.TCC.configuration-profile-policy"}}}
+	p, _ := profiles.InferPlatform(wifi)
+	fmt.Println(p, profiles.PlatformGuessed(wifi))
+	p, _ = profiles.InferPlatform(tcc)
+	fmt.Println(p, profiles.PlatformGuessed(tcc))
+	// Output:
+	// iOS true
+	// macOS false
 }

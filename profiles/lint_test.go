@@ -57,6 +57,35 @@ func TestLint(t *testing.T) {
 		want    []want // every finding, exactly
 	}{
 		{"clean", iOS, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi), nil},
+		{"a per-app VPN with the VPN payload's keys", iOS, plistProfile("", payloadKeys("com.apple.vpn.managed.applayer", 1)+`<key>VPNUUID</key><string>A1B2C3D4-0000-4000-8000-000000000001</string>
+<key>UserDefinedName</key><string>Example</string><key>VPNType</key><string>IKEv2</string>
+<key>IKEv2</key><dict><key>RemoteAddress</key><string>vpn.example.com</string><key>RemoteIdentifier</key><string>vpn.example.com</string><key>LocalIdentifier</key><string>me</string><key>AuthenticationMethod</key><string>Certificate</string></dict>
+<key>SafariDomains</key><array><string>example.com</string></array>
+`), nil},
+		{"a per-app VPN's inherited keys are checked", iOS, plistProfile("", payloadKeys("com.apple.vpn.managed.applayer", 1)+`<key>VPNUUID</key><string>A1B2C3D4-0000-4000-8000-000000000001</string>
+<key>UserDefinedName</key><string>Example</string><key>VPNType</key><string>IKEv3</string>
+`), []want{{Error, "PayloadContent[0].VPNType", "", `VPNType is text "IKEv3"; Apple allows`}}},
+		{"VPN.AuthName and AuthPassword under an SSL plug-in", iOS, plistProfile("", payloadKeys("com.apple.vpn.managed", 1)+`<key>UserDefinedName</key><string>Example</string><key>VPNType</key><string>VPN</string><key>VPNSubType</key><string>com.example.vpn</string>
+<key>VPN</key><dict><key>RemoteAddress</key><string>vpn.example.com</string><key>AuthName</key><string>me</string><key>AuthPassword</key><string>pw</string><key>AuthenticationMethod</key><string>Password</string></dict>
+`), nil},
+		{"Home Screen items of type Application and App", iOS, plistProfile("", payloadKeys("com.apple.homescreenlayout", 1)+`<key>Dock</key><array><dict><key>Type</key><string>Application</string><key>BundleID</key><string>com.apple.mobilesafari</string></dict>
+<dict><key>Type</key><string>App</string><key>BundleID</key><string>com.apple.mobilemail</string></dict></array>
+<key>Pages</key><array><array><dict><key>Type</key><string>Folder</string><key>DisplayName</key><string>Work</string><key>Pages</key><array><array><dict><key>Type</key><string>Application</string><key>BundleID</key><string>com.apple.Maps</string></dict></array></array></dict></array></array>
+`), []want{{Warning, "PayloadContent[0].PayloadType", "", "supervised devices only"}}},
+		{"Home Screen items of another type", iOS, plistProfile("", payloadKeys("com.apple.homescreenlayout", 1)+`<key>Dock</key><array><dict><key>Type</key><string>Program</string><key>BundleID</key><string>com.apple.mobilesafari</string></dict></array>
+<key>Pages</key><array></array>
+`), []want{{Warning, "PayloadContent[0].PayloadType", "", "supervised devices only"}, {Error, "PayloadContent[0].Dock[0].Type", "", `Apple allows "App", "Folder" or "WebClip" (devices also accept "Application")`}}},
+		{"Wake On LAN as IOKit spells it, and Wake on LAN as Apple's YAML does", macOS, plistProfile("", payloadKeys("com.apple.MCX", 1)+`<key>com.apple.EnergySaver.desktop.ACPower</key><dict><key>Wake On LAN</key><integer>1</integer></dict>
+<key>com.apple.EnergySaver.portable.ACPower</key><dict><key>Wake on LAN</key><integer>1</integer></dict>
+<key>com.apple.EnergySaver.portable.BatteryPower</key><dict><key>Wake On LAN</key><integer>2</integer></dict>
+`), []want{{Error, "PayloadContent[0].com.apple.EnergySaver.portable.BatteryPower.Wake On LAN", "", "is 2; Apple allows 0 or 1"}}},
+		{"a screensaver without moduleName", macOS, plistProfile("", payloadKeys("com.apple.screensaver", 1)+"<key>askForPassword</key><true/>\n<key>askForPasswordDelay</key><integer>5</integer>\n"),
+			[]want{{Warning, "PayloadContent[0]", "", "missing moduleName, which Apple's schema requires; Macs install"}}},
+		{"a key of another payload is named", macOS, plistProfile("", payloadKeys("com.apple.loginwindow", 1)+"<key>DisableGuestAccount</key><true/>\n"),
+			[]want{{Error, "PayloadContent[0].DisableGuestAccount", "11:1", "DisableGuestAccount is not a key of the com.apple.loginwindow payload in Apple's schema; it is a key of com.apple.MCX: move it into such a payload, if that is what was meant"}}},
+		{"PayloadRemovalDisallowed false is no supervision matter", iOS, plistProfile(topKeys+"<key>PayloadRemovalDisallowed</key><false/>\n", payloadKeys("com.apple.wifi.managed", 1)+wifi), nil},
+		{"PayloadRemovalDisallowed true is", iOS, plistProfile(topKeys+"<key>PayloadRemovalDisallowed</key><true/>\n", payloadKeys("com.apple.wifi.managed", 1)+wifi),
+			[]want{{Warning, "PayloadRemovalDisallowed", "", "supervised devices only"}}},
 		{"PayloadEnabled in a payload and at the top", iOS,
 			plistProfile(topKeys+"<key>PayloadEnabled</key><true/>\n", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadEnabled</key><false/>\n"), nil},
 		{"PayloadEnabled not a boolean", iOS, plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>PayloadEnabled</key><string>yes</string>\n"),
@@ -83,7 +112,7 @@ func TestLint(t *testing.T) {
 				payloadKeys("com.apple.wifi.managed", 1)+wifi+"<key>SSID</key><string>x</string>\n"),
 			[]want{{Error, "", "3:1", "missing PayloadVersion, which Apple's schema requires"},
 				{Error, "PayloadUUID", "17:1", "PayloadUUID is empty"},
-				{Error, "PayloadContent[0].SSID", "12:1", "SSID is not a key of the payload"}}},
+				{Error, "PayloadContent[0].SSID", "12:1", "SSID is not a key of the com.apple.wifi.managed payload"}}},
 		{"missing PayloadType", iOS, plistProfile("", strings.Replace(payloadKeys("x", 1), "<key>PayloadType</key><string>x</string>\n", "", 1)),
 			[]want{{Error, "PayloadContent[0]", "6:1", "missing PayloadType, which Apple's schema requires"}}},
 		{"a payload that is not a dictionary", iOS, strings.Replace(plistProfile("", payloadKeys("com.apple.wifi.managed", 1)+wifi), "<array>\n", "<array>\n<string>x</string>\n", 1),
@@ -195,7 +224,18 @@ func TestLint(t *testing.T) {
 		{"not a configuration profile", iOS, "<plist version=\"1.0\"><dict><key>PayloadType</key><string>com.apple.wifi.managed</string></dict></plist>",
 			[]want{{Error, "", "1:28", `not a configuration profile (PayloadType is "com.apple.wifi.managed", want Configuration)`}}},
 		{"not a dictionary", iOS, "<plist version=\"1.0\"><array/></plist>",
-			[]want{{Error, "", "", "not a property list: plist: type mismatch: tried to decode plist type `array' into value of type `map[string]interface {}'"}}},
+			[]want{{Error, "", "1:22", "the top level is an array, not a dictionary; a configuration profile is a dictionary with PayloadContent"}}},
+		{"an empty file", iOS, "", []want{{Error, "", "", "not a property list: the file is empty"}}},
+		{"white space only", iOS, " \r\n\t\n", []want{{Error, "", "", "not a property list: the file holds only white space"}}},
+		{"a web page", iOS, "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Session expired</body></html>\n",
+			[]want{{Error, "", "1:1", "not a property list (it looks like HTML): a web page, such as a sign-in page, was saved in place of the profile"}}},
+		{"plain text", iOS, "hello\n", []want{{Error, "", "", "not a property list: the file is plain text"}}},
+		{"malformed XML", iOS, "<plist version=\"1.0\">\n<dict>\n<key>A</key><string>x</strin>\n</dict></plist>\n",
+			[]want{{Error, "", "3:30", "not a property list: XML syntax error: element <string> closed by </strin>"}}},
+		{"an unescaped ampersand", iOS, "<plist version=\"1.0\">\n<dict>\n<key>A</key><string>a & b</string>\n</dict></plist>\n",
+			[]want{{Error, "", "3:24", "not a property list: XML syntax error: invalid character entity & (no semicolon)"}}},
+		{"cut-short XML", iOS, "<plist version=\"1.0\">\n<dict>\n<key>A</key><str",
+			[]want{{Error, "", "3:17", "not a property list: XML syntax error: the file ends before the property list does"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

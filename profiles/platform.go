@@ -58,6 +58,24 @@ func InferPlatform(profile map[string]any) (platform, why string) {
 	return platform, why
 }
 
+// PlatformGuessed reports whether InferPlatform chose the profile's
+// platform only by the order iOS, macOS, tvOS, visionOS, watchOS: several
+// platforms fit its payloads and keys equally well, so the choice is a
+// guess the author should confirm (lint --platform, import --platform).
+func PlatformGuessed(profile map[string]any) bool {
+	platform, _, fits := inferPlatform(profile)
+	return platform != "" && len(fits) > 1
+}
+
+// guessText is what lint and import add to a guessed platform's reason,
+// naming the platforms that fit unless the reason already does.
+func guessText(why string, fits []schema.Platform, flag string) string {
+	if strings.Contains(why, platformList(fits)) {
+		return "this is a guess: pass " + flag + " to say which"
+	}
+	return fmt.Sprintf("%s fit as well, so this is a guess: pass %s to say which", platformList(fits[1:]), flag)
+}
+
 // inferPlatform is InferPlatform, also returning the platforms that fit
 // equally well, of which platform is the first.
 func inferPlatform(profile map[string]any) (platform, why string, fits []schema.Platform) {

@@ -186,6 +186,10 @@ func (c *schemaCheck) dict(m map[string]any, s site, rel string, lookup func(str
 			if alt != "" {
 				name += " (or " + alt + ")"
 			}
+			if why := softRequired[c.payloadType+" "+name]; why != "" {
+				c.add(Warning, path, pos, "missing %s, which Apple's schema requires; %s", name, why)
+				continue
+			}
 			c.add(Error, path, pos, "missing %s, which Apple's schema requires", name)
 		}
 	}
@@ -217,7 +221,46 @@ func (c *schemaCheck) unknownKey(k, rel string, top bool, names []string) string
 	case top && rel == "" && topOnly(k):
 		return fmt.Sprintf("%s is a key of the profile's top level, not of a payload; Apple's schema defines it only there: move it out of PayloadContent", k)
 	}
-	return fmt.Sprintf("%s is not a key of %s in Apple's schema%s", k, c.where(rel), didYouMean(k, names))
+	where := c.where(rel)
+	if rel == "" && c.profile && c.domain == nil && c.payloadType != "Configuration" {
+		// In a profile the path says only PayloadContent[0]: name the type.
+		where = "the " + c.payloadType + " payload"
+	}
+	hint := didYouMean(k, names)
+	if rel == "" && hint == "" && c.payloadType != "Configuration" {
+		if in := payloadsWithKey(k, c.payloadType); len(in) > 0 && len(in) <= 3 {
+			hint = "; it is a key of " + orList(in) + ": move it into such a payload, if that is what was meant"
+		}
+	}
+	return fmt.Sprintf("%s is not a key of %s in Apple's schema%s", k, where, hint)
+}
+
+// payloadsWithKey lists the payload types other than except that have a
+// key named k of their own, per Apple's schema or ProfileManifests' facts,
+// the latter marked.
+func payloadsWithKey(k, except string) []string {
+	if _, common := commonKey(k); common {
+		return nil
+	}
+	var in []string
+	for _, t := range schema.FactTypes() {
+		if t == except || t == "Configuration" {
+			continue
+		}
+		p, ok := schema.Facts(t)
+		if !ok || p.Kind.IsPreferenceDomain() {
+			continue
+		}
+		ks, ok := p.Key(k)
+		if !ok || ks.IsWildcard() {
+			continue
+		}
+		if ks.Origin == schema.OriginProfileManifests {
+			t += " (per ProfileManifests)"
+		}
+		in = append(in, t)
+	}
+	return in
 }
 
 // placeholder returns the schema of entries with free-form names in a
@@ -256,6 +299,13 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	case s.quiet[rel]:
 	case sup == nil && parent != nil:
 		c.add(Warning, path, pos, "%s is not supported on %s (%s); devices ignore it", rel, c.platform, supportedOn(ks.Platforms))
+	case sup != nil && sup.Supervised && isDefaultBool(ks, v):
+		// A supervised-only switch left at Apple's default changes nothing
+		// anywhere (PayloadRemovalDisallowed false, as Apple Configurator
+		// writes it), so supervision is not worth a word.
+		unsup := *sup
+		unsup.Supervised = false
+		c.support(&unsup, parent, path, pos, rel)
 	case sup != nil:
 		c.support(sup, parent, path, pos, rel)
 	}
@@ -311,14 +361,18 @@ func (c *schemaCheck) value(ks *schema.Key, v any, s site, rel string, parent *s
 	// Apple lists special values beside a range ("0, or 1 to 180"): a value
 	// is fine when it is either.
 	f, isNumber := number(v)
-	inList := len(ks.Allowed) > 0 && allowed(ks.Allowed, v)
+	inList := len(ks.Allowed) > 0 && (allowed(ks.Allowed, v) || allowed(alsoAllowed[c.payloadType+" "+ks.Name], v))
 	inRange := ks.Range != nil && isNumber && ks.Range.Contains(f)
 	switch {
 	case inList || inRange:
 	case len(ks.Allowed) > 0 && ks.Range != nil:
 		c.add(sev, path, pos, "%s is %s; %s allows %s, or %s", rel, describeValue(v), whose, allowedList(ks.Allowed), rangeText(ks.Range))
 	case len(ks.Allowed) > 0:
-		c.add(sev, path, pos, "%s is %s; %s allows %s", rel, describeValue(v), whose, allowedList(ks.Allowed))
+		also := ""
+		if extra := alsoAllowed[c.payloadType+" "+ks.Name]; len(extra) > 0 {
+			also = " (devices also accept " + allowedList(extra) + ")"
+		}
+		c.add(sev, path, pos, "%s is %s; %s allows %s%s", rel, describeValue(v), whose, allowedList(ks.Allowed), also)
 	case ks.Range != nil && isNumber:
 		c.add(sev, path, pos, "%s is %s, outside %s range %s", rel, describeValue(v), possessive(whose), rangeText(ks.Range))
 	}
@@ -358,4 +412,11 @@ func (c *schemaCheck) support(sup, parent *schema.Support, path string, pos Pos,
 	if c.manual && !sup.ManualInstall && parent.ManualInstall {
 		c.add(Warning, path, pos, "%s must be installed by MDM; %s is manual", what, c.setting("profile.install", "--install"))
 	}
+}
+
+// isDefaultBool reports whether v is a boolean equal to the key's default.
+func isDefaultBool(ks *schema.Key, v any) bool {
+	b, ok := v.(bool)
+	d, hasDefault := ks.Default.(bool)
+	return ok && hasDefault && b == d
 }

@@ -36,13 +36,47 @@ var deviceKeys = map[string]*schema.Key{
 	"PayloadEnabled": everywhere("PayloadEnabled", schema.Boolean),
 }
 
+// The deviations table: where devices and Apple's own documents accept
+// more than Apple's YAML states, each with its source. Lint must not turn
+// away a profile devices install, nor point its author at a spelling the
+// device does not read.
+//
+// | payload | where | deviation | source |
+// |---|---|---|---|
+// | com.apple.vpn.managed(.applayer) | VPN | keys RemoteAddress, AuthName, AuthPassword | Apple's Configuration Profile Reference (2019) lists them in the VPN dictionary; SSL plug-ins (Cisco AnyConnect, Pulse Secure, GlobalProtect) read them there, as IPSec and IKEv2 read theirs |
+// | com.apple.homescreenlayout | Type of Dock, Pages, folder pages | value "Application" beside "App" | the same YAML's BundleID text ("required if the type is 'Application'"), the Configuration Profile Reference, and Apple's example on the HomeScreenLayout page |
+// | com.apple.MCX (EnergySaver) | com.apple.EnergySaver.*Power | key "Wake On LAN" beside "Wake on LAN" | IOKit's IOPMKeys.h: kIOPMWakeOnLANKey "Wake On LAN", the spelling power management reads |
+// | com.apple.screensaver | the payload | moduleName may be missing: a warning, not an error | Macs install the CIS benchmark's screensaver profile (askForPassword and askForPasswordDelay only) |
+
 // undocumented holds keys Apple's YAML leaves out of a dictionary although
-// devices read them there, by payload type, dictionary and name: a
-// VPNType VPN (Cisco AnyConnect, Pulse Secure and other SSL plug-ins)
-// names its server in VPN.RemoteAddress, as IPSec and IKEv2 do in theirs.
-var undocumented = map[string]*schema.Key{
-	"com.apple.vpn.managed VPN RemoteAddress":          everywhere("RemoteAddress", schema.String),
-	"com.apple.vpn.managed.applayer VPN RemoteAddress": everywhere("RemoteAddress", schema.String),
+// devices read them there, by payload type, dictionary and name (see the
+// deviations table).
+var undocumented = map[string]*schema.Key{}
+
+func init() {
+	for _, t := range []string{"com.apple.vpn.managed", "com.apple.vpn.managed.applayer"} {
+		for _, k := range []string{"RemoteAddress", "AuthName", "AuthPassword"} {
+			undocumented[t+" VPN "+k] = everywhere(k, schema.String)
+		}
+	}
+	wake := everywhere("Wake On LAN", schema.Integer)
+	wake.Allowed = []any{int64(0), int64(1)}
+	for _, d := range []string{"desktop.ACPower", "portable.ACPower", "portable.BatteryPower"} {
+		undocumented["com.apple.MCX com.apple.EnergySaver."+d+" Wake On LAN"] = wake
+	}
+}
+
+// alsoAllowed holds values devices accept for a key beside Apple's
+// rangelist, by payload type and key name (see the deviations table).
+var alsoAllowed = map[string][]any{
+	"com.apple.homescreenlayout Type": {"Application"},
+}
+
+// softRequired holds required keys whose absence devices tolerate, by
+// payload type and key name, with why it is only a warning (see the
+// deviations table).
+var softRequired = map[string]string{
+	"com.apple.screensaver moduleName": "Macs install a screensaver payload without it (the CIS benchmark's sets only askForPassword and askForPasswordDelay); add it only to choose the screen saver",
 }
 
 // vendorDictionaries are the keys whose dictionary is defined by the

@@ -38,7 +38,10 @@ type Variable struct {
 }
 
 // variables lists every neutral variable. Intune's tokens are lower case
-// because Intune matches them case-sensitively and documents them so;
+// because Intune matches them case-sensitively and documents them so,
+// except {{DEVICEREGISTRATION}}, which Microsoft documents in upper case
+// for Platform SSO's RegistrationToken (an Intune-only value: another MDM
+// has its own registration, so other targets lack it);
 // Fleet's take the ${…} form so no following text can extend the name.
 var variables = []Variable{
 	{Name: "user.email", Sample: "user@example.com", Syntax: map[Target]string{
@@ -61,6 +64,8 @@ var variables = []Variable{
 		Jamf: "$DEVICENAME", Kandji: "$DEVICE_NAME"}},
 	{Name: "tenant.id", Sample: "00000000-0000-0000-0000-000000000000", Syntax: map[Target]string{
 		Intune: "{{accountid}}"}},
+	{Name: "device.registration_token", Sample: "registration-token", Syntax: map[Target]string{
+		Intune: "{{DEVICEREGISTRATION}}"}},
 }
 
 // Targets lists every Target, in the order help and errors show them.

@@ -5,9 +5,9 @@ import (
 	"os"
 
 	"github.com/mdmforge/mdmforge/internal/outdir"
+	"github.com/mdmforge/mdmforge/internal/termsafe"
 	"github.com/mdmforge/mdmforge/internal/userfile"
 	"github.com/mdmforge/mdmforge/profiles"
-	"github.com/mdmforge/mdmforge/signing"
 	"github.com/spf13/cobra"
 )
 
@@ -82,12 +82,13 @@ func importRun(opts *importOptions) error {
 	if err != nil {
 		return err
 	}
-	if signing.IsSigned(data) {
-		s, err := signing.Parse(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w; no policy written", opts.File, err)
-		}
-		data = s.Content
+	data, signed, err := unwrapSigned(data)
+	if err != nil {
+		// A refusal like any other: the finding at the file, then why
+		// nothing was written.
+		report(opts.IO, formatText, profiles.Diagnostics{{Severity: profiles.Error, Pos: profiles.Pos{File: opts.File}, Message: err.Error()}})
+		return withHint(fmt.Errorf("%s: 1 error; no policy written", opts.File),
+			"fix the profile, then import it again (mdmforge lint shows the same findings)")
 	}
 	// The profile is linted first, for the platform it is for, so that a
 	// mistake in it is reported where it is, in the file the user has,
@@ -105,11 +106,20 @@ func importRun(opts *importOptions) error {
 		return withHint(fmt.Errorf("%s: %s; no policy written", opts.File, plural(n, "error")),
 			"fix the profile, then import it again (mdmforge lint shows the same findings)")
 	}
-	im, err := profiles.ImportProfile(opts.File, data, profiles.ImportOptions{Platform: opts.Platform})
+	iopts := profiles.ImportOptions{Platform: opts.Platform}
+	if signed != nil && signed.Signer != nil {
+		iopts.SignedBy = termsafe.String(signed.Signer.Subject.String())
+	}
+	im, err := profiles.ImportProfile(opts.File, data, iopts)
 	if err != nil {
 		return fmt.Errorf("%s: %w; no policy written", opts.File, err)
 	}
-	if im.PlatformWhy != "" && opts.Platform == "" {
+	if iopts.SignedBy != "" {
+		fmt.Fprintf(opts.IO.Err, "mdmforge: note: the source was signed by %s; build with --sign to sign it again\n", iopts.SignedBy)
+	}
+	if im.PlatformGuessed {
+		fmt.Fprintf(opts.IO.Err, "mdmforge: warning: platform %s inferred: %s (written as profile.platform, with a comment)\n", im.Platform, im.PlatformWhy)
+	} else if im.PlatformWhy != "" && opts.Platform == "" {
 		fmt.Fprintf(opts.IO.Err, "mdmforge: note: platform %s inferred: %s (written as profile.platform)\n", im.Platform, im.PlatformWhy)
 	}
 	name := opts.Out

@@ -17,8 +17,8 @@ func TestImportBrokenCorpus(t *testing.T) {
 		"disallowed-value.mobileconfig":     `PayloadContent\[0\]\.EncryptionType: .*"WPA4".*\n    \S+disallowed-value.mobileconfig:10:4`,
 		"unknown-payload-type.mobileconfig": `"com.apple.wifi.managd" is not a payload type.*\n    \S+unknown-payload-type.mobileconfig:14:4`,
 		"missing-payload-uuid.mobileconfig": `PayloadContent\[1\].* PayloadUUID`,
-		"malformed.mobileconfig":            `not a property list: .*line 9`,
-		"truncated-cms.mobileconfig":        `truncated-cms.mobileconfig: signed profile is truncated or corrupt`,
+		"malformed.mobileconfig":            `error: not a property list: XML syntax error: .*\n    \S+malformed.mobileconfig:9:\d+\n`,
+		"truncated-cms.mobileconfig":        `error: the signed profile is cut short: .*\n    \S+truncated-cms.mobileconfig\n(?s:.*)mdmforge: hint: `,
 	} {
 		t.Run(file, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "p.yaml")

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/mdmforge/mdmforge/internal/userfile"
 	"github.com/mdmforge/mdmforge/profiles"
@@ -97,14 +99,51 @@ func readProfile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if signing.IsSigned(data) {
-		s, err := signing.Parse(data)
-		if err != nil {
-			return nil, err
-		}
-		return s.Content, nil
+	content, _, err := unwrapSigned(data)
+	return content, err
+}
+
+// unwrapSigned returns the profile a signed file carries and its
+// signature, or data itself when it is not signed. A signed file that does
+// not parse gets a message in the admin's terms: the CMS decoder's own
+// words (ber2der, tag lengths) say nothing to someone who downloaded the
+// file.
+func unwrapSigned(data []byte) ([]byte, *signing.Signed, error) {
+	if !signing.IsSigned(data) {
+		return data, nil, nil
 	}
-	return data, nil
+	s, err := signing.Parse(data)
+	if err == nil {
+		return s.Content, s, nil
+	}
+	if want, ok := outerLength(data); ok && want > len(data) {
+		return nil, nil, fmt.Errorf("the signed profile is cut short: its signature structure declares %d bytes, the file has %d; download or export it again", want, len(data))
+	}
+	if strings.Contains(err.Error(), "truncated or corrupt") {
+		return nil, nil, errors.New("the signed profile is cut short or damaged: its signature structure does not decode; download or export it again")
+	}
+	return nil, nil, err
+}
+
+// outerLength returns the length the outermost DER element of data
+// declares, tag and length bytes included, when it has a definite one.
+func outerLength(data []byte) (int, bool) {
+	if len(data) < 2 {
+		return 0, false
+	}
+	l := int(data[1])
+	if l < 0x80 {
+		return 2 + l, true
+	}
+	n := l & 0x7f
+	if n == 0 || n > 4 || len(data) < 2+n {
+		return 0, false // indefinite (BER) or implausible
+	}
+	l = 0
+	for _, b := range data[2 : 2+n] {
+		l = l<<8 | int(b)
+	}
+	return 2 + n + l, true
 }
 
 func countFiles(n int) string {

@@ -40,8 +40,8 @@ func TestLintBrokenCorpus(t *testing.T) {
 		"disallowed-value.mobileconfig":     `error: PayloadContent\[0\]\.EncryptionType: EncryptionType is text "WPA4"; Apple allows "WEP", "WPA", "WPA2", "WPA3", "Any" or "None"\n    \S+disallowed-value.mobileconfig:10:4\n`,
 		"unknown-payload-type.mobileconfig": `error: PayloadContent\[0\]\.PayloadType: "com.apple.wifi.managd" is not a payload type in Apple's schema; did you mean "com.apple.wifi.managed"\?\n    \S+unknown-payload-type.mobileconfig:14:4\n`,
 		"missing-payload-uuid.mobileconfig": `error: PayloadContent\[1\]: missing PayloadUUID, which Apple's schema requires; .*\n    \S+missing-payload-uuid.mobileconfig:23:3\n`,
-		"malformed.mobileconfig":            `error: not a property list: .*line 9: element <string> closed by </strin>\n`,
-		"truncated-cms.mobileconfig":        `error: signed profile is truncated or corrupt: .*\n    \S+truncated-cms.mobileconfig\n`,
+		"malformed.mobileconfig":            `error: not a property list: XML syntax error: element <string> closed by </strin>\n    \S+malformed.mobileconfig:9:\d+\n`,
+		"truncated-cms.mobileconfig":        `error: the signed profile is cut short: its signature structure declares \d+ bytes, the file has 700; download or export it again\n    \S+truncated-cms.mobileconfig\n`,
 	} {
 		t.Run(file, func(t *testing.T) {
 			code, _, stderr := run(t, "lint", filepath.Join(dir, file))

@@ -94,3 +94,12 @@ func ExampleWriteSummaries() {
 	// com.apple.applicationaccess  iOS 4.0, macOS 10.7, tvOS 9.0, visionOS 1.1, watchOS 10.0
 	// com.apple.eas.account        iOS 4.0, visionOS 1.1
 }
+
+// A per-app VPN has the VPN payload's keys besides its own, as Apple's
+// description says; Inherits and InheritedKey tell them apart.
+func ExamplePayload_InheritedKey() {
+	p, _ := schema.Lookup("com.apple.vpn.managed.applayer")
+	_, hasVPNType := p.Key("VPNType")
+	fmt.Println(p.Inherits, hasVPNType, p.InheritedKey("VPNType"), p.InheritedKey("VPNUUID"))
+	// Output: com.apple.vpn.managed true true false
+}

@@ -39,6 +39,11 @@ type Explanation struct {
 	Kind      string   `json:"kind,omitempty"`
 	ExtraKeys []string `json:"profilemanifests_keys,omitempty"`
 
+	// Inherits names the payload whose keys this one also has, as Apple's
+	// description says (com.apple.vpn.managed for a per-app VPN); Keys
+	// lists them after the payload's own, with From set.
+	Inherits string `json:"inherits,omitempty"`
+
 	wildcard bool     // Key resolved to an ANY key
 	keysOf   string   // the array element whose keys Keys are
 	column   Platform // the platform whose versions the table of keys shows
@@ -57,6 +62,7 @@ type KeySummary struct {
 	Required   bool              `json:"required"`
 	Introduced map[string]string `json:"introduced"`       // by platform; "" when Apple gives no version
 	Source     string            `json:"source,omitempty"` // "profilemanifests" for a key Apple's schema lacks
+	From       string            `json:"from,omitempty"`   // the payload the key is inherited from (see Explanation.Inherits)
 
 	ios string // the platform column of the text table
 }
@@ -146,12 +152,16 @@ func KeysUnder(path string) ([]*Key, error) {
 
 func explainPayload(p *Payload) *Explanation {
 	e := &Explanation{Payload: p.Type, AppleFiles: appleFiles(p), Platforms: supports(p.Platforms, true),
-		Source: pmOnly(p.Origin), column: column(p.Platforms)}
+		Source: pmOnly(p.Origin), column: column(p.Platforms), Inherits: p.Inherits}
 	if p.Kind.IsPreferenceDomain() {
 		e.Kind = string(p.Kind)
 	}
 	for _, k := range p.Keys {
-		e.Keys = append(e.Keys, keyRow(k, e.column))
+		row := keyRow(k, e.column)
+		if p.InheritedKey(k.Name) {
+			row.From = p.Inherits
+		}
+		e.Keys = append(e.Keys, row)
 	}
 	if p.Origin == OriginApple {
 		if f, ok := Facts(p.Type); ok {

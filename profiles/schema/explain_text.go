@@ -25,6 +25,9 @@ func (e *Explanation) WriteText(w io.Writer) error {
 	if e.Key == "" {
 		field("PAYLOAD", e.Payload)
 		field("KIND", kindText[e.Kind])
+		if e.Inherits != "" {
+			field("INHERITS", "every key of "+e.Inherits+" (Apple: \"The fields in this payload are the same as the VPN payload\"), marked FROM below")
+		}
 		if e.Source == "" {
 			field("SCHEMA", sourceText())
 		} else {
@@ -131,11 +134,17 @@ func (e *Explanation) WriteText(w io.Writer) error {
 		if mixed {
 			head += "\tSOURCE"
 		}
+		if e.Inherits != "" {
+			head += "\tFROM"
+		}
 		fmt.Fprintln(tw, head)
 		for _, k := range e.Keys {
 			row := fmt.Sprintf("  %s\t%s\t%s\t%s", k.Name, k.Type, yesNo(k.Required), k.ios)
 			if mixed {
 				row += "\t" + map[bool]string{true: "Apple", false: "ProfileManifests"}[k.Source == ""]
+			}
+			if e.Inherits != "" {
+				row += "\t" + dash(k.From)
 			}
 			fmt.Fprintln(tw, row)
 		}

@@ -158,6 +158,9 @@ func parse(b []byte) (*database, error) {
 	if d.common == nil || d.payloads[configurationType] == nil {
 		return nil, fmt.Errorf("no %s or %s", commonType, configurationType)
 	}
+	if err := d.inherit(); err != nil {
+		return nil, err
+	}
 	d.types = sortedKeys(d.payloads)
 	return d, nil
 }

@@ -151,6 +151,12 @@ type Payload struct {
 	File     string
 	Variants []*Payload
 
+	// Inherits names the payload type whose keys this one also has, where
+	// Apple's YAML says so in words rather than in keys (see inherits):
+	// Keys then lists the payload's own keys first, then the inherited ones
+	// it does not define itself.
+	Inherits string
+
 	// Origin is where the payload type is known from; Kind says whether it
 	// is a payload or a preference domain. A payload type from Apple that
 	// ProfileManifests extends (through Facts) keeps OriginApple.
@@ -166,9 +172,10 @@ type Payload struct {
 	// platforms of CommonPayloadKeys.yaml, not the payload's.
 	Keys []*Key
 
-	common   bool // Key falls back to Common()
-	index    map[string]*Key
-	wildcard *Key
+	common    bool            // Key falls back to Common()
+	inherited map[string]bool // the names of the keys from Inherits
+	index     map[string]*Key
+	wildcard  *Key
 }
 
 // Key returns the payload key with the given name: one of Keys, else (except
