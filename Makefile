@@ -33,6 +33,10 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzReadXML$$' $(call fuzztime,250000x) $(FUZZFLAGS) ./internal/propertylist
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' $(call fuzztime,60000x) $(FUZZFLAGS) ./signing
 	$(GO) test -run='^$$' -fuzz='^FuzzParseDeep$$' $(call fuzztime,100000x) $(FUZZFLAGS) ./signing
+	$(GO) test -run='^$$' -fuzz='^FuzzLint$$' $(call fuzztime,10000x) $(FUZZFLAGS) ./profiles
+	$(GO) test -run='^$$' -fuzz='^FuzzImport$$' $(call fuzztime,10000x) $(FUZZFLAGS) ./profiles
+	$(GO) test -run='^$$' -fuzz='^FuzzReadPlan$$' $(call fuzztime,30000x) $(FUZZFLAGS) ./deploy
+	$(GO) test -run='^$$' -fuzz='^FuzzReadState$$' $(call fuzztime,5000x) $(FUZZFLAGS) ./deploy/nanomdm
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
