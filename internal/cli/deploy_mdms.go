@@ -131,20 +131,8 @@ func mdmPlanRun(opts *planOptions) error {
 	if err != nil {
 		return opts.fail(err)
 	}
-	if opts.Out != "" {
-		if err := writePlanFile(opts.Out, plan); err != nil {
-			return trouble(err)
-		}
-	}
-	if err := plan.Render(opts.IO.Out, opts.Format); err != nil {
-		return trouble(err)
-	}
 	req, _, retries, _ := run.stats()
-	fmt.Fprintf(opts.IO.Err, "mdmforge: planned %s with %d %s requests (%d retried)\n", countPolicies(n), req, run.name, retries)
-	if plan.Changed() {
-		return &exitError{code: ExitFailure}
-	}
-	return nil
+	return opts.show(plan, fmt.Sprintf("planned %s with %d %s requests (%d retried)", countPolicies(n), req, run.name, retries))
 }
 
 func mdmApplyRun(opts *applyOptions, saved *deploy.Plan) error {

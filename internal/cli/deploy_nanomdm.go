@@ -183,19 +183,7 @@ func nanoPlanRun(opts *planOptions) error {
 	if err != nil {
 		return opts.fail(err)
 	}
-	if opts.Out != "" {
-		if err := writePlanFile(opts.Out, plan); err != nil {
-			return trouble(err)
-		}
-	}
-	if err := plan.Render(opts.IO.Out, opts.Format); err != nil {
-		return trouble(err)
-	}
-	fmt.Fprintf(opts.IO.Err, "mdmforge: planned %s against %s\n", plural(len(run.profs), "profile"), run.eo.StatePath)
-	if plan.Changed() {
-		return &exitError{code: ExitFailure}
-	}
-	return nil
+	return opts.show(plan, fmt.Sprintf("planned %s against %s", plural(len(run.profs), "profile"), run.eo.StatePath))
 }
 
 func nanoApplyRun(opts *applyOptions, saved *deploy.Plan) error {
