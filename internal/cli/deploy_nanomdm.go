@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -199,13 +197,9 @@ func nanoApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 			return opts.fail(err)
 		}
 	}
-	var planJSON bytes.Buffer
-	out := opts.IO.Out
-	if opts.Format == deploy.FormatJSON {
-		out = &planJSON
-	}
-	if err := plan.Render(out, opts.Format); err != nil {
-		return trouble(err)
+	planJSON, err := opts.showPlan(plan)
+	if err != nil {
+		return err
 	}
 	var res *deploy.Result
 	if plan.Changed() || saved != nil {
@@ -225,9 +219,5 @@ func nanoApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 	} else {
 		res = &deploy.Result{Unchanged: len(plan.Steps)}
 	}
-	fmt.Fprintf(opts.IO.Err, "mdmforge: %s to NanoMDM; state in %s\n", plural(res.Writes, "enqueue request"), run.eo.StatePath)
-	if opts.Format == deploy.FormatJSON {
-		return writeJSON(opts.IO.Out, map[string]any{"plan": json.RawMessage(planJSON.Bytes()), "result": resultJSON(res)})
-	}
-	return writeSummary(opts.IO.Out, opts.Format, res)
+	return opts.showResult(planJSON, res, fmt.Sprintf("%s to NanoMDM; state in %s", plural(res.Writes, "enqueue request"), run.eo.StatePath))
 }
