@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mdmforge/mdmforge/internal/golden"
+
 	"github.com/mdmforge/mdmforge/internal/propertylist"
 	"howett.net/plist"
 )
@@ -34,8 +36,8 @@ func TestImportRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("..", "testdata", "golden", "import", strings.TrimSuffix(filepath.Base(file), ".mobileconfig")+".yaml")
-			checkGolden(t, golden, policy)
+			want := filepath.Join("..", "testdata", "golden", "import", strings.TrimSuffix(filepath.Base(file), ".mobileconfig")+".yaml")
+			golden.Check(t, want, policy)
 			p, ds := Decode("imported.yaml", policy)
 			if ds = append(ds, Validate(p)...); ds.Errors() > 0 {
 				t.Fatalf("imported policy is invalid:\n%v\n%s", ds, policy)

@@ -2,17 +2,15 @@ package profiles
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/mdmforge/mdmforge/internal/golden"
 	"github.com/mdmforge/mdmforge/templates"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files from the current output")
 
 const example = "../examples/contacts-only-eas.yaml"
 
@@ -41,29 +39,10 @@ func TestExampleGolden(t *testing.T) {
 		if o.Name != want[i] {
 			t.Errorf("output %d is %s, want %s", i, o.Name, want[i])
 		}
-		checkGolden(t, filepath.Join("..", "testdata", "golden", o.Name), o.Data)
+		golden.Check(t, filepath.Join("..", "testdata", "golden", o.Name), o.Data)
 		if !bytes.HasSuffix(o.Data, []byte("\n")) || bytes.HasSuffix(o.Data, []byte("\n\n")) {
 			t.Errorf("%s does not end in exactly one newline", o.Name)
 		}
-	}
-}
-
-// checkGolden compares data with a golden file, or rewrites the file under
-// -update.
-func checkGolden(t *testing.T, golden string, data []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(golden, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	g, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./profiles -update to create it)", err)
-	}
-	if !bytes.Equal(g, data) {
-		t.Errorf("%s differs; if the change is intended, run go test ./profiles -update\n--- got ---\n%s", golden, data)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mdmforge/mdmforge/internal/golden"
 )
 
 // TestTargetRendering pins how each MDM's variables are written, from one
@@ -31,8 +33,8 @@ func TestTargetRendering(t *testing.T) {
 			if err != nil || len(ds) > 0 {
 				t.Fatalf("%v %v", err, ds)
 			}
-			golden := filepath.Join("..", "testdata", "golden", "targets", string(target)+".mobileconfig")
-			checkGolden(t, golden, out)
+			want := filepath.Join("..", "testdata", "golden", "targets", string(target)+".mobileconfig")
+			golden.Check(t, want, out)
 			if !bytes.Contains(out, []byte("a literal ${user.email} stays as written &amp; escaped")) {
 				t.Errorf("escaped literal or XML escaping lost:\n%s", out)
 			}

@@ -1,44 +1,11 @@
 package fleet
 
 import (
-	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/deploy/internal/plantest"
 	"github.com/mdmforge/mdmforge/profiles"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files from the current output")
-
-// checkGolden compares each format of the plan with
-// testdata/golden/plan/fleet-NAME.FORMAT, the plan a reviewer reads in a
-// terminal or a pull request's comment.
-func checkGolden(t *testing.T, name string, p *deploy.Plan) {
-	t.Helper()
-	for ext, format := range map[string]string{"txt": deploy.FormatText, "md": deploy.FormatMarkdown} {
-		var buf bytes.Buffer
-		if err := p.Render(&buf, format); err != nil {
-			t.Fatal(err)
-		}
-		golden := filepath.Join("../../testdata/golden/plan", "fleet-"+name+"."+ext)
-		if *update {
-			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./deploy/fleet -update to create it)", err)
-		}
-		if !bytes.Equal(want, buf.Bytes()) {
-			t.Errorf("%s differs; if the change is intended, run go test ./deploy/fleet -update\n--- got ---\n%s", golden, buf.Bytes())
-		}
-	}
-}
 
 // TestGoldenPlan: after an apply, the policy's server changes and its
 // labels change, and a second policy is new.
@@ -48,5 +15,5 @@ func TestGoldenPlan(t *testing.T) {
 	changed := policy(t, "contacts.yaml", "host: outlook.office365.com", "host: mail.example.com", "include: [Sales]", "include: [Sales, Engineering]")
 	other := policy(t, "calendars.yaml", "identifier: com.example.mdm.contacts", "identifier: com.example.mdm.calendars",
 		"display_name: Work Contacts", "display_name: Work Calendars", "sync: [contacts]", "sync: [calendars]")
-	checkGolden(t, "update", e.plan([]*profiles.Policy{changed, other}, Options{}))
+	plantest.Check(t, "fleet-update", e.plan([]*profiles.Policy{changed, other}, Options{}))
 }

@@ -8,9 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/mdmforge/mdmforge/deploy/internal/rest"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -140,39 +141,6 @@ const (
 	EnvTokenFile = EnvToken + "_FILE"
 )
 
-// maxSecretFile bounds a file holding a token.
-const maxSecretFile = 64 << 10
-
-// secret reads the variable name, or the file name_FILE names, as the
-// other MDMs' secrets are read; both set is an error, so that which one
-// counts is never a guess. Surrounding white space is dropped.
-func secret(getenv func(string) string, name string) (string, error) {
-	v, f := getenv(name), getenv(name+"_FILE")
-	switch {
-	case v != "" && f != "":
-		return "", fmt.Errorf("both %s and %s_FILE are set: set one", name, name)
-	case f == "":
-		return strings.TrimSpace(v), nil
-	}
-	fh, err := os.Open(f)
-	if err != nil {
-		return "", fmt.Errorf("%s_FILE: %w", name, err)
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, maxSecretFile+1))
-	switch {
-	case err != nil:
-		return "", fmt.Errorf("%s_FILE: %s: %w", name, f, err)
-	case len(data) > maxSecretFile:
-		return "", fmt.Errorf("%s_FILE: %s is larger than 64 KiB", name, f)
-	}
-	s := strings.TrimSpace(string(data))
-	if s == "" {
-		return "", fmt.Errorf("%s_FILE: %s is empty", name, f)
-	}
-	return s, nil
-}
-
 // githubAudience is the audience Entra expects of a federated credential.
 const githubAudience = "api://AzureADTokenExchange"
 
@@ -271,7 +239,7 @@ func Credential(o AuthOptions) (azcore.TokenCredential, error) {
 		})
 	case "token":
 		var tok string
-		if tok, err = secret(getenv, EnvToken); err == nil && tok == "" {
+		if tok, err = rest.Secret(getenv, EnvToken); err == nil && tok == "" {
 			err = &MissingEnvError{Kind: o.Kind, Missing: []string{EnvToken + " (or " + EnvTokenFile + ")"},
 				Hint: "put a Graph access token in MDMFORGE_GRAPH_TOKEN, or in a file MDMFORGE_GRAPH_TOKEN_FILE names (from your CI's secret store, never on the command line), or pick another --auth"}
 		}

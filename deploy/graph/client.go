@@ -28,6 +28,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mdmforge/mdmforge/deploy/internal/rest"
+
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/google/uuid"
@@ -153,7 +155,7 @@ func New(o Options) *Client {
 		o.Window = DefaultWindow
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = rest.Sleep
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -190,20 +192,6 @@ func defaultHTTPClient() *http.Client {
 	t.IdleConnTimeout = 90 * time.Second
 	t.DialContext = (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	return &http.Client{Transport: t}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Stats returns a copy of the counters.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/mdmforge/mdmforge/deploy/internal/rest"
 )
 
 type fakeCred struct {
@@ -527,7 +528,7 @@ func TestCancelledContext(t *testing.T) {
 	s := &script{steps: []http.HandlerFunc{status(429, "Retry-After", "60")}}
 	ctx, cancel := context.WithCancel(context.Background())
 	c, _ := testClient(t, s, func(o *Options) {
-		o.Sleep = func(ctx context.Context, d time.Duration) error { cancel(); return sleep(ctx, d) }
+		o.Sleep = func(ctx context.Context, d time.Duration) error { cancel(); return rest.Sleep(ctx, d) }
 	})
 	err := c.Do(ctx, Request{Version: "v1.0", Path: "groups"}, nil)
 	if !errors.Is(err, context.Canceled) || s.count() != 1 {

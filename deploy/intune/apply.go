@@ -12,21 +12,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mdmforge/mdmforge/deploy/internal/rest"
+
 	"github.com/mdmforge/mdmforge/deploy"
 	"github.com/mdmforge/mdmforge/deploy/graph"
 )
 
 // sleep waits before reading a write back; tests replace it.
-var sleep = func(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+var sleep = rest.Sleep
 
 // readBackWaits are the seconds waited before each read of a write back:
 // a replica may answer before the write reached it.

@@ -2,10 +2,11 @@ package intune
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mdmforge/mdmforge/deploy/internal/plantest"
 
 	"github.com/mdmforge/mdmforge/deploy"
 	"github.com/mdmforge/mdmforge/deploy/graph"
@@ -129,20 +130,5 @@ assignments:
 // policy decodes and validates a policy; edits are old→new replacements
 // of basePolicy's text.
 func policy(t testing.TB, file string, edits ...string) *profiles.Policy {
-	t.Helper()
-	src := basePolicy
-	for i := 0; i+1 < len(edits); i += 2 {
-		if !strings.Contains(src, edits[i]) {
-			t.Fatalf("policy edit: %q is not in the policy", edits[i])
-		}
-		src = strings.Replace(src, edits[i], edits[i+1], 1)
-	}
-	p, ds := profiles.Decode(file, []byte(src))
-	if ds.Errors() > 0 {
-		t.Fatalf("decode %s:\n%s", file, ds)
-	}
-	if ds := profiles.Validate(p); ds.Errors() > 0 {
-		t.Fatalf("validate %s:\n%s", file, ds)
-	}
-	return p
+	return plantest.Policy(t, basePolicy, file, edits...)
 }

@@ -2,38 +2,16 @@ package intune
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/deploy/internal/plantest"
 	"github.com/mdmforge/mdmforge/internal/fakegraph"
 	"github.com/mdmforge/mdmforge/profiles"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files from the current output")
-
-const goldenDir = "../../testdata/golden/plan"
-
-func checkGolden(t *testing.T, name string, data []byte) {
-	t.Helper()
-	golden := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.WriteFile(golden, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	g, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./deploy/intune -update to create it)", err)
-	}
-	if !bytes.Equal(g, data) {
-		t.Errorf("%s differs; if the change is intended, run go test ./deploy/intune -update\n--- got ---\n%s", golden, data)
-	}
-}
-
+// render is p in one format, for tests that read the plan rather than
+// pin it.
 func render(t *testing.T, p *deploy.Plan, format string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -130,13 +108,9 @@ func TestGoldenPlans(t *testing.T) {
 			return e.plan([]*profiles.Policy{p}, Options{})
 		}},
 	}
-	formats := map[string]string{"txt": deploy.FormatText, "md": deploy.FormatMarkdown, "json": deploy.FormatJSON, "github": deploy.FormatGitHub}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := c.plan(t)
-			for _, f := range c.formats {
-				checkGolden(t, c.name+"."+f, render(t, p, formats[f]))
-			}
+			plantest.Check(t, c.name, c.plan(t), c.formats...)
 		})
 	}
 }

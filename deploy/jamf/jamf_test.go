@@ -8,7 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/mdmforge/mdmforge/deploy/internal/plantest"
 
 	"github.com/mdmforge/mdmforge/deploy"
 	"github.com/mdmforge/mdmforge/internal/fakemdm"
@@ -36,7 +37,7 @@ func newEnv(t testing.TB) *env {
 func (e *env) client(id, secret string) *Client {
 	env := map[string]string{EnvURL: e.srv.URL, EnvClientID: id, EnvClientSecret: secret}
 	c, err := FromEnv(func(k string) string { return env[k] }, ClientOptions{HTTPClient: e.srv.Client(), Seed: 1,
-		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+		Sleep: plantest.NoSleep})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -86,22 +87,7 @@ assignments:
 
 // policy decodes and validates basePolicy with old→new edits.
 func policy(t testing.TB, file string, edits ...string) *profiles.Policy {
-	t.Helper()
-	src := basePolicy
-	for i := 0; i+1 < len(edits); i += 2 {
-		if !strings.Contains(src, edits[i]) {
-			t.Fatalf("policy edit: %q is not in the policy", edits[i])
-		}
-		src = strings.Replace(src, edits[i], edits[i+1], 1)
-	}
-	p, ds := profiles.Decode(file, []byte(src))
-	if ds.Errors() > 0 {
-		t.Fatalf("decode %s:\n%s", file, ds)
-	}
-	if ds := profiles.Validate(p); ds.Errors() > 0 {
-		t.Fatalf("validate %s:\n%s", file, ds)
-	}
-	return p
+	return plantest.Policy(t, basePolicy, file, edits...)
 }
 
 func actions(p *deploy.Plan) string {

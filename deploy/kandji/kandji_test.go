@@ -8,7 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/mdmforge/mdmforge/deploy/internal/plantest"
 
 	"github.com/mdmforge/mdmforge/deploy"
 	"github.com/mdmforge/mdmforge/internal/fakemdm"
@@ -35,7 +36,7 @@ func newEnv(t testing.TB) *env {
 func (e *env) client(tok string) *Client {
 	env := map[string]string{EnvURL: e.srv.URL, EnvToken: tok}
 	c, err := FromEnv(func(k string) string { return env[k] }, ClientOptions{HTTPClient: e.srv.Client(), Seed: 1,
-		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+		Sleep: plantest.NoSleep})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -77,22 +78,7 @@ exchange:
 `
 
 func policy(t testing.TB, file string, edits ...string) *profiles.Policy {
-	t.Helper()
-	src := basePolicy
-	for i := 0; i+1 < len(edits); i += 2 {
-		if !strings.Contains(src, edits[i]) {
-			t.Fatalf("policy edit: %q is not in the policy", edits[i])
-		}
-		src = strings.Replace(src, edits[i], edits[i+1], 1)
-	}
-	p, ds := profiles.Decode(file, []byte(src))
-	if ds.Errors() > 0 {
-		t.Fatalf("decode %s:\n%s", file, ds)
-	}
-	if ds := profiles.Validate(p); ds.Errors() > 0 {
-		t.Fatalf("validate %s:\n%s", file, ds)
-	}
-	return p
+	return plantest.Policy(t, basePolicy, file, edits...)
 }
 
 func numbered(t testing.TB, n int, edits ...string) *profiles.Policy {

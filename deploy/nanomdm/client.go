@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mdmforge/mdmforge/deploy/internal/rest"
+
 	"github.com/mdmforge/mdmforge/deploy"
 )
 
@@ -34,18 +36,7 @@ func NewClient(cfg Config, hc *http.Client) *Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: 60 * time.Second}
 	}
-	return &Client{cfg: cfg, http: hc, sleep: sleepCtx}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return &Client{cfg: cfg, http: hc, sleep: rest.Sleep}
 }
 
 // maxAttempts bounds the requests of one enqueue: the first and three

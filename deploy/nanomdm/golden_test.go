@@ -1,45 +1,13 @@
 package nanomdm
 
 import (
-	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mdmforge/mdmforge/deploy"
+	"github.com/mdmforge/mdmforge/deploy/internal/plantest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files from the current output")
-
-// checkGolden compares each format of the plan with
-// testdata/golden/plan/nanomdm-NAME.FORMAT, the plan a reviewer reads in a
-// terminal or a pull request's comment.
-func checkGolden(t *testing.T, name string, p *deploy.Plan) {
-	t.Helper()
-	for ext, format := range map[string]string{"txt": deploy.FormatText, "md": deploy.FormatMarkdown} {
-		var buf bytes.Buffer
-		if err := p.Render(&buf, format); err != nil {
-			t.Fatal(err)
-		}
-		golden := filepath.Join("../../testdata/golden/plan", "nanomdm-"+name+"."+ext)
-		if *update {
-			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./deploy/nanomdm -update to create it)", err)
-		}
-		if !bytes.Equal(want, buf.Bytes()) {
-			t.Errorf("%s differs; if the change is intended, run go test ./deploy/nanomdm -update\n--- got ---\n%s", golden, buf.Bytes())
-		}
-	}
-}
 
 // TestGoldenPlan: after an apply to one enrollment, the policy's server
 // changes and a second enrollment is added.
@@ -58,5 +26,5 @@ func TestGoldenPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "update", p)
+	plantest.Check(t, "nanomdm-update", p)
 }

@@ -128,15 +128,9 @@ func applyRun(opts *applyOptions) error {
 			return opts.fail(err)
 		}
 	}
-	// JSON is one document, {"plan": …, "result": …}, written at the end;
-	// the other formats show the plan before the writes start.
-	var planJSON bytes.Buffer
-	out := opts.IO.Out
-	if opts.Format == deploy.FormatJSON {
-		out = &planJSON
-	}
-	if err := plan.Render(out, opts.Format); err != nil {
-		return trouble(err)
+	planJSON, err := opts.showPlan(plan)
+	if err != nil {
+		return err
 	}
 	var res *deploy.Result
 	if plan.Changed() || saved != nil {
@@ -153,8 +147,29 @@ func applyRun(opts *applyOptions) error {
 		res = &deploy.Result{Unchanged: len(plan.Steps)}
 	}
 	st := g.Stats()
-	fmt.Fprintf(opts.IO.Err, "mdmforge: %d Graph requests (%d writes, %d retried, %s waited)\n",
-		st.Requests, st.Writes, st.Retries, st.Waited.Round(time.Second/10))
+	return opts.showResult(planJSON, res, fmt.Sprintf("%d Graph requests (%d writes, %d retried, %s waited)",
+		st.Requests, st.Writes, st.Retries, st.Waited.Round(time.Second/10)))
+}
+
+// showPlan shows the plan before the writes start. JSON is one document,
+// {"plan": …, "result": …}, written at the end: its plan is kept for
+// showResult.
+func (opts *applyOptions) showPlan(plan *deploy.Plan) (*bytes.Buffer, error) {
+	var planJSON bytes.Buffer
+	out := opts.IO.Out
+	if opts.Format == deploy.FormatJSON {
+		out = &planJSON
+	}
+	if err := plan.Render(out, opts.Format); err != nil {
+		return nil, trouble(err)
+	}
+	return &planJSON, nil
+}
+
+// showResult says on stderr what the apply took (report) and ends the
+// output with its result.
+func (opts *applyOptions) showResult(planJSON *bytes.Buffer, res *deploy.Result, report string) error {
+	fmt.Fprintln(opts.IO.Err, "mdmforge: "+report)
 	if opts.Format == deploy.FormatJSON {
 		return writeJSON(opts.IO.Out, map[string]any{"plan": json.RawMessage(planJSON.Bytes()), "result": resultJSON(res)})
 	}

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -131,20 +129,8 @@ func mdmPlanRun(opts *planOptions) error {
 	if err != nil {
 		return opts.fail(err)
 	}
-	if opts.Out != "" {
-		if err := writePlanFile(opts.Out, plan); err != nil {
-			return trouble(err)
-		}
-	}
-	if err := plan.Render(opts.IO.Out, opts.Format); err != nil {
-		return trouble(err)
-	}
 	req, _, retries, _ := run.stats()
-	fmt.Fprintf(opts.IO.Err, "mdmforge: planned %s with %d %s requests (%d retried)\n", countPolicies(n), req, run.name, retries)
-	if plan.Changed() {
-		return &exitError{code: ExitFailure}
-	}
-	return nil
+	return opts.show(plan, fmt.Sprintf("planned %s with %d %s requests (%d retried)", countPolicies(n), req, run.name, retries))
 }
 
 func mdmApplyRun(opts *applyOptions, saved *deploy.Plan) error {
@@ -161,13 +147,9 @@ func mdmApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 			return opts.fail(err)
 		}
 	}
-	var planJSON bytes.Buffer
-	out := opts.IO.Out
-	if opts.Format == deploy.FormatJSON {
-		out = &planJSON
-	}
-	if err := plan.Render(out, opts.Format); err != nil {
-		return trouble(err)
+	planJSON, err := opts.showPlan(plan)
+	if err != nil {
+		return err
 	}
 	res := &deploy.Result{Unchanged: len(plan.Steps)}
 	if plan.Changed() || saved != nil {
@@ -177,10 +159,6 @@ func mdmApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 		}
 	}
 	req, writes, retries, waited := run.stats()
-	fmt.Fprintf(opts.IO.Err, "mdmforge: %d %s requests (%d writes, %d retried, %s waited)\n",
-		req, run.name, writes, retries, waited.Round(time.Second/10))
-	if opts.Format == deploy.FormatJSON {
-		return writeJSON(opts.IO.Out, map[string]any{"plan": json.RawMessage(planJSON.Bytes()), "result": resultJSON(res)})
-	}
-	return writeSummary(opts.IO.Out, opts.Format, res)
+	return opts.showResult(planJSON, res, fmt.Sprintf("%d %s requests (%d writes, %d retried, %s waited)",
+		req, run.name, writes, retries, waited.Round(time.Second/10)))
 }

@@ -34,6 +34,24 @@ type mdmTarget struct {
 	writes  func() int
 }
 
+// policy is mdmPolicy with the assignments the target needs.
+func (m mdmTarget) policy() string {
+	if m.include == "" {
+		return mdmPolicy
+	}
+	return mdmPolicy + "assignments:\n  include: [" + m.include + "]\n"
+}
+
+// writeFile writes src to dir/name and returns its path.
+func writeFile(t *testing.T, dir, name, src string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func otherMDMs(t *testing.T) []mdmTarget {
 	t.Helper()
 	serve := func(h http.Handler) string {
@@ -69,14 +87,9 @@ func TestOtherMDMsExitCodes(t *testing.T) {
 	for _, m := range otherMDMs(t) {
 		t.Run(m.name, func(t *testing.T) {
 			dir := t.TempDir()
-			policy := filepath.Join(dir, "contacts.yaml")
-			src := mdmPolicy
-			if m.include != "" {
-				src += "assignments:\n  include: [" + m.include + "]\n"
-			}
-			os.WriteFile(policy, []byte(src), 0o644)
-			bad := filepath.Join(dir, "bad.yaml")
-			os.WriteFile(bad, []byte(strings.Replace(src, "allowOpenFromManagedToUnmanaged", "allowOpenFromManagedToUnmanagd", 1)), 0o644)
+			src := m.policy()
+			policy := writeFile(t, dir, "contacts.yaml", src)
+			bad := writeFile(t, dir, "bad.yaml", strings.Replace(src, "allowOpenFromManagedToUnmanaged", "allowOpenFromManagedToUnmanagd", 1))
 			env := m.env
 			run := func(args ...string) (int, string) {
 				var out, errb bytes.Buffer
@@ -125,12 +138,8 @@ func TestOtherMDMsPrintNoSecret(t *testing.T) {
 	for _, m := range otherMDMs(t) {
 		t.Run(m.name, func(t *testing.T) {
 			dir := t.TempDir()
-			policy := filepath.Join(dir, "contacts.yaml")
-			src := mdmPolicy
-			if m.include != "" {
-				src += "assignments:\n  include: [" + m.include + "]\n"
-			}
-			os.WriteFile(policy, []byte(src), 0o644)
+			src := m.policy()
+			policy := writeFile(t, dir, "contacts.yaml", src)
 			right := m.env[m.secret]
 			spoil := map[string]func(env map[string]string){
 				"right":        func(map[string]string) {},

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -183,19 +181,7 @@ func nanoPlanRun(opts *planOptions) error {
 	if err != nil {
 		return opts.fail(err)
 	}
-	if opts.Out != "" {
-		if err := writePlanFile(opts.Out, plan); err != nil {
-			return trouble(err)
-		}
-	}
-	if err := plan.Render(opts.IO.Out, opts.Format); err != nil {
-		return trouble(err)
-	}
-	fmt.Fprintf(opts.IO.Err, "mdmforge: planned %s against %s\n", plural(len(run.profs), "profile"), run.eo.StatePath)
-	if plan.Changed() {
-		return &exitError{code: ExitFailure}
-	}
-	return nil
+	return opts.show(plan, fmt.Sprintf("planned %s against %s", plural(len(run.profs), "profile"), run.eo.StatePath))
 }
 
 func nanoApplyRun(opts *applyOptions, saved *deploy.Plan) error {
@@ -211,13 +197,9 @@ func nanoApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 			return opts.fail(err)
 		}
 	}
-	var planJSON bytes.Buffer
-	out := opts.IO.Out
-	if opts.Format == deploy.FormatJSON {
-		out = &planJSON
-	}
-	if err := plan.Render(out, opts.Format); err != nil {
-		return trouble(err)
+	planJSON, err := opts.showPlan(plan)
+	if err != nil {
+		return err
 	}
 	var res *deploy.Result
 	if plan.Changed() || saved != nil {
@@ -237,9 +219,5 @@ func nanoApplyRun(opts *applyOptions, saved *deploy.Plan) error {
 	} else {
 		res = &deploy.Result{Unchanged: len(plan.Steps)}
 	}
-	fmt.Fprintf(opts.IO.Err, "mdmforge: %s to NanoMDM; state in %s\n", plural(res.Writes, "enqueue request"), run.eo.StatePath)
-	if opts.Format == deploy.FormatJSON {
-		return writeJSON(opts.IO.Out, map[string]any{"plan": json.RawMessage(planJSON.Bytes()), "result": resultJSON(res)})
-	}
-	return writeSummary(opts.IO.Out, opts.Format, res)
+	return opts.showResult(planJSON, res, fmt.Sprintf("%s to NanoMDM; state in %s", plural(res.Writes, "enqueue request"), run.eo.StatePath))
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mdmforge/mdmforge/internal/golden"
+
 	"howett.net/plist"
 )
 
@@ -44,19 +46,7 @@ func testDiffFormats(t *testing.T) {
 		if tt.format == "json" && !json.Valid([]byte(stdout)) {
 			t.Errorf("json: not valid JSON:\n%s", stdout)
 		}
-		if *update {
-			if err := os.WriteFile(tt.golden, []byte(stdout), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(tt.golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./internal/cli -run TestDiffFormats -update to create it)", err)
-		}
-		if stdout != string(want) {
-			t.Errorf("%s output differs from %s; if intended, rerun with -update\n--- got ---\n%s", tt.format, tt.golden, stdout)
-		}
+		golden.Check(t, tt.golden, []byte(stdout))
 		// Deterministic: a second run gives the same bytes.
 		if _, again, _ := run(t, "diff", "before", "after", "--format", tt.format); again != stdout {
 			t.Errorf("%s: two runs differ", tt.format)

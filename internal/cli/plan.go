@@ -275,6 +275,14 @@ func planRun(opts *planOptions) error {
 	if err != nil {
 		return opts.fail(err)
 	}
+	st := g.Stats()
+	return opts.show(plan, fmt.Sprintf("planned %s with %d Graph requests (%d retried)", countPolicies(len(policies)), st.Requests, st.Retries))
+}
+
+// show saves the plan under --out and renders it, then says on stderr what
+// making it took (report); the exit status is 1 when apply would change
+// something, like diff's.
+func (opts *planOptions) show(plan *deploy.Plan, report string) error {
 	if opts.Out != "" {
 		if err := writePlanFile(opts.Out, plan); err != nil {
 			return trouble(err)
@@ -283,8 +291,7 @@ func planRun(opts *planOptions) error {
 	if err := plan.Render(opts.IO.Out, opts.Format); err != nil {
 		return trouble(err)
 	}
-	st := g.Stats()
-	fmt.Fprintf(opts.IO.Err, "mdmforge: planned %s with %d Graph requests (%d retried)\n", countPolicies(len(policies)), st.Requests, st.Retries)
+	fmt.Fprintln(opts.IO.Err, "mdmforge: "+report)
 	if plan.Changed() {
 		return &exitError{code: ExitFailure}
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/binary"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,14 +12,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mdmforge/mdmforge/internal/golden"
+
 	"github.com/mdmforge/mdmforge/internal/interop"
 	"github.com/mdmforge/mdmforge/internal/testpki"
 	"github.com/mdmforge/mdmforge/signing"
 	"github.com/rogpeppe/go-internal/testscript"
 	"software.sslmate.com/src/go-pkcs12"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files and the expected output in test scripts")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -35,7 +34,7 @@ func TestScripts(t *testing.T) {
 		Dir:                 "../../testdata/script",
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
-		UpdateScripts:       *update,
+		UpdateScripts:       golden.Update(),
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"mkfile":      cmdMkfile,
 			"pki":         cmdPKI,

@@ -1,15 +1,14 @@
 package diff
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/mdmforge/mdmforge/internal/golden"
 
 	"github.com/mdmforge/mdmforge/internal/plisttest"
 	"github.com/mdmforge/mdmforge/profiles"
@@ -283,23 +282,7 @@ func TestDiffGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	golden := filepath.Join("..", "..", "testdata", "golden", "diff", "example.json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./profiles/diff -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("changes differ from %s; if intended, run go test ./profiles/diff -update\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("..", "..", "testdata", "golden", "diff", "example.json"), got)
 }
 
 func TestDiffTreesMarksSecrets(t *testing.T) {
@@ -405,8 +388,6 @@ func TestCarries(t *testing.T) {
 		}
 	}
 }
-
-var update = flag.Bool("update", false, "rewrite golden files from the current output")
 
 const example = "../../examples/contacts-only-eas.yaml"
 

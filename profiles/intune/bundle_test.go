@@ -4,36 +4,17 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/mdmforge/mdmforge/internal/golden"
+
 	"github.com/mdmforge/mdmforge/profiles"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files from the current output")
-
 const example = "../../examples/contacts-only-eas.yaml"
-
-func checkGolden(t *testing.T, golden string, data []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(golden, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	g, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./profiles/intune -update to create it)", err)
-	}
-	if !bytes.Equal(g, data) {
-		t.Errorf("%s differs; if the change is intended, run go test ./profiles/intune -update\n--- got ---\n%s", golden, data)
-	}
-}
 
 // intunePolicy decodes and validates a policy for the Intune bundle tests.
 func intunePolicy(t *testing.T, src string) *profiles.Policy {
@@ -109,13 +90,8 @@ func TestGolden(t *testing.T) {
 		t.Fatalf("bundle files are %v, want %v", got, want)
 	}
 	dir := filepath.Join("..", "..", "testdata", "golden", "intune")
-	if *update {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for _, o := range outs {
-		checkGolden(t, filepath.Join(dir, o.Name), o.Data)
+		golden.Check(t, filepath.Join(dir, o.Name), o.Data)
 	}
 }
 

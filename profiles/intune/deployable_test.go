@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mdmforge/mdmforge/internal/golden"
+
 	"github.com/mdmforge/mdmforge/profiles"
 )
 
@@ -166,7 +168,7 @@ func TestConditionalAccessGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := output(t, outs, conditionalAccessFile)
-	checkGolden(t, filepath.Join("..", "..", "testdata", "golden", "intune", conditionalAccessFile), data)
+	golden.Check(t, filepath.Join("..", "..", "testdata", "golden", "intune", conditionalAccessFile), data)
 	m := decodeJSON(t, conditionalAccessFile, data)
 	if m["state"] != "enabledForReportingButNotEnforced" {
 		t.Errorf("state %v", m["state"])

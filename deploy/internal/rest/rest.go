@@ -96,7 +96,7 @@ func New(o Options) (*Client, error) {
 		o.MaxRetries = DefaultMaxRetries
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = Sleep
 	}
 	hc := o.HTTPClient
 	if hc == nil {
@@ -109,7 +109,12 @@ func New(o Options) (*Client, error) {
 	return &Client{base: u, o: o, client: hc, rng: rand.New(rand.NewPCG(seed, seed>>1))}, nil
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or less if ctx ends first (then it returns ctx.Err()):
+// the wait between retries of every deploy client.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -194,3 +194,21 @@ func TestServerFromEnv(t *testing.T) {
 		t.Errorf("http to another host: %v", err)
 	}
 }
+
+// TestSleep: a wait ends with its context, and a zero wait does not wait
+// but still reports a context that has ended.
+func TestSleep(t *testing.T) {
+	if err := Sleep(context.Background(), 0); err != nil {
+		t.Errorf("zero wait: %v", err)
+	}
+	if err := Sleep(context.Background(), time.Millisecond); err != nil {
+		t.Errorf("short wait: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, d := range []time.Duration{-1, 0, time.Hour} {
+		if err := Sleep(ctx, d); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled, wait %s: err = %v", d, err)
+		}
+	}
+}
