@@ -116,11 +116,11 @@ func TestCreateUpdateNoChange(t *testing.T) {
 		t.Fatalf("stored: %+v", got)
 	}
 	// Unchanged: the checksum says so, no content read, no write.
-	n := len(e.fake.Requests)
+	n := len(e.fake.Log())
 	if r := e.apply(ps, Options{}); r.Writes != 0 || r.Unchanged != 1 {
 		t.Fatalf("second apply: %+v", r)
 	}
-	for _, req := range e.fake.Requests[n:] {
+	for _, req := range e.fake.Log()[n:] {
 		if strings.Contains(req, "alt=media") {
 			t.Errorf("read the content of an unchanged profile: %s", req)
 		}
@@ -174,13 +174,13 @@ func TestBatchOnlyWithPrune(t *testing.T) {
 		t.Fatalf("prune plan: %s", got)
 	}
 	dry := 0
-	for _, r := range e.fake.Requests {
+	for _, r := range e.fake.Log() {
 		if strings.Contains(r, "/batch?dry_run=true") {
 			dry++
 		}
 	}
-	if dry != 1 || e.fake.Writes != 2 {
-		t.Fatalf("dry runs %d, writes %d", dry, e.fake.Writes)
+	if dry != 1 || e.fake.Writes() != 2 {
+		t.Fatalf("dry runs %d, writes %d", dry, e.fake.Writes())
 	}
 	r := e.apply([]*profiles.Policy{a}, Options{Prune: true})
 	if r.Deleted != 2 || r.Writes != 1 {
@@ -259,8 +259,8 @@ func TestBadInputWritesNothing(t *testing.T) {
 			if strings.Contains(err.Error(), "fleet-token") {
 				t.Errorf("error shows the token: %v", err)
 			}
-			if e.fake.Writes != 0 || len(e.fake.Profiles()) != before {
-				t.Errorf("wrote %d", e.fake.Writes)
+			if e.fake.Writes() != 0 || len(e.fake.Profiles()) != before {
+				t.Errorf("wrote %d", e.fake.Writes())
 			}
 		})
 	}
@@ -335,7 +335,7 @@ func TestUnauthorizedAndForbiddenHints(t *testing.T) {
 	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], EnvToken) {
 		t.Fatalf("401: %v", err)
 	}
-	e.fake.Deny = func(r *http.Request) bool { return r.Method == http.MethodPost }
+	e.fake.SetDeny(func(r *http.Request) bool { return r.Method == http.MethodPost })
 	_, err = Apply(context.Background(), e.c, ps, nil, Options{})
 	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], "maintainer") {
 		t.Fatalf("403: %v", err)

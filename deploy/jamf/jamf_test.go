@@ -129,9 +129,9 @@ func TestCreateThenNoChange(t *testing.T) {
 		p.Render(&b, deploy.FormatText)
 		t.Fatalf("second plan changes:\n%s", b.String())
 	}
-	writes := e.fake.Writes
+	writes := e.fake.Writes()
 	r = e.apply(ps, Options{})
-	if r.Writes != 0 || e.fake.Writes != writes || r.Unchanged != 1 {
+	if r.Writes != 0 || e.fake.Writes() != writes || r.Unchanged != 1 {
 		t.Fatalf("second apply wrote: %+v", r)
 	}
 }
@@ -291,8 +291,8 @@ func TestBadInputWritesNothing(t *testing.T) {
 			if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "wrong") && tc.name == "wrong secret" && strings.Contains(err.Error(), "=wrong") {
 				t.Errorf("error shows the secret: %v", err)
 			}
-			if e.fake.Writes != 0 || len(e.fake.Profiles()) != before {
-				t.Errorf("wrote %d", e.fake.Writes)
+			if e.fake.Writes() != 0 || len(e.fake.Profiles()) != before {
+				t.Errorf("wrote %d", e.fake.Writes())
 			}
 		})
 	}
@@ -332,7 +332,7 @@ func TestSavedPlanRefusedAfterChange(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "changed since the plan was made") {
 		t.Fatalf("err = %v", err)
 	}
-	if e.fake.Writes != 0 {
+	if e.fake.Writes() != 0 {
 		t.Fatal("wrote")
 	}
 	// The plan made now applies.
@@ -379,8 +379,8 @@ func TestFaultsConverge(t *testing.T) {
 			if e.fake.Conflicts != 0 {
 				t.Errorf("%d creates refused as duplicates: a write was sent again after its answer was lost", e.fake.Conflicts)
 			}
-			w := e.fake.Writes
-			if r := e.apply(ps, Options{}); r.Writes != 0 || e.fake.Writes != w {
+			w := e.fake.Writes()
+			if r := e.apply(ps, Options{}); r.Writes != 0 || e.fake.Writes() != w {
 				t.Fatalf("apply after converging wrote: %+v", r)
 			}
 		})
@@ -415,13 +415,13 @@ func BenchmarkPlan50(b *testing.B) {
 
 func TestForbiddenNamesThePrivilege(t *testing.T) {
 	e := newEnv(t)
-	e.fake.Deny = func(r *http.Request) bool { return r.Method == http.MethodPost }
+	e.fake.SetDeny(func(r *http.Request) bool { return r.Method == http.MethodPost })
 	_, err := Apply(context.Background(), e.c, []*profiles.Policy{policy(t, "contacts.yaml")}, nil, Options{})
 	var he *deploy.HintError
 	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], `"Create Mobile Device Configuration Profiles"`) || !strings.Contains(err.Error(), "403") {
 		t.Fatalf("err = %v (%+v)", err, he)
 	}
-	e.fake.Deny = func(r *http.Request) bool { return strings.Contains(r.URL.Path, "mobiledevicegroups") }
+	e.fake.SetDeny(func(r *http.Request) bool { return strings.Contains(r.URL.Path, "mobiledevicegroups") })
 	_, err = Plan(context.Background(), e.c, []*profiles.Policy{policy(t, "contacts.yaml")}, Options{})
 	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], "Read Smart Mobile Device Groups") {
 		t.Fatalf("err = %v", err)
@@ -485,7 +485,7 @@ func TestApplyReadsEachProfileOnce(t *testing.T) {
 	e.apply(ps, Options{})
 	ps[0] = policy(t, "contacts.yaml", "host: outlook.office365.com", "host: mail.example.com")
 	c := e.client("mdmforge-ci", "s3cret")
-	n := len(e.fake.Requests)
+	n := len(e.fake.Log())
 	if _, err := Plan(context.Background(), c, ps, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -493,13 +493,13 @@ func TestApplyReadsEachProfileOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	gets := 0
-	for _, r := range e.fake.Requests[n:] {
+	for _, r := range e.fake.Log()[n:] {
 		if strings.HasPrefix(r, "GET /JSSResource/mobiledeviceconfigurationprofiles/id/") {
 			gets++
 		}
 	}
 	if gets != 1 {
-		t.Fatalf("profile read %d times: %q", gets, e.fake.Requests[n:])
+		t.Fatalf("profile read %d times: %q", gets, e.fake.Log()[n:])
 	}
 	// After the update, the next plan reads it again and sees no change.
 	if p, err := Plan(context.Background(), c, ps, Options{}); err != nil || p.Changed() {

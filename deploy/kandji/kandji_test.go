@@ -182,8 +182,8 @@ func TestBadInputWritesNothing(t *testing.T) {
 			if strings.Contains(err.Error(), "kandji-token") {
 				t.Errorf("error shows the token: %v", err)
 			}
-			if e.fake.Writes != 0 {
-				t.Errorf("wrote %d", e.fake.Writes)
+			if e.fake.Writes() != 0 {
+				t.Errorf("wrote %d", e.fake.Writes())
 			}
 		})
 	}
@@ -235,7 +235,7 @@ func TestUnauthorizedAndForbiddenHints(t *testing.T) {
 	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], EnvToken) {
 		t.Fatalf("401: %v", err)
 	}
-	e.fake.Deny = func(r *http.Request) bool { return r.Method == http.MethodPost }
+	e.fake.SetDeny(func(r *http.Request) bool { return r.Method == http.MethodPost })
 	_, err = Apply(context.Background(), e.c, ps, nil, Options{})
 	if !errors.As(err, &he) || !strings.Contains(he.Hints[0], "Custom Profiles > Create") {
 		t.Fatalf("403: %v", err)

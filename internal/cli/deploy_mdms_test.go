@@ -69,11 +69,11 @@ func otherMDMs(t *testing.T) []mdmTarget {
 		t.Fatal(err)
 	}
 	return []mdmTarget{
-		{name: "jamf", secret: "MDMFORGE_JAMF_CLIENT_SECRET", url: "MDMFORGE_JAMF_URL", writes: func() int { return j.Writes },
+		{name: "jamf", secret: "MDMFORGE_JAMF_CLIENT_SECRET", url: "MDMFORGE_JAMF_URL", writes: func() int { return j.Writes() },
 			env: map[string]string{"MDMFORGE_JAMF_URL": serve(j), "MDMFORGE_JAMF_CLIENT_ID": "client-id", "MDMFORGE_JAMF_CLIENT_SECRET": "jamf-s3cret"}},
-		{name: "fleet", secret: "MDMFORGE_FLEET_TOKEN", url: "MDMFORGE_FLEET_URL", writes: func() int { return f.Writes },
+		{name: "fleet", secret: "MDMFORGE_FLEET_TOKEN", url: "MDMFORGE_FLEET_URL", writes: func() int { return f.Writes() },
 			env: map[string]string{"MDMFORGE_FLEET_URL": serve(f), "MDMFORGE_FLEET_TOKEN": "fleet-s3cret"}},
-		{name: "kandji", secret: "MDMFORGE_KANDJI_TOKEN", url: "MDMFORGE_KANDJI_URL", writes: func() int { return k.Writes },
+		{name: "kandji", secret: "MDMFORGE_KANDJI_TOKEN", url: "MDMFORGE_KANDJI_URL", writes: func() int { return k.Writes() },
 			env: map[string]string{"MDMFORGE_KANDJI_URL": serve(k), "MDMFORGE_KANDJI_TOKEN": "kandji-s3cret"}},
 		{name: "nanomdm", secret: "MDMFORGE_NANOMDM_API_KEY", url: "MDMFORGE_NANOMDM_URL", include: d.ID(), writes: n.Enqueues,
 			env: map[string]string{"MDMFORGE_NANOMDM_URL": n.URL, "MDMFORGE_NANOMDM_API_KEY": nanomdmtest.APIKey, "MDMFORGE_NANOMDM_NOPUSH": "1"}},

@@ -96,7 +96,7 @@ func startFakeMDM(ts *testscript.TestScript, kind string, groups []string) *fake
 		ts.Setenv("MDMFORGE_JAMF_URL", srv.URL)
 		ts.Setenv("MDMFORGE_JAMF_CLIENT_ID", "script-client")
 		ts.Setenv("MDMFORGE_JAMF_CLIENT_SECRET", "script-secret")
-		return &fakeMDM{srv: srv, writes: func() int { return j.Writes },
+		return &fakeMDM{srv: srv, writes: func() int { return j.Writes() },
 			profiles: func() []string {
 				var out []string
 				for _, p := range j.Profiles() {
@@ -105,13 +105,13 @@ func startFakeMDM(ts *testscript.TestScript, kind string, groups []string) *fake
 				}
 				return out
 			},
-			deny: func(s int) { j.Deny = denyWrites(s) }}
+			deny: func(s int) { j.SetDeny(denyWrites(s)) }}
 	case "fleet":
 		f := fakemdm.NewFleet("script-token", groups)
 		srv := httptest.NewServer(f)
 		ts.Setenv("MDMFORGE_FLEET_URL", srv.URL)
 		ts.Setenv("MDMFORGE_FLEET_TOKEN", "script-token")
-		return &fakeMDM{srv: srv, writes: func() int { return f.Writes },
+		return &fakeMDM{srv: srv, writes: func() int { return f.Writes() },
 			profiles: func() []string {
 				var out []string
 				for _, p := range f.Profiles() {
@@ -119,13 +119,13 @@ func startFakeMDM(ts *testscript.TestScript, kind string, groups []string) *fake
 				}
 				return out
 			},
-			deny: func(s int) { f.Deny = denyWrites(s) }}
+			deny: func(s int) { f.SetDeny(denyWrites(s)) }}
 	case "kandji":
 		k := fakemdm.NewKandji("script-token")
 		srv := httptest.NewServer(k)
 		ts.Setenv("MDMFORGE_KANDJI_URL", srv.URL)
 		ts.Setenv("MDMFORGE_KANDJI_TOKEN", "script-token")
-		return &fakeMDM{srv: srv, writes: func() int { return k.Writes },
+		return &fakeMDM{srv: srv, writes: func() int { return k.Writes() },
 			profiles: func() []string {
 				var out []string
 				for _, p := range k.Profiles() {
@@ -133,7 +133,7 @@ func startFakeMDM(ts *testscript.TestScript, kind string, groups []string) *fake
 				}
 				return out
 			},
-			deny: func(s int) { k.Deny = denyWrites(s) }}
+			deny: func(s int) { k.SetDeny(denyWrites(s)) }}
 	}
 	ts.Fatalf("fakemdm start: no MDM %q: jamf, fleet or kandji", kind)
 	return nil

@@ -26,17 +26,16 @@ import (
 type Fleet struct {
 	Token  string
 	Faults *Faults
-	// Deny, when set, answers 403 to the requests it is true for.
-	Deny func(r *http.Request) bool
 	// MaxPerPage caps a page, to test that clients follow pages.
 	MaxPerPage int
 
 	mu       sync.Mutex
+	deny     func(r *http.Request) bool // see SetDeny
 	profiles []*FleetProfile
 	labels   map[string]int
 	teams    map[string]int
 	seq      int
-	Writes   int
+	writes   int
 	Requests []string
 	// Conflicts counts uploads refused for a duplicate identifier or
 	// name: a client that sent an upload again after its answer was lost
@@ -104,7 +103,7 @@ func (f *Fleet) serve(w http.ResponseWriter, r *http.Request) {
 		fleetError(w, http.StatusUnauthorized, "Authentication required", "Authentication required")
 		return
 	}
-	if f.Deny != nil && f.Deny(r) {
+	if f.deny != nil && f.deny(r) {
 		fleetError(w, http.StatusForbidden, "Permission Denied", "forbidden")
 		return
 	}
@@ -331,7 +330,7 @@ func (f *Fleet) upload(w http.ResponseWriter, r *http.Request) {
 	p := &FleetProfile{UUID: fmt.Sprintf("a%08d-0000-4000-8000-000000000000", f.seq), Name: name, Identifier: id, TeamID: team,
 		Content: data, IncludeAny: v["labels_include_any"], ExcludeAny: v["labels_exclude_any"]}
 	f.profiles = append(f.profiles, p)
-	f.Writes++
+	f.writes++
 	writeJSON(w, http.StatusOK, map[string]string{"profile_uuid": p.UUID})
 }
 
@@ -357,7 +356,7 @@ func (f *Fleet) one(w http.ResponseWriter, r *http.Request, uuid string) {
 		w.Write(p.Content)
 	case http.MethodDelete:
 		f.profiles = append(f.profiles[:i], f.profiles[i+1:]...)
-		f.Writes++
+		f.writes++
 		writeJSON(w, http.StatusOK, map[string]any{})
 	default:
 		fleetError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "method not allowed")
@@ -437,6 +436,28 @@ func (f *Fleet) batch(w http.ResponseWriter, r *http.Request) {
 		kept = append(kept, n)
 	}
 	f.profiles = kept
-	f.Writes++
+	f.writes++
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// Writes is how many writes the fake has carried out.
+func (f *Fleet) Writes() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.writes
+}
+
+// SetDeny makes the fake answer 403 to the requests deny is true for (nil:
+// none). It may be called while requests are being served.
+func (f *Fleet) SetDeny(deny func(r *http.Request) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deny = deny
+}
+
+// Log returns the requests served so far, as "METHOD URI".
+func (f *Fleet) Log() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.Requests...)
 }

@@ -24,10 +24,9 @@ import (
 type Jamf struct {
 	ClientID, ClientSecret string
 	Faults                 *Faults
-	// Deny, when set, answers 403 to the requests it is true for.
-	Deny func(r *http.Request) bool
 
 	mu       sync.Mutex
+	deny     func(r *http.Request) bool // see SetDeny
 	tokens   map[string]bool
 	profiles map[int]*JamfProfile
 	groups   []JamfGroup
@@ -36,7 +35,7 @@ type Jamf struct {
 	// Requests lists "METHOD PATH" of every Classic API request; Writes
 	// counts the writes Jamf carried out.
 	Requests []string
-	Writes   int
+	writes   int
 	// Conflicts counts creates refused for a duplicate name: a client
 	// that sent a create again after its answer was lost makes one.
 	Conflicts int
@@ -129,7 +128,7 @@ func (j *Jamf) serve(w http.ResponseWriter, r *http.Request) {
 		jamfError(w, http.StatusUnauthorized, "The request requires user authentication")
 		return
 	}
-	if j.Deny != nil && j.Deny(r) {
+	if j.deny != nil && j.deny(r) {
 		jamfError(w, http.StatusForbidden, "The server understood the request, but is refusing to fulfill it")
 		return
 	}
@@ -349,7 +348,7 @@ func (j *Jamf) one(w http.ResponseWriter, r *http.Request, id int) {
 			return
 		}
 		delete(j.profiles, id)
-		j.Writes++
+		j.writes++
 		writeXML(w, http.StatusOK, fmt.Sprintf("<configuration_profile><id>%d</id></configuration_profile>", id))
 		return
 	case http.MethodPost, http.MethodPut:
@@ -440,7 +439,7 @@ func (j *Jamf) one(w http.ResponseWriter, r *http.Request, id int) {
 		j.nextID++
 	}
 	j.profiles[next.ID] = &next
-	j.Writes++
+	j.writes++
 	writeXML(w, http.StatusCreated, fmt.Sprintf("<configuration_profile><id>%d</id></configuration_profile>", next.ID))
 }
 
@@ -479,4 +478,26 @@ func (j *Jamf) rewrite(payloads string) (string, error) {
 		lines[i] = strings.Repeat("    ", len(l)-len(t)) + t
 	}
 	return strings.Join(lines, "\n"), nil
+}
+
+// Writes is how many writes the fake has carried out.
+func (j *Jamf) Writes() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.writes
+}
+
+// SetDeny makes the fake answer 403 to the requests deny is true for (nil:
+// none). It may be called while requests are being served.
+func (j *Jamf) SetDeny(deny func(r *http.Request) bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.deny = deny
+}
+
+// Log returns the requests served so far, as "METHOD URI".
+func (j *Jamf) Log() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]string(nil), j.Requests...)
 }

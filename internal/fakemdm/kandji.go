@@ -17,15 +17,14 @@ import (
 type Kandji struct {
 	Token  string
 	Faults *Faults
-	// Deny, when set, answers 403 to the requests it is true for.
-	Deny func(r *http.Request) bool
 	// MaxLimit caps a page, to test that clients follow pages.
 	MaxLimit int
 
 	mu       sync.Mutex
+	deny     func(r *http.Request) bool // see SetDeny
 	items    []*KandjiProfile
 	seq      int
-	Writes   int
+	writes   int
 	Requests []string
 }
 
@@ -77,7 +76,7 @@ func (k *Kandji) serve(w http.ResponseWriter, r *http.Request) {
 		detail(w, http.StatusUnauthorized, "Invalid token.")
 		return
 	}
-	if k.Deny != nil && k.Deny(r) {
+	if k.deny != nil && k.deny(r) {
 		detail(w, http.StatusForbidden, "You do not have permission to perform this action.")
 		return
 	}
@@ -106,7 +105,7 @@ func (k *Kandji) serve(w http.ResponseWriter, r *http.Request) {
 			k.write(w, r, k.items[i])
 		case http.MethodDelete:
 			k.items = append(k.items[:i], k.items[i+1:]...)
-			k.Writes++
+			k.writes++
 			w.WriteHeader(http.StatusNoContent)
 		default:
 			detail(w, http.StatusMethodNotAllowed, fmt.Sprintf("Method %q not allowed.", r.Method))
@@ -214,12 +213,12 @@ func (k *Kandji) write(w http.ResponseWriter, r *http.Request, cur *KandjiProfil
 			next.Active = true
 		}
 		k.items = append(k.items, &next)
-		k.Writes++
+		k.writes++
 		writeJSON(w, http.StatusCreated, k.render(&next))
 		return
 	}
 	*cur = next
-	k.Writes++
+	k.writes++
 	writeJSON(w, http.StatusOK, k.render(cur))
 }
 
@@ -234,4 +233,26 @@ func (k *Kandji) Put(p KandjiProfile) string {
 	}
 	k.items = append(k.items, &p)
 	return p.ID
+}
+
+// Writes is how many writes the fake has carried out.
+func (k *Kandji) Writes() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.writes
+}
+
+// SetDeny makes the fake answer 403 to the requests deny is true for (nil:
+// none). It may be called while requests are being served.
+func (k *Kandji) SetDeny(deny func(r *http.Request) bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.deny = deny
+}
+
+// Log returns the requests served so far, as "METHOD URI".
+func (k *Kandji) Log() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]string(nil), k.Requests...)
 }
