@@ -275,19 +275,19 @@ func (p *Plan) Write(w io.Writer) error {
 	return err
 }
 
-// maxPlanFile bounds what ReadPlan reads: plans of thousands of objects
+// MaxPlanFile bounds what ReadPlan reads: plans of thousands of objects
 // are far smaller.
-const maxPlanFile = 64 << 20
+const MaxPlanFile = 64 << 20
 
 // ReadPlan reads a plan file Write wrote. It refuses another format, an
 // unknown field, trailing data and a plan without a fingerprint.
 func ReadPlan(r io.Reader) (*Plan, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxPlanFile+1))
+	data, err := io.ReadAll(io.LimitReader(r, MaxPlanFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("plan file: %w", err)
 	}
-	if len(data) > maxPlanFile {
-		return nil, fmt.Errorf("plan file: larger than %d bytes", maxPlanFile)
+	if len(data) > MaxPlanFile {
+		return nil, fmt.Errorf("plan file: larger than %d bytes", MaxPlanFile)
 	}
 	var probe struct {
 		Format *int `json:"format"`

@@ -13,9 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// maxPlanFile bounds a plan file read by apply --plan.
-const maxPlanFile = 64 << 20
-
 type applyOptions struct {
 	deployOptions
 	Plan string
@@ -52,14 +49,8 @@ listed; with it they are deleted, each listed in the plan first. Give apply
 all of a tenant's policies, or --prune deletes the objects of those left
 out. Objects mdmforge did not make are never deleted.
 
---target nanomdm deploys to NanoMDM instead: each policy's profile is queued
-as an InstallProfile command to the enrollment ids of its
-assignments.include (with --roster, each user's own profile to the ids of
-the roster's enrollment_id column), signed with --sign. NanoMDM keeps no
-profile inventory, so what was queued is recorded in a state file (--state,
-default .mdmforge/nanomdm-state.json in the policies' folder) and only new or
-changed profiles are queued. The server and key come from
-MDMFORGE_NANOMDM_URL and MDMFORGE_NANOMDM_API_KEY; docs/deploy.md says more.
+` + nanoHelp + `
+
 ` + targetHelp + `
 
 ` + graphAuthHelp() + `
@@ -96,7 +87,7 @@ func applyRun(opts *applyOptions) error {
 	var saved *deploy.Plan
 	if opts.Plan != "" {
 		// Read the plan first: a wrong file is found before the tenant.
-		data, err := userfile.Read(opts.Plan, maxPlanFile)
+		data, err := userfile.Read(opts.Plan, deploy.MaxPlanFile)
 		if err != nil {
 			return trouble(err)
 		}

@@ -28,6 +28,16 @@ const (
 // deployTargets are --target's values, in help's order.
 var deployTargets = []string{deployIntune, deployNanoMDM, deployJamf, deployFleet, deployKandji}
 
+// nanoHelp is what plan's and apply's help say of --target nanomdm.
+const nanoHelp = `--target nanomdm deploys to NanoMDM instead: each policy's profile is queued
+as an InstallProfile command to the enrollment ids of its
+assignments.include (with --roster, each user's own profile to the ids of
+the roster's enrollment_id column), signed with --sign. NanoMDM keeps no
+profile inventory, so what was queued is recorded in a state file (--state,
+default .mdmforge/nanomdm-state.json in the policies' folder) and only new or
+changed profiles are queued. The server and key come from
+MDMFORGE_NANOMDM_URL and MDMFORGE_NANOMDM_API_KEY; docs/deploy.md says more.`
+
 // nanoFlags are plan's and apply's flags for --target nanomdm.
 type nanoFlags struct {
 	State    string

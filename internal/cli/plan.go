@@ -217,14 +217,8 @@ The policies are loaded and validated as build does, for the --target MDM
 Formats: text (for a terminal), markdown (for a pull-request comment),
 json (the plan file itself) and github (annotations and a summary).
 
---target nanomdm deploys to NanoMDM instead: each policy's profile is queued
-as an InstallProfile command to the enrollment ids of its
-assignments.include (with --roster, each user's own profile to the ids of
-the roster's enrollment_id column), signed with --sign. NanoMDM keeps no
-profile inventory, so what was queued is recorded in a state file (--state,
-default .mdmforge/nanomdm-state.json in the policies' folder) and only new or
-changed profiles are queued. The server and key come from
-MDMFORGE_NANOMDM_URL and MDMFORGE_NANOMDM_API_KEY; docs/deploy.md says more.
+` + nanoHelp + `
+
 ` + targetHelp + `
 
 ` + graphAuthHelp() + `
